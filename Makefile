@@ -1,0 +1,45 @@
+# ghminer — the two Quickstart commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test train bench browser score clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Learned models are trained from the annotated data in corpora/ (seconds).
+train: install
+	$(BIN)/ghminer train
+
+# Quickstart 1: install and run the main job on the bundled sample corpus.
+run: train
+	$(BIN)/ghminer run corpora/ --out out/
+
+# Headless Chromium for the dashboard test (Debian package; needs root/sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not installed and no root: the browser test will be skipped"; fi; }
+
+# Quickstart 2: install and pass the tests.
+test: train browser
+	$(BIN)/python -m pytest
+
+# Referee figures on the dev gold (needs ../shared beside the repo).
+score: install
+	$(BIN)/ghminer run ../shared/corpus/seeds --out out/dev
+	$(BIN)/python ../shared/eval/score.py --pred out/dev/reports.jsonl --gold ../shared/gold/dev
+
+bench: train
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf out/ .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,169 @@
+"""The output contract of ghminer: reports, sections, facts and the run manifest.
+
+This module is the single source of truth: the JSON Lines output, the JSON
+Schema (`ghminer schema`) and the DataFrame columns of the aggregate stage all
+derive from these models. Field names and meanings follow
+`shared/spec/ANNOTATION.md`; extra fields are ours.
+
+Offsets (`start`/`end`) are 0-based character offsets into the decoded source
+text of the input file, end exclusive, so `source[start:end] == text` holds.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OrgType = Literal[
+    "street", "town", "community", "village", "district_federation", "enterprise",
+    "school", "agency", "bank", "hospital", "other",
+]
+SectionLabel = Literal[
+    "org_building", "democratic_mgmt", "rights", "aid", "skills", "culture_sports",
+    "women", "finance", "publicity", "problems", "plan",
+]
+SECTION_LABELS: tuple[str, ...] = SectionLabel.__args__  # type: ignore[attr-defined]
+ORG_TYPES: tuple[str, ...] = OrgType.__args__  # type: ignore[attr-defined]
+
+CountUnit = Literal["人", "名", "人次", "户", "家", "个", "份", "场", "场次", "期", "次",
+                    "条", "件", "项", "所", "支", "对", "篇"]
+CountMetric = Literal[
+    "members", "new_members", "employees", "unions", "units_covered", "contracts",
+    "workers_covered", "aided", "trainees", "insured", "participants", "events",
+    "proposals", "other",
+]
+RateMetric = Literal["union_rate", "membership_rate", "coverage_rate", "completion_rate",
+                     "pass_rate", "other"]
+Currency = Literal["CNY", "USD"]
+AwardLevel = Literal["national", "provincial", "municipal", "district", "town", "internal",
+                     "unknown"]
+ActivityType = Literal["culture_sports", "training", "aid_visit", "competition", "meeting",
+                       "publicity", "outing", "other"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FactBase(_Model):
+    text: str = Field(description="the shortest span carrying the fact, exactly as in the source")
+    start: int = Field(ge=0, description="0-based char offset in the source text")
+    end: int = Field(ge=0, description="end offset, exclusive")
+    line: int = Field(ge=1, description="1-based source line of `start`")
+
+
+class CountFact(FactBase):
+    type: Literal["count"] = "count"
+    value: float | None = Field(description="None only when the number is masked")
+    unit: CountUnit
+    approx: bool = False
+    metric: CountMetric = "other"
+
+
+class RateFact(FactBase):
+    type: Literal["rate"] = "rate"
+    value: float | None = Field(description="in percent (84.7 for 84.7%)")
+    metric: RateMetric = "other"
+
+
+class AmountFact(FactBase):
+    type: Literal["amount"] = "amount"
+    value: float | None = Field(description="in the currency's base unit (53万元 -> 530000)")
+    currency: Currency = "CNY"
+    approx: bool = False
+
+
+class AwardFact(FactBase):
+    type: Literal["award"] = "award"
+    name: str = Field(description="the honour without quotes or 荣誉称号/称号")
+    level: AwardLevel = "unknown"
+    recipient: str | None = None
+    rank: str | None = Field(default=None, description="一等奖, 第三名 ... when stated")
+
+
+class ActivityFact(FactBase):
+    type: Literal["activity"] = "activity"
+    date: str = Field(description="MM-DD, MM, or YYYY-MM-DD / YYYY-MM when the year is written")
+    activity_type: ActivityType = "other"
+
+
+class PlaceholderFact(FactBase):
+    type: Literal["placeholder"] = "placeholder"
+
+
+Fact = Annotated[
+    Union[CountFact, RateFact, AmountFact, AwardFact, ActivityFact, PlaceholderFact],
+    Field(discriminator="type"),
+]
+ACTIVITY_TYPES: tuple[str, ...] = ActivityType.__args__  # type: ignore[attr-defined]
+FACT_TYPES: tuple[str, ...] = ("count", "rate", "amount", "award", "activity", "placeholder")
+
+
+class Section(_Model):
+    """A node of the heading tree of one report."""
+    heading: str = Field(description="the heading text as in the source")
+    level: int = Field(ge=1, description="1 = top level (一、), deeper levels nest")
+    marker: str | None = Field(default=None, description="the numbering, e.g. 一、 (一) 1. 一是")
+    label: SectionLabel | None = Field(default=None, description="canonical topic, if any")
+    start_line: int = Field(ge=1)
+    end_line: int = Field(ge=1, description="last line of the section, inclusive")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    children: list["Section"] = Field(default_factory=list)
+
+
+class Report(_Model):
+    """One report found in one source file; one JSON Lines record."""
+    source: str = Field(description="input file name (the contract's key)")
+    path: str = Field(description="input path as given / discovered")
+    report_index: int = Field(ge=0, description="position of the report in its file")
+    start_line: int = Field(ge=1, description="1-based line where the report begins")
+    end_line: int = Field(ge=1, description="last line of the report, inclusive")
+    start: int = Field(ge=0, description="char offset of the report start in the source")
+    end: int = Field(ge=0)
+    title: str | None = None
+    org: str | None = Field(default=None, description="reporting unit as written, or None")
+    org_type: OrgType | None = None
+    year: int | None = Field(default=None, description="reporting year when written")
+    sections: list[SectionLabel] = Field(default_factory=list,
+                                         description="canonical topics covered")
+    section_tree: list[Section] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    placeholder_count: int = 0
+    chars: int = Field(ge=0, description="length of the report text")
+
+
+FileStatusLiteral = Literal["processed", "failed"]
+
+
+class FileRecord(_Model):
+    """What happened to one input file."""
+    path: str
+    source: str
+    status: FileStatusLiteral
+    reason: str | None = Field(default=None, description="why it failed; None when processed")
+    format: str | None = None
+    encoding: str | None = None
+    bytes: int | None = None
+    chars: int | None = None
+    reports: int = 0
+    sha256: str | None = None
+    cached: bool = False
+
+
+class RunManifest(_Model):
+    ghminer_version: str
+    config_hash: str
+    inputs: list[str]
+    started: str
+    finished: str
+    files: list[FileRecord]
+    counts: dict[str, int] = Field(description="files, processed, failed, reports, facts")
+
+
+def json_schema() -> dict:
+    """JSON Schema of one JSON Lines record (a Report) and of the manifest."""
+    return {
+        "report": Report.model_json_schema(),
+        "manifest": RunManifest.model_json_schema(),
+    }
