@@ -1,0 +1,71 @@
+"""The run's tables as Parquet files and an embedded DuckDB database (no server)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+# Views an analyst (or the notebook) starts from; they only read the tables.
+VIEWS = {
+    "v_district_overview": """
+        SELECT district,
+               max(CASE WHEN kind='submission' AND key='branches' THEN of END) AS branches_expected,
+               max(CASE WHEN kind='submission' AND key='branches' THEN n END) AS branches_reported,
+               max(CASE WHEN kind='submission' AND key='branches' THEN share END) AS submission_rate,
+               max(CASE WHEN kind='complete' THEN of END) AS reports,
+               max(CASE WHEN kind='complete' THEN share END) AS complete_share,
+               sum(CASE WHEN kind='flag' THEN total ELSE 0 END) AS flags
+        FROM district_stats GROUP BY district""",
+    "v_section_coverage": """
+        SELECT district, key AS section, n AS reports_covering, of AS reports, share
+        FROM district_stats WHERE kind='section'""",
+    "v_metric_totals": """
+        SELECT district, split_part(key, ':', 1) AS metric, split_part(key, ':', 2) AS unit,
+               n AS reports_stating, of AS reports, share, total, total_exact, total_approx,
+               median_exact, median_approx
+        FROM district_stats WHERE kind='metric'""",
+    "v_reports_to_chase": """
+        SELECT r.district, r.branch_name, r.report_id, r.source, r.title, f.severity, f.code,
+               f.message
+        FROM flags f JOIN reports r USING (report_id)
+        WHERE f.severity IN ('error', 'warning')
+        ORDER BY r.district, CASE f.severity WHEN 'error' THEN 0 ELSE 1 END, r.report_id""",
+    "v_fact_sources": """
+        SELECT f.report_id, r.district, r.branch_name, r.source, f.line, f.type, f.metric,
+               f.value, f.unit, f.approx, f.text, r.review_page
+        FROM facts f JOIN reports r USING (report_id)""",
+}
+
+
+def write_parquet(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, df in frames.items():
+        path = folder / f"{name}.parquet"
+        tmp = path.with_name(f".{path.name}.tmp")
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+        out[name] = path
+    return out
+
+
+def write_duckdb(frames: dict[str, pd.DataFrame], path: Path) -> Path:
+    import duckdb
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        for name, df in frames.items():
+            con.register("_frame", df)
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+            con.unregister("_frame")
+        for name, sql in VIEWS.items():
+            con.execute(f"CREATE VIEW {name} AS {sql}")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    return path

@@ -1,0 +1,235 @@
+"""Per-report flags an analyst can act on, each with a reason in plain words.
+
+Policy (required sections per org_type, thresholds) is data:
+`data/required_sections.toml`, replaceable with `--policy`. Near-duplicates
+are found across the whole batch with MinHash over character shingles of the
+report text (digits masked, so a template re-used with new numbers matches),
+banded LSH for candidates and the signature agreement as the similarity.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from pipeline.aggregate.branches import Branch
+from pipeline.aggregate.labels import zh
+from schemas.report import SECTION_LABELS, Report
+
+DEFAULT_POLICY = Path(__file__).parent / "data" / "required_sections.toml"
+Severity = Literal["error", "warning", "info"]
+
+
+class Flag(BaseModel):
+    """One problem found in one report; a row of the `flags` table."""
+    report_id: str
+    code: str
+    severity: Severity
+    message: str
+    detail: str | None = None
+    twin_report_id: str | None = None
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    required_default: tuple[str, ...]
+    required_by_org_type: dict[str, tuple[str, ...]]
+    shingle: int = 5
+    permutations: int = 128
+    bands: int = 32
+    threshold: float = 0.8
+    max_amount_cny: float = 1e8
+    amount_exempt: tuple[str, ...] = ()
+    blocking_flags: tuple[str, ...] = ("missing_sections", "placeholders", "no_facts")
+    capped_rates: tuple[str, ...] = ("union_rate", "membership_rate", "coverage_rate", "pass_rate")
+
+    def required_for(self, org_type: str | None) -> tuple[str, ...]:
+        return self.required_by_org_type.get(org_type or "", self.required_default)
+
+
+class PolicyError(ValueError):
+    pass
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    path = Path(path) if path else DEFAULT_POLICY
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise PolicyError(f"{path}: cannot read policy: {e}") from None
+    req = data.get("required", {})
+    default = tuple(req.get("default", ()))
+    by_type = {k: tuple(v) for k, v in req.get("org_type", {}).items()}
+    for name, labels in [("default", default), *by_type.items()]:
+        bad = [x for x in labels if x not in SECTION_LABELS]
+        if bad:
+            raise PolicyError(f"{path}: [required] {name}: unknown section label(s) "
+                              f"{', '.join(bad)}; known: {', '.join(SECTION_LABELS)}")
+    nd, am, cp = data.get("near_duplicate", {}), data.get("amount", {}), data.get("complete", {})
+    pol = Policy(
+        required_default=default, required_by_org_type=by_type,
+        shingle=int(nd.get("shingle", 5)), permutations=int(nd.get("permutations", 128)),
+        bands=int(nd.get("bands", 32)), threshold=float(nd.get("threshold", 0.8)),
+        max_amount_cny=float(am.get("max_cny", 1e8)),
+        amount_exempt=tuple(am.get("exempt_org_types", ())),
+        blocking_flags=tuple(cp.get("blocking_flags", Policy.blocking_flags)),
+        capped_rates=tuple(data.get("rates", {}).get("capped", Policy.capped_rates)),
+    )
+    if pol.permutations % pol.bands:
+        raise PolicyError(f"{path}: near_duplicate.permutations must be a multiple of bands")
+    return pol
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def report_flags(rep: Report, report_id: str, branch: Branch, policy: Policy,
+                 expected_year: int | None = None, org_type: str | None = None) -> list[Flag]:
+    """Every per-report flag (near-duplicates are found later, across the batch)."""
+    flags: list[Flag] = []
+    org_type = rep.org_type or org_type
+
+    def add(code: str, severity: Severity, message: str, detail: str | None = None):
+        flags.append(Flag(report_id=report_id, code=code, severity=severity,
+                          message=message, detail=detail))
+
+    required = policy.required_for(org_type)
+    missing = [s for s in required if s not in rep.sections]
+    if missing:
+        scope = zh("org_type", org_type) if org_type in policy.required_by_org_type else "默认"
+        add("missing_sections", "warning",
+            f"缺少必备板块：{'、'.join(zh('section', s) for s in missing)}"
+            f"（{scope}要求），请补报或说明",
+            ",".join(missing))
+    placeholders = [f for f in rep.facts if f.type == "placeholder"]
+    n_ph = max(rep.placeholder_count, len(placeholders))
+    if n_ph:
+        shown = "、".join(dict.fromkeys(f.text for f in placeholders[:20]))[:60]
+        add("placeholders", "error",
+            f"模板未填写：留有 {n_ph} 处占位符" + (f"（如 {shown}）" if shown else "")
+            + "，请退回补填", str(n_ph))
+    quant = [f for f in rep.facts if f.type in ("count", "rate", "amount") and f.value is not None]
+    if not quant:
+        add("no_facts", "warning", "无量化数据：全文没有可核对的数量、比率或金额，请要求补充数据")
+    for f in rep.facts:
+        if f.type == "rate" and f.value is not None and f.value > 100 \
+                and f.metric in policy.capped_rates:
+            add("inconsistent_value", "error",
+                f"比率超过100%：“{f.text}”（第{f.line}行），请核实", f"rate>{100}:{f.line}")
+    members = [f.value for f in rep.facts if f.type == "count" and f.metric == "members"
+               and f.value is not None and f.unit in ("人", "名")]
+    new = [f for f in rep.facts if f.type == "count" and f.metric == "new_members"
+           and f.value is not None and f.unit in ("人", "名")]
+    if members and new:
+        top_new = max(new, key=lambda f: f.value)
+        if top_new.value > max(members):
+            add("inconsistent_value", "error",
+                f"新发展会员多于会员总数：“{top_new.text}”（第{top_new.line}行）"
+                f" > 会员 {_fmt(max(members))} 人，请核实", "new_members>members")
+    if org_type not in policy.amount_exempt:
+        for f in rep.facts:
+            if f.type == "amount" and f.value is not None and f.currency == "CNY" \
+                    and f.value >= policy.max_amount_cny:
+                add("inconsistent_value", "warning",
+                    f"金额过大：“{f.text}”（第{f.line}行）对基层工会而言不合常理，"
+                    "请核实单位（万/亿）", f"amount>={_fmt(policy.max_amount_cny)}")
+    want = branch.expected_year or expected_year
+    if want:
+        if rep.year is None:
+            add("year_missing", "info", f"报告未写明年度（应为 {want} 年）")
+        elif rep.year != want:
+            add("wrong_year", "warning", f"报告年度为 {rep.year} 年，应为 {want} 年，"
+                "可能交错了年份的总结", f"{rep.year}!={want}")
+    if branch.district is None:
+        why = ("文中单位名不在名册中" if branch.branch_source == "org"
+               else "不在清单中，目录和正文也无法判断")
+        add("branch_unknown", "warning", f"归属区县不明：{why}；请在 manifest.csv 中登记该文件")
+    return flags
+
+
+# --- near-duplicates ---------------------------------------------------------
+
+_MASK_DIGITS = re.compile(r"[0-9０-９一二三四五六七八九十百千万亿零〇两]+")
+_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+class MinHasher:
+    """MinHash signatures of character shingles; deterministic across runs."""
+
+    def __init__(self, policy: Policy, seed: int = 1):
+        rng = np.random.default_rng(seed)
+        self.k = policy.shingle
+        self.n = policy.permutations
+        full = np.iinfo(np.uint64).max
+        self.a = rng.integers(1, full, self.n, dtype=np.uint64, endpoint=True) | np.uint64(1)
+        self.b = rng.integers(0, full, self.n, dtype=np.uint64, endpoint=True)
+
+    def shingles(self, text: str) -> np.ndarray:
+        t = _DROP.sub("", _MASK_DIGITS.sub("0", text))
+        k = self.k
+        hs = {zlib.crc32(t[i:i + k].encode("utf-8")) for i in range(max(1, len(t) - k + 1))}
+        return np.fromiter(hs, dtype=np.uint64, count=len(hs))
+
+    def signature(self, text: str) -> np.ndarray | None:
+        """None for a text too short to compare meaningfully."""
+        hs = self.shingles(text)
+        if len(hs) < 20:
+            return None
+        # multiply-add-shift hashing: (a*h + b) mod 2^64, top 32 bits (uint64 wraps);
+        # in blocks so a very long report never builds a huge matrix
+        out = np.full(self.n, np.iinfo(np.uint64).max, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for i in range(0, len(hs), 4096):
+                block = hs[i:i + 4096, None]
+                v = (self.a[None, :] * block + self.b[None, :]) >> np.uint64(32)
+                np.minimum(out, v.min(axis=0), out=out)
+        return out
+
+
+def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
+                    ) -> list[tuple[str, str, float]]:
+    """Pairs (a, b, similarity) at or above the policy threshold, a < b in input order."""
+    ids = list(signatures)
+    if len(ids) < 2:
+        return []
+    sig = np.stack([signatures[i] for i in ids])
+    rows = policy.permutations // policy.bands
+    candidates: set[tuple[int, int]] = set()
+    for band in range(policy.bands):
+        buckets: dict[bytes, list[int]] = {}
+        chunk = sig[:, band * rows:(band + 1) * rows]
+        for idx in range(len(ids)):
+            buckets.setdefault(chunk[idx].tobytes(), []).append(idx)
+        for members in buckets.values():
+            if 1 < len(members) <= 200:  # a huge bucket is a degenerate text, not a copy
+                for x in range(len(members)):
+                    for y in range(x + 1, len(members)):
+                        candidates.add((members[x], members[y]))
+    pairs = []
+    for x, y in sorted(candidates):
+        sim = float(np.mean(sig[x] == sig[y]))
+        if sim >= policy.threshold:
+            pairs.append((ids[x], ids[y], round(sim, 3)))
+    return pairs
+
+
+def duplicate_flags(pairs: list[tuple[str, str, float]], names: dict[str, str]) -> list[Flag]:
+    """One flag on each side of each near-duplicate pair, naming the twin."""
+    out = []
+    for a, b, sim in pairs:
+        for me, twin in ((a, b), (b, a)):
+            out.append(Flag(
+                report_id=me, code="near_duplicate", severity="warning",
+                message=f"与“{names.get(twin, twin)}”高度相似（相似度 {sim:.0%}），"
+                        "疑似套用模板或抄袭，请核实",
+                twin_report_id=twin, similarity=sim))
+    return out

@@ -1,0 +1,178 @@
+"""The district dashboard: KPIs, submission rates, coverage heatmap, flags, tables."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from pipeline.aggregate.html.render import esc, fill, fmt_num, table
+from pipeline.aggregate.labels import header, zh
+from pipeline.aggregate.stats import ALL_DISTRICTS, UNKNOWN_DISTRICT
+from schemas.report import SECTION_LABELS
+
+SEV_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _heat_colour(share: float | None) -> str:
+    if share is None:
+        return "#eeeeee"
+    # white -> blue ramp
+    r = int(255 - share * (255 - 47))
+    g = int(255 - share * (255 - 111))
+    b = int(255 - share * (255 - 176))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def coverage_svg(stats: pd.DataFrame) -> str:
+    sec = stats[stats["kind"] == "section"]
+    districts = list(dict.fromkeys(sec["district"]))
+    if not districts:
+        return '<p class="note">（无报告）</p>'
+    cell_w, cell_h, left, top = 74, 30, 150, 40
+    w = left + cell_w * len(SECTION_LABELS) + 10
+    h = top + cell_h * len(districts) + 10
+    parts = [f'<svg id="chart-coverage" class="chart" role="img" aria-label="板块覆盖热力图" '
+             f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">']
+    for j, label in enumerate(SECTION_LABELS):
+        x = left + j * cell_w + cell_w / 2
+        parts.append(f'<text x="{x}" y="{top - 12}" text-anchor="middle" font-size="12">'
+                     f'{esc(zh("section", label))}</text>')
+    look = {(r.district, r.key): r for r in sec.itertuples()}
+    for i, d in enumerate(districts):
+        y = top + i * cell_h
+        weight = ' font-weight="600"' if d == ALL_DISTRICTS else ""
+        parts.append(f'<text x="{left - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end" '
+                     f'font-size="12"{weight}>{esc(d)}</text>')
+        for j, label in enumerate(SECTION_LABELS):
+            r = look.get((d, label))
+            share = None if r is None or pd.isna(r.share) else float(r.share)
+            x = left + j * cell_w
+            tip = f"{d} · {zh('section', label)}: " + (
+                f"{r.n}/{r.of} 份报告" if r is not None else "无报告")
+            parts.append(f'<g class="cell"><title>{esc(tip)}</title>'
+                         f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                         f'fill="{_heat_colour(share)}" data-share="{esc(share)}"/>'
+                         f'<text x="{x + cell_w / 2}" y="{y + cell_h / 2 + 4}" text-anchor="middle" '
+                         f'font-size="12" fill="{"#fff" if (share or 0) > 0.6 else "#1f2933"}">'
+                         f'{esc(fmt_num(share, pct=True) if share is not None else "—")}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bars_svg(svg_id: str, label: str, items: list[tuple[str, float, str]], max_value: float,
+             colour: str = "#2f6fb0") -> str:
+    """Horizontal bars: (name, value, caption) with value in [0, max_value]."""
+    if not items:
+        return '<p class="note">（无数据）</p>'
+    left, bar_w, row_h = 170, 420, 26
+    w, h = left + bar_w + 170, row_h * len(items) + 10
+    parts = [f'<svg id="{esc(svg_id)}" class="chart" role="img" aria-label="{esc(label)}" '
+             f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">']
+    for i, (name, value, caption) in enumerate(items):
+        y = 5 + i * row_h
+        width = 0 if not max_value else max(1.0, bar_w * min(value, max_value) / max_value)
+        parts.append(f'<g class="bar"><title>{esc(name)}: {esc(caption)}</title>'
+                     f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">'
+                     f'{esc(name)}</text>'
+                     f'<rect x="{left}" y="{y + 3}" width="{bar_w}" height="{row_h - 8}" fill="#eef2f7"/>'
+                     f'<rect x="{left}" y="{y + 3}" width="{width:.1f}" height="{row_h - 8}" '
+                     f'fill="{colour}" data-value="{esc(value)}"/>'
+                     f'<text x="{left + bar_w + 8}" y="{y + 17}" font-size="12">{esc(caption)}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.DataFrame,
+                     flags: pd.DataFrame, missing: pd.DataFrame, run_info: dict) -> str:
+    all_row = summary[summary["district"] == ALL_DISTRICTS]
+    tot = all_row.iloc[0].to_dict() if len(all_row) else {}
+    kpis = [("报告数", fmt_num(len(reports))),
+            ("已报/应报单位", f"{fmt_num(tot.get('branches_reported'))} / "
+                          f"{fmt_num(tot.get('branches_expected'))}"),
+            ("报送率", fmt_num(tot.get("submission_rate"), pct=True)),
+            ("完整报告比例", fmt_num(tot.get("complete_share"), pct=True)),
+            ("问题数", fmt_num(len(flags))),
+            ("会员合计（人）", fmt_num(tot.get("members_total"))),
+            ("平均建会率", fmt_num(tot.get("union_rate_mean")) + "%"
+             if tot.get("union_rate_mean") is not None and pd.notna(tot.get("union_rate_mean"))
+             else "—")]
+    kpi_html = "".join(f'<div class="kpi"><div class="v">{esc(v)}</div>'
+                       f'<div class="k">{esc(k)}</div></div>' for k, v in kpis)
+
+    sub = stats[(stats["kind"] == "submission") & (stats["key"] == "branches")]
+    sub_items = [(r.district, float(r.share or 0), f"{r.n}/{r.of}（{fmt_num(r.share, pct=True)}）")
+                 for r in sub.itertuples()]
+    submission = bars_svg("chart-submission", "各区县报送率", sub_items, 1.0) if sub_items else \
+        '<p class="note">未提供名册（roster.csv），无法计算报送率。</p>'
+
+    fl = stats[(stats["kind"] == "flag") & (stats["district"] == ALL_DISTRICTS)]
+    fl = fl.sort_values("total", ascending=False)
+    flag_items = [(zh("flag", r.key), float(r.total), f"{fmt_num(r.total)} 处 / {r.n} 份报告")
+                  for r in fl.itertuples()]
+    flags_chart = bars_svg("chart-flags", "问题统计", flag_items,
+                           max((v for _, v, _ in flag_items), default=0), colour="#c2410c")
+
+    sum_cols = [c for c in summary.columns]
+    pct_cols = {"submission_rate", "complete_share"}
+    sum_rows = [[esc(r["district"])] + [esc(fmt_num(r[c], pct=c in pct_cols)) for c in sum_cols[1:]]
+                for r in summary.to_dict("records")]
+    summary_table = table([esc(header(c)) for c in sum_cols], sum_rows,
+                          num_cols=set(range(1, len(sum_cols))), table_id="table-summary")
+
+    # "other" counts are too mixed to total; they stay in the tables and the workbook
+    met = stats[(stats["kind"] == "metric") & ~stats["key"].str.startswith("other:")].copy()
+    met_rows = []
+    for r in met.itertuples():
+        metric, _, unit = r.key.partition(":")
+        met_rows.append([esc(r.district), esc(zh("metric", metric)), esc(unit),
+                         esc(f"{r.n}/{r.of}"), esc(fmt_num(r.share, pct=True)),
+                         esc(fmt_num(r.total_exact)), esc(fmt_num(r.total_approx)),
+                         esc(fmt_num(r.median_exact)), esc(fmt_num(r.median_approx))])
+    metrics_table = table([esc(x) for x in ("区县", "指标", "单位", "报告数", "占比", "合计（精确值）",
+                                             "合计（约数）", "中位数（精确值）", "中位数（约数）")],
+                          met_rows, num_cols={3, 4, 5, 6, 7, 8}, table_id="table-metrics")
+
+    miss_rows = [[esc(r.district), esc(r.branch_id), esc(r.branch_name), esc(zh("org_type", r.org_type))]
+                 for r in missing.itertuples()]
+    missing_table = table([esc(header(c)) for c in ("district", "branch_id", "branch_name", "org_type")],
+                          miss_rows, table_id="table-missing")
+
+    reports = reports.assign(district=reports["district"].fillna(UNKNOWN_DISTRICT),
+                             branch_name=reports["branch_name"].fillna("（未知）"))
+    by_id = reports.set_index("report_id")
+    chase = flags[flags["severity"].isin(["error", "warning"])].copy()
+    chase["_o"] = chase["severity"].map(SEV_ORDER)
+    chase = chase.join(by_id[["district", "branch_name", "review_page"]], on="report_id")
+    chase = chase.sort_values(["district", "_o", "report_id"], na_position="last", kind="stable")
+    chase_rows = [[esc(r.district), esc(r.branch_name), _link(r.review_page, r.report_id),
+                   f'<span class="sev-{esc(r.severity)}">{esc(zh("severity", r.severity))}</span>',
+                   esc(zh("flag", r.code)), esc(r.message)] for r in chase.itertuples()]
+    chase_table = table([esc(x) for x in ("区县", "基层单位", "报告", "严重程度", "问题", "说明")],
+                        chase_rows, table_id="table-chase")
+
+    rep_rows = [[esc(r.district), esc(r.branch_name), _link(r.review_page, r.report_id),
+                 esc(r.title), esc(r.org), esc(r.year), esc(r.n_facts), esc(r.n_flags),
+                 "是" if r.complete else "否"] for r in reports.itertuples()]
+    reports_table = table([esc(header(c)) for c in ("district", "branch_name", "report_id", "title",
+                                                    "org", "year", "n_facts", "n_flags",
+                                                    "complete")],
+                          rep_rows, num_cols={6, 7}, table_id="table-reports")
+
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return fill("dashboard.html",
+                title=esc("工会工作总结 · 区县汇总"),
+                subtitle=esc(f"{run_info.get('reports', len(reports))} 份报告，"
+                             f"{run_info.get('files', '?')} 个文件 · ghminer "
+                             f"{run_info.get('version', '')} · 生成于 {generated}"),
+                kpis=kpi_html, submission_chart=submission, coverage_chart=coverage_svg(stats),
+                flags_chart=flags_chart, summary_table=summary_table,
+                metrics_table=metrics_table, missing_table=missing_table,
+                chase_table=chase_table, reports_table=reports_table,
+                footer=esc("数值均来自原文，可在核对页中逐条对照；"
+                           "区县归属依据见报告清单“归属依据”列（清单/目录/文中单位名/未知）。"))
+
+
+def _link(href, text) -> str:
+    if not isinstance(href, str) or not href:
+        return esc(text)
+    return f'<a href="{esc(href)}">{esc(text)}</a>'

@@ -1,0 +1,53 @@
+"""The source text of a report, read back from its input path for review pages
+and near-duplicate detection; decoded exactly as the pipeline decoded it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class SourceText:
+    text: str | None
+    problem: str | None = None   # why text is None or cannot be trusted
+
+
+def read_source(path: str, sha256: str | None = None) -> SourceText:
+    p = Path(path)
+    if not p.is_file():
+        return SourceText(None, f"原文件已不存在：{path}")
+    try:
+        from pipeline.ingest import IngestError, read_file
+    except ImportError:  # ingest stage not installed: plain UTF-8 text only
+        try:
+            raw = p.read_bytes()[:MAX_BYTES]
+            text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        except (OSError, UnicodeDecodeError) as e:
+            return SourceText(None, f"无法读取原文件：{e}")
+        return SourceText(text)
+    try:
+        ing = read_file(p, MAX_BYTES)
+    except IngestError as e:
+        return SourceText(None, f"无法读取原文件：{e.reason}")
+    except Exception as e:  # a review page is never worth crashing the run
+        return SourceText(None, f"无法读取原文件：{type(e).__name__}")
+    if sha256 and ing.sha256 and ing.sha256 != sha256:
+        return SourceText(ing.text, "原文件在运行后已被修改，标注位置可能不准")
+    return SourceText(ing.text)
+
+
+class SourceCache:
+    """Keeps the last file read: reports.jsonl is sorted by path, so each
+    file is read once per pass and only one file's text is in memory."""
+
+    def __init__(self, sha_by_path: dict[str, str | None] | None = None):
+        self.sha = sha_by_path or {}
+        self._path: str | None = None
+        self._src: SourceText | None = None
+
+    def get(self, path: str) -> SourceText:
+        if path != self._path:
+            self._path, self._src = path, read_source(path, self.sha.get(path))
+        return self._src

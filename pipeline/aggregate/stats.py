@@ -1,0 +1,195 @@
+"""District statistics (pandas): submission, coverage, metrics, rates, awards, flags.
+
+`district_stats` is a long table (one row per district x kind x key, columns
+from `DistrictStat`), every share being `n / of`. An extra district
+`ALL_DISTRICTS` holds the whole batch; reports whose district is unknown are
+grouped under `UNKNOWN_DISTRICT`, never spread over the known ones.
+
+Per-report metric value: a report often restates or breaks down a figure
+(会员5380人 ... 其中女会员2100人), so each report contributes the largest value
+it states for a (metric, unit); totals and medians are over reports, exact
+and approximate values (余/多/约 ...) kept apart. Rates are summarised over
+the stated values; shares above 100% (建会率120%) are flagged and left out.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from pydantic import BaseModel
+
+from pipeline.aggregate.branches import RosterEntry
+from schemas.report import SECTION_LABELS
+
+ALL_DISTRICTS = "（全部）"
+UNKNOWN_DISTRICT = "（未知）"
+KEY_RATES = ("union_rate", "membership_rate")
+UNIT_ALIASES = {"名": "人", "位": "人", "间": "家"}
+
+
+class DistrictStat(BaseModel):
+    """One statistic of one district; a row of the `district_stats` table."""
+    district: str
+    kind: str                      # submission | complete | section | metric | rate | award_level | flag
+    key: str
+    n: int                         # numerator: branches, reports or facts counted
+    of: int                        # denominator of `share`
+    share: float | None = None
+    total: float | None = None
+    total_exact: float | None = None
+    total_approx: float | None = None
+    median_exact: float | None = None
+    median_approx: float | None = None
+    mean: float | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+STAT_COLUMNS = list(DistrictStat.model_fields)
+MISSING_COLUMNS = ["district", "branch_id", "branch_name", "org_type"]
+
+
+def _share(n: int, of: int) -> float | None:
+    return round(n / of, 4) if of else None
+
+
+def _num(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _with_all(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([df, df.assign(district=ALL_DISTRICTS)], ignore_index=True)
+
+
+CAPPED_RATES = ("union_rate", "membership_rate", "coverage_rate", "pass_rate")
+
+
+def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFrame,
+                   roster: list[RosterEntry], capped_rates: tuple[str, ...] = CAPPED_RATES
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(district_stats, missing_branches). Rates of `capped_rates` above 100% are left out."""
+    reps = reports[["report_id", "branch_id", "district", "sections", "complete"]].copy()
+    reps["district"] = reps["district"].fillna(UNKNOWN_DISTRICT)
+    roster_df = pd.DataFrame([e.__dict__ for e in roster],
+                             columns=["branch_id", "branch_name", "district", "org_type"])
+    submitted = set(reps["branch_id"].dropna())
+    missing = roster_df[~roster_df["branch_id"].isin(submitted)][MISSING_COLUMNS]
+    missing = missing.sort_values(["district", "branch_id"]).reset_index(drop=True)
+
+    reps_all = _with_all(reps)
+    n_reports = reps_all.groupby("district")["report_id"].nunique().to_dict()
+    districts = sorted(set(reps["district"]) | set(roster_df["district"]))
+    districts = [d for d in districts if d != UNKNOWN_DISTRICT] + \
+        ([UNKNOWN_DISTRICT] if UNKNOWN_DISTRICT in set(reps["district"]) else []) + [ALL_DISTRICTS]
+    rows: list[DistrictStat] = []
+
+    roster_all = _with_all(roster_df)
+    for d in districts:
+        of = int(n_reports.get(d, 0))
+        exp = roster_all[roster_all["district"] == d]
+        if len(exp):
+            got = int(exp["branch_id"].isin(submitted).sum())
+            rows.append(DistrictStat(district=d, kind="submission", key="branches", n=got,
+                                     of=len(exp), share=_share(got, len(exp))))
+        in_d = reps_all[reps_all["district"] == d]
+        unexpected = int((~in_d["branch_id"].isin(set(roster_df["branch_id"]))).sum()) \
+            if len(roster_df) else 0
+        rows.append(DistrictStat(district=d, kind="submission", key="unexpected_reports",
+                                 n=unexpected, of=of, share=_share(unexpected, of)))
+        done = int(in_d["complete"].fillna(False).astype(bool).sum())
+        rows.append(DistrictStat(district=d, kind="complete", key="reports", n=done, of=of,
+                                 share=_share(done, of)))
+        for label in SECTION_LABELS:
+            n = int(in_d["sections"].map(lambda s: label in list(s)).sum()) if of else 0
+            rows.append(DistrictStat(district=d, kind="section", key=label, n=n, of=of,
+                                     share=_share(n, of)))
+
+    district_of = reps.set_index("report_id")["district"]
+    if len(facts):
+        f = facts.copy()
+        f["district"] = f["report_id"].map(district_of)
+        f_all = _with_all(f)
+        rows += _metric_rows(f_all, n_reports)
+        rows += _rate_rows(f_all, n_reports, capped_rates)
+        aw = f_all[f_all["type"] == "award"]
+        for (d, level), g in aw.groupby(["district", "level"]):
+            rows.append(DistrictStat(district=d, kind="award_level", key=level, n=len(g),
+                                     of=int(n_reports.get(d, 0)), total=float(len(g))))
+    if len(flags):
+        fl = flags.copy()
+        fl["district"] = fl["report_id"].map(district_of)
+        fl_all = _with_all(fl)
+        for (d, code), g in fl_all.groupby(["district", "code"]):
+            nrep = g["report_id"].nunique()
+            of = int(n_reports.get(d, 0))
+            rows.append(DistrictStat(district=d, kind="flag", key=code, n=nrep, of=of,
+                                     share=_share(nrep, of), total=float(len(g))))
+    order = {d: i for i, d in enumerate(districts)}
+    df = pd.DataFrame([r.model_dump() for r in rows], columns=STAT_COLUMNS)
+    df["_o"] = df["district"].map(order).fillna(len(order))
+    df = df.sort_values(["_o", "kind", "key"], kind="stable").drop(columns="_o")
+    return df.reset_index(drop=True), missing
+
+
+def _metric_rows(f: pd.DataFrame, n_reports: dict) -> list[DistrictStat]:
+    c = f[(f["type"] == "count") & f["value"].notna()].copy()
+    if not len(c):
+        return []
+    c["unit"] = c["unit"].replace(UNIT_ALIASES)
+    c["approx"] = c["approx"].fillna(False).astype(bool)
+    # the largest stated value per report and (metric, unit); its approx flag comes along
+    c = c.sort_values("value", ascending=False, kind="stable")
+    per = c.drop_duplicates(["district", "report_id", "metric", "unit"])
+    rows = []
+    for (d, metric, unit), g in per.groupby(["district", "metric", "unit"]):
+        of = int(n_reports.get(d, 0))
+        ex, ap = g[~g["approx"]]["value"], g[g["approx"]]["value"]
+        rows.append(DistrictStat(
+            district=d, kind="metric", key=f"{metric}:{unit}", n=g["report_id"].nunique(),
+            of=of, share=_share(g["report_id"].nunique(), of),
+            total=float(g["value"].sum()),
+            total_exact=float(ex.sum()) if len(ex) else None,
+            total_approx=float(ap.sum()) if len(ap) else None,
+            median_exact=_num(ex.median()) if len(ex) else None,
+            median_approx=_num(ap.median()) if len(ap) else None,
+            mean=_num(g["value"].mean()), min=_num(g["value"].min()), max=_num(g["value"].max())))
+    return rows
+
+
+def _rate_rows(f: pd.DataFrame, n_reports: dict, capped: tuple[str, ...]) -> list[DistrictStat]:
+    r = f[(f["type"] == "rate") & f["value"].notna()]
+    r = r[(r["value"] <= 100) | ~r["metric"].isin(capped)]
+    rows = []
+    for (d, metric), g in r.groupby(["district", "metric"]):
+        of = int(n_reports.get(d, 0))
+        n = g["report_id"].nunique()
+        rows.append(DistrictStat(
+            district=d, kind="rate", key=metric, n=n, of=of, share=_share(n, of),
+            mean=round(float(g["value"].mean()), 4), min=float(g["value"].min()),
+            max=float(g["value"].max()),
+            median_exact=_num(g["value"].median())))
+    return rows
+
+
+def district_summary(stats: pd.DataFrame) -> pd.DataFrame:
+    """One row per district with the figures an analyst reads first."""
+    out = []
+    for d, g in stats.groupby("district", sort=False):
+        def pick(kind, key, col):
+            hit = g[(g["kind"] == kind) & (g["key"] == key)]
+            return None if hit.empty or pd.isna(hit.iloc[0][col]) else hit.iloc[0][col]
+
+        row = {"district": d,
+               "branches_expected": pick("submission", "branches", "of"),
+               "branches_reported": pick("submission", "branches", "n"),
+               "submission_rate": pick("submission", "branches", "share"),
+               "unexpected_reports": pick("submission", "unexpected_reports", "n"),
+               "reports": pick("complete", "reports", "of"),
+               "complete_reports": pick("complete", "reports", "n"),
+               "complete_share": pick("complete", "reports", "share")}
+        for rate in KEY_RATES:
+            for stat in ("mean", "min", "max"):
+                row[f"{rate}_{stat}"] = pick("rate", rate, stat)
+        row["members_total"] = pick("metric", "members:人", "total")
+        row["awards"] = float(g[g["kind"] == "award_level"]["n"].sum())
+        row["flags"] = float(g[g["kind"] == "flag"]["total"].sum())
+        out.append(row)
+    return pd.DataFrame(out)

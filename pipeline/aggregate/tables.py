@@ -1,0 +1,111 @@
+"""Schema-derived tables: one row per report, section, fact and flag.
+
+Column names come from the pydantic models (`Report`, `Section`, the fact
+models, `Flag`), never retyped, so a schema change flows through to Parquet,
+DuckDB, Excel and the notebook. Reports are consumed one at a time; only the
+rows are kept.
+"""
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.aggregate.branches import Branch
+from pipeline.aggregate.flags import Flag
+from schemas.report import Fact, Report, Section
+
+NESTED_REPORT_FIELDS = ("section_tree", "facts")
+REPORT_DERIVED = ("branch_id", "branch_name", "district", "branch_source", "n_facts",
+                  "n_quant_facts", "n_flags", "complete", "flag_summary", "review_page")
+REPORT_COLUMNS = ["report_id"] + [f for f in Report.model_fields
+                                  if f not in NESTED_REPORT_FIELDS] + list(REPORT_DERIVED)
+SECTION_COLUMNS = ["report_id", "section_no", "parent"] + [f for f in Section.model_fields
+                                                          if f != "children"]
+
+
+def _fact_models():
+    union = typing.get_args(typing.get_args(Fact)[0])
+    return union
+
+
+def _fact_columns() -> list[str]:
+    cols: list[str] = ["type"]
+    for model in _fact_models():
+        for name in model.model_fields:
+            if name not in cols:
+                cols.append(name)
+    return cols
+
+
+FACT_COLUMNS = ["report_id", "fact_no"] + _fact_columns()
+FLAG_COLUMNS = list(Flag.model_fields)
+
+
+def report_key(rep: Report, used: dict[str, str]) -> str:
+    """A readable, unique id: `<file stem>#<index>`, disambiguated by path."""
+    stem = rep.source.rsplit(".", 1)[0] if "." in rep.source else rep.source
+    base = stem
+    n = 1
+    while used.get(base, rep.path) != rep.path:
+        n += 1
+        base = f"{stem}~{n}"
+    used[base] = rep.path
+    return f"{base}#{rep.report_index}"
+
+
+@dataclass
+class TableBuilder:
+    reports: list[dict] = field(default_factory=list)
+    sections: list[dict] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def add(self, report_id: str, rep: Report, branch: Branch, flags: list[Flag]) -> None:
+        row = {"report_id": report_id}
+        row.update(rep.model_dump(exclude=set(NESTED_REPORT_FIELDS)))
+        row.update(branch_id=branch.branch_id, branch_name=branch.branch_name,
+                   district=branch.district, branch_source=branch.branch_source,
+                   n_facts=len(rep.facts),
+                   n_quant_facts=sum(f.type in ("count", "rate", "amount") and f.value is not None
+                                     for f in rep.facts),
+                   n_flags=0, complete=None, flag_summary="", review_page=None)
+        self.reports.append(row)
+        no = 0
+
+        def walk(nodes: list[Section], parent: int | None):
+            nonlocal no
+            for s in nodes:
+                no += 1
+                me = no
+                d = s.model_dump(exclude={"children"})
+                self.sections.append({"report_id": report_id, "section_no": me,
+                                      "parent": parent, **d})
+                walk(s.children, me)
+
+        walk(rep.section_tree, None)
+        for i, f in enumerate(rep.facts, 1):
+            d = {"report_id": report_id, "fact_no": i}
+            d.update(f.model_dump())
+            self.facts.append(d)
+        self.flags.extend(flags)
+
+    def finish(self, blocking: tuple[str, ...]) -> None:
+        """Fill the flag-derived report columns once every flag is known."""
+        by_report: dict[str, list[Flag]] = {}
+        for f in self.flags:
+            by_report.setdefault(f.report_id, []).append(f)
+        for row in self.reports:
+            fl = by_report.get(row["report_id"], [])
+            row["n_flags"] = len(fl)
+            row["complete"] = not any(f.code in blocking for f in fl)
+            row["flag_summary"] = "；".join(f.message for f in fl)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {
+            "reports": pd.DataFrame(self.reports, columns=REPORT_COLUMNS),
+            "sections": pd.DataFrame(self.sections, columns=SECTION_COLUMNS),
+            "facts": pd.DataFrame(self.facts, columns=FACT_COLUMNS),
+            "flags": pd.DataFrame([f.model_dump() for f in self.flags], columns=FLAG_COLUMNS),
+        }

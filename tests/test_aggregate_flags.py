@@ -1,0 +1,101 @@
+"""Flag rules and near-duplicate detection on invented texts."""
+
+import pytest
+
+from pipeline.aggregate.branches import Branch
+from pipeline.aggregate.flags import (MinHasher, PolicyError, load_policy, near_duplicates,
+                                      report_flags)
+from schemas.report import Report
+
+NOBRANCH = Branch("B", "某工会", "某区", "manifest")
+
+
+def _report(**kw) -> Report:
+    base = dict(source="a.txt", path="/x/a.txt", report_index=0, start_line=1, end_line=2,
+                start=0, end=100, chars=100)
+    base.update(kw)
+    return Report(**base)
+
+
+def test_default_policy_is_valid_and_per_org_type():
+    pol = load_policy()
+    assert "org_building" in pol.required_for(None)
+    assert "democratic_mgmt" in pol.required_for("school")
+    assert "democratic_mgmt" not in pol.required_for("street")
+
+
+def test_policy_rejects_unknown_labels(tmp_path):
+    p = tmp_path / "p.toml"
+    p.write_text('[required]\ndefault = ["org_building", "football"]\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="football"):
+        load_policy(p)
+
+
+def test_custom_policy_changes_required_sections(tmp_path):
+    p = tmp_path / "p.toml"
+    p.write_text('[required]\ndefault = ["women"]\n', encoding="utf-8")
+    rep = _report(sections=["org_building"], facts=[
+        {"type": "count", "text": "会员5人", "start": 0, "end": 4, "line": 1, "value": 5,
+         "unit": "人", "metric": "members"}])
+    codes = [f.code for f in report_flags(rep, "a#0", NOBRANCH, load_policy(p))]
+    assert codes == ["missing_sections"]
+
+
+def test_school_needs_democratic_management():
+    rep = _report(org_type="school", sections=["org_building", "rights", "aid"])
+    fl = report_flags(rep, "a#0", NOBRANCH, load_policy())
+    miss = [f for f in fl if f.code == "missing_sections"][0]
+    assert miss.detail == "democratic_mgmt" and "民主管理" in miss.message
+
+
+def test_amount_limit_exempts_district_federation():
+    fact = {"type": "amount", "text": "3亿元", "start": 0, "end": 3, "line": 1, "value": 3e8}
+    street = _report(org_type="street", facts=[fact])
+    fed = _report(org_type="district_federation", facts=[fact])
+    pol = load_policy()
+    assert any(f.code == "inconsistent_value" for f in report_flags(street, "a", NOBRANCH, pol))
+    assert not any(f.code == "inconsistent_value" for f in report_flags(fed, "a", NOBRANCH, pol))
+
+
+def test_manifest_year_overrides_expected_year():
+    rep = _report(year=2022)
+    b = Branch("B", "x", "d", "manifest", expected_year=2022)
+    assert not any(f.code == "wrong_year" for f in report_flags(rep, "a", b, load_policy(), 2024))
+    assert any(f.code == "wrong_year" for f in report_flags(rep, "a", NOBRANCH, load_policy(), 2024))
+
+
+TEMPLATE = ("今年以来，{org}在上级工会的正确领导下，紧紧围绕中心工作，全年发展会员{n}人，"
+            "组织职工参加技能竞赛{m}场次，走访慰问困难职工{k}户，发放慰问金{a}万元。"
+            "同时深入开展职工之家建设，不断提升服务职工水平，职工满意度明显提高。")
+
+
+def test_minhash_finds_template_copies_and_not_unrelated_texts():
+    pol = load_policy()
+    h = MinHasher(pol)
+    sigs = {
+        "a": h.signature(TEMPLATE.format(org="红旗街道工会", n=120, m=8, k=35, a=12)),
+        "b": h.signature(TEMPLATE.format(org="东风街道工会", n=87, m=3, k=90, a=4.5)),
+        "c": h.signature("学校工会认真组织教职工学习贯彻教代会精神，召开第三届教职工代表大会第二次会议，"
+                         "审议通过了学校绩效工资分配方案，并组织了教职工篮球赛和羽毛球赛。"),
+    }
+    pairs = near_duplicates(sigs, pol)
+    assert [(a, b) for a, b, _ in pairs] == [("a", "b")]
+    assert pairs[0][2] >= pol.threshold
+
+
+def test_minhash_is_deterministic_and_skips_tiny_texts():
+    pol = load_policy()
+    text = TEMPLATE.format(org="x", n=1, m=2, k=3, a=4)
+    assert (MinHasher(pol).signature(text) == MinHasher(pol).signature(text)).all()
+    assert MinHasher(pol).signature("工会总结") is None
+
+
+def test_completion_rate_may_exceed_100_but_union_rate_may_not():
+    def rate(metric):
+        return _report(facts=[{"type": "rate", "text": "x", "start": 0, "end": 1, "line": 1,
+                               "value": 280.0, "metric": metric}])
+    pol = load_policy()
+    assert not any(f.code == "inconsistent_value"
+                   for f in report_flags(rate("completion_rate"), "a", NOBRANCH, pol))
+    assert any(f.code == "inconsistent_value"
+               for f in report_flags(rate("union_rate"), "a", NOBRANCH, pol))
