@@ -1,0 +1,19 @@
+"""Ingest: input files -> decoded source text.
+
+Public API (used by `pipeline.process`):
+- `SUPPORTED_SUFFIXES`: suffixes discovered in directories.
+- `discover(inputs)`: the input files under the given paths, sorted.
+- `read_file(path, max_bytes)`: an `Ingested` (text, encoding, format, n_bytes,
+  sha256), or `IngestError` with a human-readable `reason`.
+
+The *source text* all offsets refer to is the decoded text with CRLF/CR
+turned into LF.
+"""
+from pipeline.ingest.discover import discover, supported_suffixes
+from pipeline.ingest.model import IngestError, Ingested
+from pipeline.ingest.read import MAX_BYTES, normalise_newlines, read_file
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = supported_suffixes()
+
+__all__ = ["SUPPORTED_SUFFIXES", "discover", "read_file", "IngestError", "Ingested",
+           "MAX_BYTES", "normalise_newlines"]

@@ -1,0 +1,127 @@
+"""An HTML page -> its visible text.
+
+Scripts, styles, noscript, iframes, the head and elements hidden with the
+`hidden` attribute or an inline `display:none` are dropped; block elements
+start and end a line; table cells in a row are separated by a tab; runs of
+HTML whitespace collapse to one space (not inside <pre>); entities are decoded
+by the parser. Blank lines are dropped, so each line is one block of text.
+
+Safety: lxml's HTML parser with no network, no huge_tree (bounded depth and
+text node size) and no entity resolution beyond HTML's predefined ones, so a
+"billion laughs" DOCTYPE stays inert. The tree is walked iteratively (deep
+nesting cannot overflow the Python stack).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+import lxml.html
+from lxml import etree
+
+from pipeline.ingest.data_files import load_formats
+from pipeline.ingest.model import IngestError
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
+# Crude tag stripping, the fallback when libxml2 gives up (e.g. nesting > 256 deep).
+_FALLBACK_DROP = re.compile(r"<(script|style|noscript|iframe|template|head|title|svg|textarea)\b.*?</\1\s*>|<!--.*?-->",
+                            re.I | re.S)
+_FALLBACK_BLOCK = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|table|section|article|ul|ol|blockquote|pre|hr|dd|dt)\b[^>]*>",
+                             re.I)
+_FALLBACK_CELL = re.compile(r"</t[dh]\s*>", re.I)
+_FALLBACK_TAG = re.compile(r"<[^>]*>")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+@functools.cache
+def _parser() -> lxml.html.HTMLParser:
+    return lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                huge_tree=False, recover=True)
+
+
+@functools.cache
+def _tags() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    f = load_formats()
+    return (frozenset(f["html_skip_tags"]), frozenset(f["html_block_tags"]),
+            frozenset(f["html_cell_tags"]))
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in its first bytes (<meta charset=...>), if any."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def html_text(markup: str) -> str:
+    """Visible text of decoded HTML markup."""
+    markup = _XML_DECL.sub("", markup, count=1)
+    markup = _DOCTYPE_SUBSET.sub("<!DOCTYPE html>", markup, count=1)
+    if not markup.strip():
+        raise IngestError("no text content (empty HTML)")
+    try:
+        root = lxml.html.document_fromstring(markup, parser=_parser())
+    except (etree.ParserError, ValueError) as e:
+        raise IngestError(f"not valid HTML ({e})") from None
+    skip, block, cell = _tags()
+    out: list[str] = []
+    # Iterative walk: (element, entering) events; tails are emitted after the element.
+    stack: list[tuple[object, bool, bool]] = [(root, True, False)]
+    while stack:
+        el, entering, in_pre = stack.pop()
+        if isinstance(el, str):          # a pending tail
+            out.append(el if in_pre else _HTML_SPACE.sub(" ", el))
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower().rsplit("}", 1)[-1]
+        if entering:
+            hidden = tag in skip or el.get("hidden") is not None or \
+                _HIDDEN_STYLE.search(el.get("style") or "")
+            if el.tail:
+                stack.append((el.tail, True, in_pre))
+            if hidden:
+                continue
+            pre = in_pre or tag == "pre"
+            if tag in block:
+                out.append("\n")
+            stack.append((el, False, pre))
+            for child in reversed(el):
+                stack.append((child, True, pre))
+            if el.text and tag:
+                out.append(el.text if pre else _HTML_SPACE.sub(" ", el.text))
+        else:
+            if tag in block:
+                out.append("\n")
+            elif tag in cell:
+                out.append("\t")
+    text = _tidy_lines("".join(out))
+    fallback = _fallback_text(markup)
+    # libxml2 drops content nested deeper than its limit: then trust the crude reading.
+    if _visible(text) < 0.5 * _visible(fallback):
+        return fallback
+    return text
+
+
+def _tidy_lines(text: str) -> str:
+    lines = []
+    for line in text.split("\n"):
+        line = line.strip(" \t")
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _visible(text: str) -> int:
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+
+
+def _fallback_text(markup: str) -> str:
+    import html
+    markup = _FALLBACK_DROP.sub(" ", markup)
+    markup = _FALLBACK_BLOCK.sub("\n", markup)
+    markup = _FALLBACK_CELL.sub("\t", markup)
+    markup = _FALLBACK_TAG.sub("", markup)
+    markup = _HTML_SPACE.sub(lambda m: "\n" if "\n" in m.group() else " ", markup)
+    return _tidy_lines(html.unescape(markup))
