@@ -396,3 +396,15 @@ def test_discover_explicit_files_and_symlink_loops(tmp_path):
     assert root / "a" / "dangling.txt" in found          # reported later by read_file
     assert len(found) == len(set(map(os.path.normpath, map(str, found))))
     assert len(found) <= 4
+
+
+def test_ghminerignore_excludes_docs_and_annotation_folders(tmp_path):
+    from pipeline.ingest import discover
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "a").mkdir()
+    for name in ("r1.txt", "README.md", "a/r2.txt", "a/README.md", "gold/notes.md"):
+        (tmp_path / name).write_text("工会工作总结", encoding="utf-8")
+    assert len(discover([tmp_path])) == 5
+    (tmp_path / ".ghminerignore").write_text("# docs\nREADME.md\n*/README.md\ngold/\n", encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == ["a/r2.txt", "r1.txt"]

@@ -1,6 +1,7 @@
 """Find the input files under the given paths."""
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import Path
 
@@ -18,6 +19,10 @@ def discover(inputs: list[Path]) -> list[Path]:
     (case-insensitive); hidden files and directories (".git", ".~lock") and
     Office lock files ("~$x.docx") are skipped; directory symlinks are
     followed but each real directory is entered once, so symlink loops end.
+    An input folder may hold a `.ghminerignore` file: one glob pattern per
+    line (`#` comments), matched against paths relative to that folder; a
+    pattern ending in `/` excludes a whole subfolder (documentation, gold
+    annotations kept beside the reports).
     A path given explicitly is returned whatever its suffix, and even if it
     does not exist: `read_file` then says why it cannot be read. Broken
     symlinks with a supported suffix are returned for the same reason.
@@ -32,10 +37,35 @@ def discover(inputs: list[Path]) -> list[Path]:
     for given in inputs:
         given = Path(given)
         if given.is_dir():
-            _walk(given, suffixes, seen_dirs, add)
+            ignored = _ignore_rule(given)
+            _walk(given, suffixes, seen_dirs,
+                  lambda p, top=given, ignored=ignored: None if ignored(p.relative_to(top)) else add(p))
         else:
             add(given)
     return [found[k] for k in sorted(found)]
+
+
+IGNORE_FILE = ".ghminerignore"
+
+
+def _ignore_rule(top: Path):
+    """Predicate over paths relative to `top`, from `top/.ghminerignore`."""
+    try:
+        lines = (top / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return lambda rel: False
+    patterns = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+    def ignored(rel: Path) -> bool:
+        posix = rel.as_posix()
+        for pat in patterns:
+            if pat.endswith("/"):
+                if posix.startswith(pat) or fnmatch.fnmatch(posix.split("/")[0] + "/", pat):
+                    return True
+            elif fnmatch.fnmatch(posix, pat) or fnmatch.fnmatch(rel.name, pat):
+                return True
+        return False
+    return ignored
 
 
 def _walk(top: Path, suffixes: set[str], seen_dirs: set[tuple[int, int]], add) -> None:
