@@ -1,0 +1,251 @@
+"""Activity facts: events with an explicit date (ANNOTATION.md, activity).
+
+A date expression (see `dates.py`) dates an event when an event cue (a verb or
+event head, data) follows it in its sentence, and it is not a deadline, a
+document date, a dateline, or a plan (a `plan` section or a future cue next to
+the date). Fixed solar festivals date an event only when they say when it
+happened (`三八节组织…`, `“五一”前夕…`); lunar ones never, nor festivals that
+are part of an event's name (`迎国庆文艺演出`) or a list of occasions.
+`activity_type` comes from ordered cue groups (data) over the event phrase.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.document import SourceDoc
+from pipeline.extract.context import ExtractContext
+from pipeline.extract.dates import (DateExpr, festival_dates, festival_pattern, festival_time_words,
+                                    find_dates, full_festival_names, parse_cn_int)
+from schemas.report import ActivityFact
+
+_DATA = Path(__file__).with_name("data")
+
+_SENT_END = re.compile(r"[。;；!！?？\n]")
+_CLAUSE_END = re.compile(r"[,，。;；!！?？\n:：]")
+_BOUNDARY = set("。;；,，:：!！?？\n\r \t\u3000、()（）【】")
+_OPEN_QUOTES = set("“\"「『《")
+# words that may stand between a clause boundary and a time expression
+_LEAD_RE = re.compile(r"(?:在|于|从|自|是|值|逢|值此|每年|今年|同年|当年|本年|去年|今年的|每逢|并于|并在|又于|另外|同时|(?:\d{4}|[〇零一二三四五六七八九0]{4})年(?:的)?)$")
+_YEAR_BEFORE_RE = re.compile(r"(?P<year>\d{4}|[〇零一二三四五六七八九0]{4})年的?[“\"]?$")
+# a festival right after these is part of an event name (迎国庆文艺演出)
+_NAME_PREFIX = ("庆", "迎", "庆祝", "喜迎", "纪念", "欢度", "过", "共度", "恭贺", "祝贺", "的", "贺")
+# a label line of an activity notice: 时间: 3月7日下午
+_TIME_LABEL_RE = re.compile(r"^\s*(?:活动|比赛)?时间\s*[:：;；]\s*(?:[\d一二三四五六七八九十]{1,2}月)?$")
+# a line of a month-by-month schedule (三月份:三八妇女节活动) is a plan, not an event
+_SCHEDULE_LINE_RE = re.compile(
+    r"\s*(?:[\d一二三四五六七八九十]{1,2}[、.)）]\s*)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份?"
+    r"(?:上旬|中旬|下旬|初|底)?\s*[:：]")
+_COORDINATED_RE = re.compile(r"\s*(?:并且|并|同时|还|此外|另外|定期|每年|每月|每季|今后|以后|此后)")
+# two named events joined in one phrase: 举行“A”大赛和“B”联谊活动
+_EVENT_HEAD = r"(?:大赛|比赛|竞赛|活动|晚会|联欢会|联谊会|演出|运动会|讲座|座谈会|大会|会议|展览|培训班|仪式)"
+_TWO_EVENTS_RE = re.compile(rf"(?P<a>[^,，。;；和及]*?”[^,，。;；和及]{{0,8}}?{_EVENT_HEAD})(?:和|及|以及|与)(?P<b>[^,，。;；]*?“[^,，。;；]*?{_EVENT_HEAD})")
+
+
+@cache
+def _vocab() -> dict:
+    data = yaml.safe_load((_DATA / "activity_types.yaml").read_text(encoding="utf-8"))
+    cues = sorted(set(data["event_cues"]), key=len, reverse=True)
+    return {
+        "types": [(g["type"], tuple(g["cues"])) for g in data["types"]],
+        "event_re": re.compile("|".join(map(re.escape, cues))),
+        "future_before": re.compile(data["future_before_re"]),
+        "future_after": re.compile(data["future_after_re"]),
+        "deadline_before": tuple(data["deadline_before"]),
+        "deadline_after": re.compile(data["deadline_after_re"]),
+        "document_after": re.compile(data["document_after_re"]),
+    }
+
+
+def activity_type(phrase: str) -> str:
+    """Contract activity_type of an event phrase (normalised text), by ordered cue groups."""
+    for kind, cues in _vocab()["types"]:
+        if any(c in phrase for c in cues):
+            return kind
+    return "other"
+
+
+def _at_clause_head(norm: str, s: int, floor: int) -> bool:
+    """True if only a boundary or a time-lead word (在, 于, 今年 …) precedes s in its clause."""
+    i = s
+    while i > floor and norm[i - 1] in _OPEN_QUOTES:
+        i -= 1
+    if i <= floor or norm[i - 1] in _BOUNDARY:
+        return True
+    left = norm[max(floor, i - 6):i]
+    m = _LEAD_RE.search(left)
+    if m:
+        j = i - len(m.group(0))
+        return j <= floor or norm[j - 1] in _BOUNDARY or norm[j - 1] in _OPEN_QUOTES \
+            or _LEAD_RE.search(norm[max(floor, j - 4):j]) is not None
+    return False
+
+
+def _in_festival_list(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
+    """`三八、端午、中秋慰问`, `五一、五四组织…`, `“三八”妇女节和元旦`: a list of occasions."""
+    pat = festival_pattern()
+    j = d.end
+    while j < ceil and norm[j] in "”\"」』":
+        j += 1
+    if j < ceil and norm[j] in "、和及与" and pat.match(norm, j + 1):
+        return True
+    i = d.start
+    while i > floor and norm[i - 1] in "“\"「『":
+        i -= 1
+    if i > floor and norm[i - 1] in "、和及与":
+        k = i - 1
+        while k > floor and norm[k - 1] in "”\"」』":
+            k -= 1
+        left = norm[max(floor, k - 8):k]
+        return any(left.endswith(n) or left.endswith(n + "节") for n in festival_dates())
+    return False
+
+
+def _festival_dates_event(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
+    if d.lunar:
+        return False
+    after = norm[d.end:min(ceil, d.end + 3)].lstrip("”\"」』")
+    if _in_festival_list(norm, d, floor, ceil):
+        return False
+    text = norm[d.start:d.end]
+    full_names, times = full_festival_names(), festival_time_words()
+    if any(text.endswith(t) for t in times):
+        return True
+    if any(norm[max(floor, d.start - len(p)):d.start] == p for p in _NAME_PREFIX):
+        return False
+    if not _at_clause_head(norm, d.start, floor):
+        return False
+    has_jie = text.rstrip("”\"」』").endswith("节") or d.festival in full_names
+    if has_jie:
+        return True
+    return after[:1] in (",", "，")
+
+
+def _is_excluded(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
+    v = _vocab()
+    left = norm[max(floor, d.start - 4):d.start]
+    tail = norm[d.end:min(ceil, d.end + 24)]
+    if any(left.endswith(c) for c in v["deadline_before"]):
+        return True
+    if v["deadline_after"].match(tail) and not tail.startswith(("前往", "前来", "前去")):
+        return True
+    if v["future_before"].search(norm, max(floor, d.start - 10), d.start):
+        return True
+    if v["future_after"].match(tail):
+        return True
+    if v["document_after"].match(tail):
+        return True
+    # inside brackets: a document date (《…》(2010年4月13日))
+    if left[-1:] in ("(", "（") and tail[:1] in (")", "）"):
+        return True
+    return False
+
+
+def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
+    """End offset of the event phrase after a date (the clause of the first event
+    cue), and the phrase used for typing: that clause, or the whole sentence when
+    the clause alone has no type cue. None if no event cue."""
+    m = _SENT_END.search(norm, d.end, ceil)
+    sent_end = m.start() if m else ceil
+    sent_end = min(sent_end, d.end + 160)
+    cue = _vocab()["event_re"].search(norm, d.end, sent_end)
+    if cue is None:
+        return None
+    m = _CLAUSE_END.search(norm, cue.end(), sent_end)
+    end = m.start() if m else sent_end
+    # the event may be named before its date in the clause (…文艺晚会于9月28日举行)
+    cb = _CLAUSE_END.search(norm[max(0, d.start - 30):d.start][::-1])
+    pre = norm[d.start - (cb.start() if cb else min(30, d.start)):d.start]
+    # typing phrase: the cue's clause, extended clause by clause while it has no
+    # type cue (三八节组织了系列活动,看电影), but not into a new coordinated
+    # predicate (…,并…, 同时…) which is another action
+    phrase_end = end
+    if end < sent_end and norm[end] in ":：" and activity_type(norm[d.start:end]) == "other":
+        # 三八节组织了系列活动:发纪念品,组织踢毽比赛: the enumeration types the series
+        return end, pre + norm[d.start:sent_end]
+    while activity_type(norm[d.start:phrase_end]) == "other" and phrase_end < sent_end:
+        nxt = phrase_end + 1
+        if _COORDINATED_RE.match(norm, nxt):
+            break
+        m = _CLAUSE_END.search(norm, nxt, sent_end)
+        phrase_end = m.start() if m else sent_end
+    return end, pre + norm[d.start:phrase_end]
+
+
+def _on_schedule_line(doc: SourceDoc, offset: int) -> bool:
+    ls, le = doc.line_span(doc.line_of(offset))
+    return _SCHEDULE_LINE_RE.match(doc.norm, ls, le) is not None
+
+
+def _label_event(doc: SourceDoc, d: DateExpr, ceil: int) -> tuple[int, str] | None:
+    """`时间: 3月7日下午` in an activity notice: the event is described on the
+    following lines (内容: …)."""
+    ls, _ = doc.line_span(doc.line_of(d.start))
+    if not _TIME_LABEL_RE.search(doc.norm[ls:d.start]):
+        return None
+    le = doc.norm.find("\n", d.end)
+    le = ceil if le == -1 or le > ceil else le
+    following = doc.norm[le:min(ceil, le + 200)]
+    return le, doc.norm[d.end:le] + following
+
+
+def _start_with_lead(norm: str, s: int, floor: int) -> int:
+    left = norm[max(floor, s - 6):s]
+    m = re.search(r"(?:在|于|从|自)?(?:今年|本年|同年)?(?:在|于|从|自)?[“\"]?$", left)
+    return s - len(m.group(0)) if m else s
+
+
+def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[ActivityFact]:
+    """Activity facts in doc[start:end]."""
+    norm = doc.norm
+    dates = find_dates(norm, start, end)
+    facts: list[ActivityFact] = []
+    for i, d in enumerate(dates):
+        date = d.iso()
+        if date is None:
+            continue
+        nxt = dates[i + 1] if i + 1 < len(dates) else None
+        if d.kind == "date" and d.day is None and d.part is None and nxt is not None \
+                and nxt.kind == "date" and nxt.start - d.end <= 1 and nxt.month == d.month:
+            continue  # a doubled month (3月3月7日): the next one carries the date
+        if doc.is_noise(d.start, d.end) or ctx.section_at(d.start) == "plan":
+            continue
+        if _on_schedule_line(doc, d.start):
+            continue
+        if i > 0 and dates[i - 1].kind == "date" and d.kind == "date" \
+                and d.start - dates[i - 1].end <= 1 and dates[i - 1].month != d.month:
+            continue  # 4月下旬5月上旬: a range written without 至, the first one carries it
+        lead_start = d.start
+        if d.kind == "festival":
+            if not _festival_dates_event(norm, d, start, end):
+                continue
+            ym = _YEAR_BEFORE_RE.search(norm, max(start, d.start - 6), d.start)
+            if ym:  # 2011年元旦: the year is written in the same phrase
+                y = parse_cn_int(ym.group("year"))
+                if y and 1900 <= y <= 2100:
+                    date = f"{y}-{date}"
+                    lead_start = ym.start()
+        elif _is_excluded(norm, d, start, end):
+            continue
+        ceil = end
+        for later in dates[i + 1:]:
+            if later.start >= d.end + 2 and _at_clause_head(norm, later.start, d.end):
+                ceil = later.start
+                break
+        found = _label_event(doc, d, end) or _event_span(norm, d, ceil)
+        if found is None:
+            continue
+        e, phrase = found
+        s = _start_with_lead(norm, min(d.start, lead_start), start)
+        pieces = [(e, phrase)]
+        two = _TWO_EVENTS_RE.search(norm, d.end, e)
+        if two:
+            pieces = [(two.end("a"), norm[d.end:two.end("a")]), (e, phrase)]
+        for pe, ph in pieces:
+            kind = activity_type(ph)
+            facts.append(ActivityFact(text=doc.text[s:pe], start=s, end=pe,
+                                      line=doc.line_of(s), date=date, activity_type=kind))
+    return facts

@@ -1,0 +1,232 @@
+"""Activity facts: dated events, festivals, exclusions, typing, offsets."""
+import pytest
+
+from pipeline.document import NoiseSpan, ReportSlice, SourceDoc
+from pipeline.extract import activity
+from pipeline.extract.context import ExtractContext
+
+
+def _doc(text, norm=None):
+    return SourceDoc(path="t.txt", source="t.txt", text=text, norm=norm if norm is not None else text)
+
+
+def run(text, norm=None, sections=None):
+    doc = _doc(text, norm)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)),
+                         section_spans=sections or [])
+    facts = activity.extract(doc, 0, len(text), ctx)
+    for f in facts:
+        assert doc.text[f.start:f.end] == f.text
+        assert f.line == doc.line_of(f.start)
+    return facts
+
+
+def dates(text, **kw):
+    return [f.date for f in run(text, **kw)]
+
+
+@pytest.mark.parametrize("text, date, kind", [
+    ("1月9日组织全院“迎新春联谊会”,到会230人。", "01-09", "culture_sports"),
+    ("4月17日“北大资源杯”运动会召开。", "04-17", "culture_sports"),
+    ("2月27日,在物理大楼212教室,召开了第一届教代会第三次代表大会。", "02-27", "meeting"),
+    ("3月初,街道总工会在辖区内发放问卷进行培训意向及文体活动意向调查。", "03", "other"),
+    ("4月13日组织一次再就业技能培训会。", "04-13", "training"),
+    ("6月份街道工会举办了安全防火知识讲座。", "06", "publicity"),
+    ("五月组织全院职工去天津参观航空母舰。", "05", "outing"),
+    ("1月5日校工会给全体教职工发放油等。", "01-05", "aid_visit"),
+    ("6月份各工会小组组长组织进行自评打分。", "06", "competition"),
+    ("9月22日开展工会经费管理自查工作。", "09-22", "other"),
+    ("2008年3月组建了村级联合工会。", "2008-03", "other"),
+    ("于二〇一一年三月十五日举办了消费者权益保护宣传活动。", "2011-03-15", "publicity"),
+    ("20xx年4月13日,工会召开职代会。", "04-13", "meeting"),
+    ("8月20日至21日两天的时间对员工进行了考试。", "08-20", "training"),
+    ("从今年3月至5月社区开展抗震救灾活动。", "03", "other"),
+    ("九月底组织教职工近百人去百泉山走进大自然。", "09", "outing"),
+    ("今年5月,参加全国工作会议文艺晚会的演出。", "05", "culture_sports"),
+    ("10月下旬在副书记的主持下召开了联席会议。", "10", "meeting"),
+    ("5月,工会组织女职工赴杭州疗休养。", "05", "outing"),
+    ("12月24日联席会上通过了校、院级送温暖名单。", "12-24", "meeting"),
+    ("喜迎国庆文艺晚会于9月28日在礼堂举行。", "09-28", "culture_sports"),
+])
+def test_dated_events(text, date, kind):
+    facts = run(text)
+    assert [(f.date, f.activity_type) for f in facts] == [(date, kind)]
+
+
+@pytest.mark.parametrize("text, date, kind", [
+    ("三八节组织了系列活动,看电影。", "03-08", "culture_sports"),
+    ("“五一”前夕,区总工会召开表彰大会。", "05-01", "meeting"),
+    ("每年五一期间召开全区“五一”表彰大会。", "05-01", "meeting"),
+    ("教师节观看了电影“十面埋伏”。", "09-10", "culture_sports"),
+    ("国庆节安排职工参加劳动人民文化宫国庆游园活动。", "10-01", "culture_sports"),
+    ("6、“十一”节我们组织了“强院杯”拔河比赛。", "10-01", "culture_sports"),
+    ("“三八”期间,工会为全体女职工发放了节日慰问品。", "03-08", "aid_visit"),
+    ("元旦前夕,工会领导走访慰问了困难职工20户。", "01-01", "aid_visit"),
+    ("八一建军节前夕,工会走访慰问了复转军人。", "08-01", "aid_visit"),
+    ("“六一”儿童节,为职工子女发放礼物。", "06-01", "aid_visit"),
+    ("2011年元旦,工会举行了迎新年联欢会。", "2011-01-01", "culture_sports"),
+    ("在“五一”期间召开了劳模座谈会。", "05-01", "meeting"),
+])
+def test_festival_dates_event(text, date, kind):
+    assert [(f.date, f.activity_type) for f in run(text)] == [(date, kind)]
+
+
+@pytest.mark.parametrize("text", [
+    "春节前夕,工会走访慰问困难职工40户。",              # lunar
+    "端午节组织包粽子比赛。",
+    "中秋、国庆期间,工会为职工发放节日慰问品。",        # a list of occasions
+    "通过“三八”妇女节、端午节、中秋节等节日慰问工作。",
+    "五一、五四组织公司员工外出春游。",
+    "9月底开展的迎国庆文艺演出很成功。",               # festival inside an event name ...
+    "参加员工庆“五一”同唱一首歌比赛,获二等奖。",
+    "何正民同志荣获省“五一劳动奖章”荣誉称号。",
+    "被市妇联评为“三八”红旗手。",
+])
+def test_festival_does_not_date(text):
+    assert [f.date for f in run(text) if f.date in ("03-08", "05-01", "10-01", "01-01", "05-04")] == []
+
+
+def test_festival_in_event_name_keeps_the_explicit_date():
+    assert dates("9月底开展的迎国庆文艺演出。") == ["09"]
+
+
+@pytest.mark.parametrize("text", [
+    "2010年11月10日",                               # dateline
+    "二0一0年十一月十日\n",
+    "xx县总工会\n2010年12月",
+    "截至2010年11月底,共发展会员500人。",            # deadline
+    "各单位必须于3月1日前上报参赛人员名单。",
+    "12月31日前完成会费收缴工作。",
+    "我们将于明年3月举办职工运动会。",                 # plan
+    "下半年,计划于10月举办职工运动会。",
+    "预计11月完成全部换届工作。",
+    "市总工会于2010年4月13日印发《关于加强工会经费管理的通知》。",   # document date
+    "根据《工会法》(2001年10月27日修正)的规定,",
+    "报名时间:20xx年3月1日",
+    "自2008年以来,共慰问困难职工300户。",
+    "xx月xx日召开职代会。",                           # masked
+    "三月份:三八妇女节活动\n九月份:开展庆祝教师节活动。",   # a month-by-month schedule
+])
+def test_not_activities(text):
+    assert run(text) == []
+
+
+def test_plan_section_is_skipped():
+    text = "一、工作回顾\n3月12日组织植树活动。\n二、明年工作计划\n3月12日组织植树活动。"
+    cut = text.index("二、")
+    facts = run(text, sections=[(0, cut, None), (cut, len(text), "plan")])
+    assert [f.line for f in facts] == [2]
+
+
+def test_disposal_jiang_is_not_future():
+    # 将 here marks the object (把), not the future
+    assert dates("3月中旬,我们将这50条汉字录入编辑打印成册。") == ["03"]
+
+
+def test_elliptic_dates_follow_their_month():
+    text = "1月5日校工会给全体教职工发放油等(649桶)。7日发放两级“送温暖”补助金和物品,去胡斌家慰问。"
+    assert dates(text) == ["01-05", "01-07"]
+    text = "3月中旬,我们将这50条录入编辑打印成册,下旬各工会小组长签定了目标管理责任书。"
+    assert dates(text) == ["03", "03"]
+
+
+def test_doubled_month_and_label_line():
+    text = "时间; 3月3月7日日下午\n内容:跳绳、自行车慢骑、双脚跳远\n地点:办公楼前"
+    facts = run(text)
+    assert [(f.date, f.activity_type) for f in facts] == [("03-07", "culture_sports")]
+
+
+def test_one_date_two_named_events():
+    text = "在11月举行第九届“地王杯”慈善登楼大赛和“京基100假面魅影·单身派对”联谊活动。"
+    facts = run(text)
+    assert [f.date for f in facts] == ["11", "11"]
+    assert facts[0].text.endswith("慈善登楼大赛") and facts[1].text.endswith("联谊活动")
+
+
+def test_one_date_one_event_with_a_list_object():
+    text = "“三八”节召开女干部、女知识分子、女劳模座谈会、茶话会。"
+    assert [(f.date, f.activity_type) for f in run(text)] == [("03-08", "meeting")]
+
+
+def test_coordinated_predicate_does_not_type_the_event():
+    text = "4月份草拟了校务公开三项制度内容,并积极纳入目标管理之中,定期在教代会上进行测评。"
+    assert [(f.date, f.activity_type) for f in run(text)] == [("04", "other")]
+
+
+def test_text_is_the_source_span_with_lead_words():
+    text = "从8月14日开始对作业人员进行为期一周的岗位培训。"
+    (f,) = run(text)
+    assert f.text.startswith("从8月14日") and f.activity_type == "training"
+
+
+def test_works_on_norm_but_slices_source():
+    text = "５月份，工會組織職工參觀學習。"
+    norm = "5月份,工会组织职工参观学习。"
+    (f,) = run(text, norm=norm)
+    assert f.date == "05" and f.activity_type == "outing"
+    assert f.text == text[f.start:f.end] and f.text.startswith("５月份")
+
+
+def test_noise_is_skipped():
+    text = "3月12日组织植树活动。"
+    doc = _doc(text)
+    doc.noise.append(NoiseSpan(0, 5, "watermark"))
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, 1, 0, len(text)))
+    assert activity.extract(doc, 0, len(text), ctx) == []
+
+
+def test_span_limits_are_respected():
+    text = "3月12日组织植树活动。4月1日召开职代会。"
+    doc = _doc(text)
+    cut = text.index("4月")
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, 1, cut, len(text)))
+    facts = activity.extract(doc, cut, len(text), ctx)
+    assert [f.date for f in facts] == ["04-01"] and facts[0].start >= cut
+
+
+@pytest.mark.parametrize("phrase, kind", [
+    ("组织职工开展拔河比赛", "culture_sports"),
+    ("举办职工技能大赛", "competition"),
+    ("开展劳动竞赛", "competition"),
+    ("举办安全知识竞赛", "publicity"),
+    ("走访慰问困难职工", "aid_visit"),
+    ("召开职代会", "meeting"),
+    ("组织职工疗休养", "outing"),
+    ("举办培训班", "training"),
+    ("开展问卷调查", "other"),
+    ("成立工会联合会", "other"),
+])
+def test_activity_type_cues(phrase, kind):
+    assert activity.activity_type(phrase) == kind
+
+
+def test_bad_input_does_not_crash():
+    text = "9" * 40 + "月" + "9" * 40 + "日召开" + "\U0001F600" * 500 + "\n" * 3 + "国庆" * 2000
+    run(text)
+
+
+def test_enumerated_series_is_typed_by_its_items():
+    text = "三八节组织了系列活动:给女教职工发纪念品(雨伞),组织全院女教职工踢毽比赛,评出前五名。"
+    assert [(f.date, f.activity_type) for f in run(text)] == [("03-08", "culture_sports")]
+
+
+def test_full_width_punctuation_as_kept_by_the_normaliser():
+    text = "中秋、国庆期间，工会为职工发放节日慰问品。“五一”前夕，区总工会召开表彰大会；各单位于3月1日前上报。"
+    assert [(f.date, f.activity_type) for f in run(text)] == [("05-01", "meeting")]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = list("月日号年初底旬至到-、和,，。;：“”()（）三八五一国庆节元旦春节前夕期间组织召开举办发放比赛"
+                 "0123456789一二三十xX×*_被评为荣获 \n") + ["\u00a0", "\U0001F600"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=120), st.data())
+def test_offsets_hold_on_arbitrary_text(text, data):
+    doc = _doc(text)
+    s = data.draw(st.integers(0, len(text)))
+    e = data.draw(st.integers(s, len(text)))
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, s, e))
+    for f in activity.extract(doc, s, e, ctx):
+        assert s <= f.start < f.end <= e and doc.text[f.start:f.end] == f.text
