@@ -66,7 +66,8 @@ def process_file(path: Path, config: ProcessConfig = ProcessConfig()) -> FileRes
     """Run every per-file stage on one input; failures become the record's reason."""
     from pipeline.ingest import IngestError, read_file
 
-    path = Path(path)
+    # Absolute, so `ghminer report` can re-read the source from any working directory.
+    path = Path(path).absolute()
     try:
         ing = read_file(path, max_bytes=config.max_bytes)
     except IngestError as e:
