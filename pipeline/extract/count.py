@@ -1,0 +1,303 @@
+"""Count facts: a number of people, organisations, documents or events.
+
+Candidates are `[qualifier] number [余/多] unit [左右/以上]` on `doc.norm`;
+durations, ordinals, ranks, idioms and names, vague 一个/一次 and masked
+numbers are dropped; the metric comes from cue words in the clause (data file
+`count_metrics.yaml`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.document import SourceDoc
+from pipeline.extract.context import ExtractContext
+from pipeline.extract.masks import contains_mask, touches_mask
+from pipeline.extract.numerals import (CN_DIGITS, MAGNITUDES, RANGE, is_lone_capital,
+                                       left_clause, load_data, parse_number, quantity_matches,
+                                       right_clause)
+from schemas.report import CountFact
+
+# written as the bare character, these are an article or an ordinal, not a quantity
+VAGUE_NUMERALS = frozenset("一壹二贰")
+BARE_WITH_QUALIFIER = frozenset(["百", "千"])
+MAX_CUE_GAP = 8  # a left cue further than this from the number is not put in `text`
+SENTENCE_REACH = 80   # no cue in the clause: look back to the sentence start, this far at most
+INHERIT_REACH = 150   # then take the metric of a figure this close before, in the same line
+SENTENCE_BREAKS = frozenset("。!?！？\n")
+PERSON_UNITS = frozenset(["人", "名", "人次", "户"])
+ORG_UNITS = frozenset(["家", "个", "所"])  # organisations in one sentence play different roles
+PEOPLE_NOUN_ENDS = frozenset("工员众生民属师部")  # 职工, 人员, 群众, 学生, 农民, 家属, 教师, 干部
+
+
+@dataclass(frozen=True)
+class _Rule:
+    metric: str
+    units: frozenset[str]
+    any: re.Pattern | None
+    left: re.Pattern | None
+    right: re.Pattern | None
+    max_gap: int
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    candidate: re.Pattern
+    units: dict[str, str]
+    not_followed: dict[str, tuple[str, ...]]
+    size_class_heads: tuple[str, ...]
+    ordinal_prefixes: frozenset[str]
+    rank_prefixes: frozenset[str]
+    rank_units: frozenset[str]
+    open_quotes: frozenset[str]
+    close_quotes: frozenset[str]
+    quote_reach: int
+    vague_ranges: tuple[str, ...]
+    abstract_heads: tuple[str, ...]
+    abstract_units: frozenset[str]
+    collection_cues: tuple[str, ...]
+    idioms: re.Pattern
+    longest_idiom: int
+
+
+@cache
+def _vocab() -> _Vocab:
+    data = load_data("units.yaml")
+    c = data["count"]
+    units: dict[str, str] = c["units"]
+    unit_alt = "|".join(sorted(map(re.escape, units), key=len, reverse=True))
+    candidate = re.compile(
+        rf"(?P<num>{RANGE})(?: ?(?P<q>[余多来几]))?"
+        rf" ?(?P<unit>{unit_alt})(?P<post>左右|以上|以下|上下)?")
+    return _Vocab(
+        candidate=candidate, units=units,
+        not_followed={u: tuple(ws) for u, ws in c["not_followed_by"].items()},
+        size_class_heads=tuple(c["size_class_heads"]),
+        ordinal_prefixes=frozenset(c["ordinal_prefixes"]),
+        rank_prefixes=frozenset(c["rank_prefixes"]), rank_units=frozenset(c["rank_units"]),
+        open_quotes=frozenset(c["open_quotes"]), close_quotes=frozenset(c["close_quotes"]),
+        quote_reach=int(c["quote_reach"]), vague_ranges=tuple(c["vague_range_starts"]),
+        abstract_heads=tuple(c["abstract_heads"]), abstract_units=frozenset(c["abstract_units"]),
+        collection_cues=tuple(c["collection_cues"]),
+        idioms=re.compile("|".join(sorted(map(re.escape, data["idioms"]), key=len, reverse=True))),
+        longest_idiom=max(map(len, data["idioms"])),
+    )
+
+
+@cache
+def _lead_verbs() -> tuple[re.Pattern, int]:
+    data = load_data("count_metrics.yaml")
+    return re.compile(data["lead_verbs"]), int(data["lead_reach"])
+
+
+def _phrase_start(norm: str, ls: int, cue_start: int) -> int:
+    """Start of the count's phrase: a lead verb shortly before the cue, else the cue."""
+    verbs, reach = _lead_verbs()
+    best = cue_start
+    for m in verbs.finditer(norm, max(ls, cue_start - reach), cue_start + 1):
+        if m.start() < best:
+            best = m.start()
+            break
+    return best
+
+
+@cache
+def _metric_rules() -> tuple[int, tuple[_Rule, ...]]:
+    data = load_data("count_metrics.yaml")
+
+    def rx(p):
+        return re.compile(p) if p else None
+    rules = tuple(_Rule(r["metric"], frozenset(r["units"]), rx(r.get("any")), rx(r.get("left")),
+                        rx(r.get("right")), int(r.get("max_gap", 10 ** 6)))
+                  for r in data["rules"])
+    return int(data.get("window", 14)), rules
+
+
+def _last_left(rx: re.Pattern, left: str, max_gap: int) -> re.Match | None:
+    last = None
+    for m in rx.finditer(left):
+        if len(left) - m.end() <= max_gap:
+            last = m
+    return last
+
+
+def classify_metric(left: str, right: str, unit: str) -> tuple[str | None, int | None]:
+    """Metric of a count from its clause (`left` of the number, `right` of the unit),
+    None when no cue decides it; also the offset in `left` of a deciding left cue."""
+    unit_key = "人" if unit in ("名", "位") else unit
+    for rule in _metric_rules()[1]:
+        if unit_key not in rule.units:
+            continue
+        if rule.left is not None:
+            m = _last_left(rule.left, left, rule.max_gap)
+            if m:
+                return rule.metric, m.start()
+        if rule.right is not None and rule.right.search(right):
+            return rule.metric, None
+        if rule.any is not None:
+            m = _last_left(rule.any, left, rule.max_gap)
+            if m:
+                return rule.metric, m.start()
+            if rule.any.search(right):
+                return rule.metric, None
+    return None, None
+
+
+def _loose_approx(norm: str, ls: int, lead: int) -> bool:
+    """至少完成3篇: a strong qualifier a few chars before the number, in its clause."""
+    words, reach = _loose_prefixes()
+    return words.search(norm, max(ls, lead - reach), lead) is not None
+
+
+@cache
+def _loose_prefixes() -> tuple[re.Pattern, int]:
+    data = load_data("approx.yaml")
+    return (re.compile("|".join(map(re.escape, data["loose_prefixes"]))),
+            int(data["loose_reach"]))
+
+
+def _fallback_metric(norm: str, lead: int, unit: str, start: int,
+                     prev: tuple[int, str, str] | None) -> str:
+    """No cue in the clause: for people, the sentence's cues; then the metric of
+    the count just before in the same line with the same unit (男46人、女6人,
+    共计50人 share one topic; 收到提案52条,已答复49条 too)."""
+    if unit in PERSON_UNITS:
+        i = lead
+        stop = max(start, lead - SENTENCE_REACH)
+        while i > stop and norm[i - 1] not in SENTENCE_BREAKS:
+            i -= 1
+        metric, _ = classify_metric(norm[i:lead], "", unit)
+        if metric is not None:
+            return metric
+    if prev is not None and unit not in ORG_UNITS:
+        prev_end, prev_metric, prev_unit = prev
+        if lead - prev_end <= INHERIT_REACH and "\n" not in norm[prev_end:lead] \
+                and prev_unit == unit:
+            return prev_metric
+    return "other"
+
+
+def _inside_name(norm: str, lead: int, unit_end: int, v: _Vocab) -> bool:
+    """A figure opening a quoted name or inside a title: “十项利民行动”, 《…15条》."""
+    j = unit_end
+    stop = min(len(norm), unit_end + v.quote_reach)
+    while j < stop and norm[j] not in v.open_quotes and norm[j] != "\n":
+        if norm[j] == "》":
+            return True  # a title closes after the figure
+        j += 1
+    i = lead
+    stop = max(0, lead - v.quote_reach)
+    while i > stop:
+        c = norm[i - 1]
+        if c in v.close_quotes or c == "\n":
+            break
+        if c in v.open_quotes:
+            return True  # an open quote or title not closed before the figure
+        i -= 1
+    return False
+
+
+def _list_item_start(m: re.Match) -> int:
+    """Where the number really starts: `1、2、3人` is a list, keep only its last item;
+    `五、六千` is a range and is kept whole."""
+    num = m.group("num")
+    i = num.rfind("、")
+    if i == -1:
+        return m.start("num")
+    left, right = num[:i].strip(), num[i + 1:].strip()
+    if len(left) == 1 and left in CN_DIGITS and not left.isdigit() and right \
+            and right[0] in CN_DIGITS and CN_DIGITS[right[0]] - CN_DIGITS[left] in (1, 2):
+        return m.start("num")
+    return m.start("num") + i + 1
+
+
+def _excluded(norm: str, m: re.Match, first: int, lead: int, num: str, has_pre: bool,
+              v: _Vocab) -> bool:
+    unit = m.group("unit")
+    unit_end = m.end("unit")
+    before = norm[lead - 1] if lead > 0 else ""
+    if first > 0 and norm[first - 1] in v.ordinal_prefixes:
+        return True  # 第1、2名
+    if before in v.ordinal_prefixes or before.isdigit() or before == "." \
+            or (before.isascii() and before.isalpha()):
+        return True
+    if before in v.rank_prefixes and unit in v.rank_units:
+        return True  # 前五名: a ranking
+    if is_lone_capital(num):
+        return True
+    if not has_pre:
+        if num in VAGUE_NUMERALS or num.startswith(v.vague_ranges):
+            return True
+        if num[0] in MAGNITUDES and num[0] != "十" and all(c in MAGNITUDES for c in num) \
+                and not (m.group("q") and num in BARE_WITH_QUALIFIER):
+            # 千家万户, 百家: an idiom; 万余人, 万人 mostly a figure whose digits were
+            # deleted from a template; 百余人, 千余名 are figures
+            return True
+    follow = v.not_followed.get(unit)
+    if follow and norm.startswith(follow, unit_end):
+        return True
+    if unit in ("人", "名") and norm.startswith(v.size_class_heads, m.end()):
+        return True  # 25人以上企业: a size class
+    if unit in v.abstract_units and norm.startswith(v.abstract_heads, unit_end):
+        return True
+    if unit == "篇" and norm.endswith(v.collection_cues, 0, lead):
+        return True  # 工作总结优秀7篇: the page's collection title
+    if _inside_name(norm, lead, unit_end, v):
+        return True
+    lo = max(0, lead - v.longest_idiom)
+    for im in v.idioms.finditer(norm, lo, min(len(norm), unit_end + v.longest_idiom)):
+        if im.start() < unit_end and lead < im.end():
+            return True
+    return False
+
+
+def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = None
+            ) -> list[CountFact]:
+    norm = doc.norm
+    v = _vocab()
+    window = _metric_rules()[0]
+    facts: list[CountFact] = []
+    prev: tuple[int, str, str] | None = None  # end, metric, unit of the last count
+    for m, first, prefix in quantity_matches(norm, start, end, v.candidate):
+        unit = m.group("unit")
+        num_s = _list_item_start(m)
+        whole = num_s == m.start("num")
+        lead = first if whole else num_s
+        num = norm[num_s:m.end("num")].strip()
+        span_e = m.end()
+        if _excluded(norm, m, first, lead, num, whole and bool(prefix), v):
+            continue
+        if touches_mask(norm, lead, span_e):
+            continue
+        parsed = parse_number(norm[lead:m.end("unit")])
+        if parsed is None:
+            continue
+        out_unit = v.units[unit]
+        if out_unit == "次" and lead - 1 > start and norm[lead - 1] == "人" \
+                and norm[lead - 2] in PEOPLE_NOUN_ENDS:
+            lead -= 1  # 职工人349次: N person-times written around the number (not 每人2次)
+            out_unit = "人次"
+        ls = left_clause(norm, lead, window, start)
+        approx = parsed.approx or bool(m.group("post")) or _loose_approx(norm, ls, lead)
+        re_ = right_clause(norm, m.end("unit"), window, end)
+        metric, cue = classify_metric(norm[ls:lead], norm[m.end("unit"):re_], out_unit)
+        if metric is None:
+            metric = _fallback_metric(norm, lead, out_unit, start, prev)
+        s = lead
+        if cue is not None and lead - (ls + cue) <= MAX_CUE_GAP:
+            for cand in (_phrase_start(norm, ls, ls + cue), ls + cue):
+                if not contains_mask(doc.text[cand:span_e]):
+                    s = cand
+                    break
+        if doc.noise and doc.is_noise(s, span_e):
+            continue
+        text = doc.text[s:span_e]
+        if contains_mask(text):
+            continue
+        value = parsed.value
+        prev = (span_e, metric, "人" if out_unit == "名" else out_unit)
+        facts.append(CountFact(text=text, start=s, end=span_e, line=doc.line_of(s),
+                               value=int(value) if value.is_integer() else value,
+                               unit=out_unit, approx=approx, metric=metric))
+    return facts

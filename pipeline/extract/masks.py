@@ -1,0 +1,95 @@
+"""Mask detection shared by every numeric extractor.
+
+A template masks a value with a run of x/X/×/*/_ (full-width ＊/＿ too), with
+digits fused to it (`1xxxx`, `20xx`, `xxx0`). Not masks: letters of a latin
+word, pinyin gloss, e-mail or URL (`box`, `(xué)`, `xxx@qq.com`), `x`/`×`/`*`
+used as a multiplication sign (`4x50米`, `xxx人*xxx元`), decoration lines
+(`******`) and bullets.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from pipeline.extract.numerals import load_data
+
+# the referee's definition of a character that makes a value's text masked
+MASK_CHAR_RE = re.compile(r"[xX×＊*_＿]")
+
+
+@cache
+def _vocab():
+    data = load_data("masks.yaml")
+    chars = data["mask_chars"]
+    # a run starts where its digits start (the look-behind keeps the scan linear)
+    run = re.compile(r"(?<!\d)\d*[" + re.escape(chars) + r"]+\d*")
+    return (run, frozenset(chars), frozenset(data["multiplication_chars"]),
+            tuple(data["letter_words"]), frozenset(data["address_chars"]))
+
+
+def _is_letter(c: str) -> bool:
+    """Latin letter (ASCII or accented, as in pinyin glosses), not the × sign."""
+    if c.isascii():
+        return c.isalpha()
+    return "\u00c0" <= c <= "\u024f" and c not in "×÷"
+
+
+def contains_mask(s: str) -> bool:
+    """True if `s` holds any mask character: such text must never carry a value."""
+    return MASK_CHAR_RE.search(s) is not None
+
+
+def touches_mask(norm: str, start: int, end: int) -> bool:
+    """True if [start, end) contains a mask char or is glued to one (`1xxxx`, `xxx0`)."""
+    if MASK_CHAR_RE.search(norm, start, end):
+        return True
+    before = norm[start - 1] if start > 0 else ""
+    after = norm[end] if end < len(norm) else ""
+    return bool(MASK_CHAR_RE.match(before) or MASK_CHAR_RE.match(after))
+
+
+def _line_bounds(norm: str, s: int, e: int) -> tuple[int, int]:
+    ls = norm.rfind("\n", 0, s) + 1
+    le = norm.find("\n", e)
+    return ls, len(norm) if le == -1 else le
+
+
+def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets of every mask run in norm[start:end]."""
+    run_re, chars, mult, letter_words, address = _vocab()
+    end = len(norm) if end is None else end
+    out: list[tuple[int, int]] = []
+    for m in run_re.finditer(norm, start, end):
+        s, e = m.span()
+        core_s, core_e = s, e
+        while norm[core_s].isdigit():
+            core_s += 1
+        while norm[core_e - 1].isdigit():
+            core_e -= 1
+        core = norm[core_s:core_e]
+        before = norm[s - 1] if s > 0 else ""
+        after = norm[e] if e < len(norm) else ""
+        # a latin word, pinyin gloss or address: letters or @ glued to the run
+        if _is_letter(before) or _is_letter(after) or before in address or after in address:
+            continue
+        if (before == "." and s > 1 and _is_letter(norm[s - 2])) \
+                or (after == "." and e + 1 < len(norm) and _is_letter(norm[e + 1])):
+            continue  # a domain name: www.xxx.com
+        if len(core) == 1 and core in mult and core_s > s and core_e < e:
+            continue  # 4x50米, 3×3
+        if len(core) == 1 and core in "xX" and norm.startswith(letter_words, e):
+            continue  # X光, X射线
+        if core_s == s and len(core) > 1 and core[0] in "*×" and core[1] not in "*×" \
+                and before and not before.isspace() and before not in chars:
+            # xxx人*xxx元: the star multiplies two masked factors
+            s = core_s = s + 1
+            core = core[1:]
+        if core[0] in "*_" and len(set(core)) == 1:
+            ls, le = _line_bounds(norm, s, e)
+            line = norm[ls:le].strip()
+            if line == norm[s:e] and len(core) >= 3:
+                continue  # a decoration line ****** / ______
+            if core == "*" and norm[ls:s].strip() == "" and after == " ":
+                continue  # a bullet
+        out.append((s, e))
+    return out

@@ -1,0 +1,98 @@
+"""Placeholders: mask runs standing for a value; and what is not a mask."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.document import NoiseSpan, ReportSlice, SourceDoc
+from pipeline.extract import placeholder
+from pipeline.extract.context import ExtractContext
+from pipeline.extract.masks import contains_mask, mask_spans, touches_mask
+from pipeline.normalise import normalise
+
+
+def doc_of(text: str) -> SourceDoc:
+    return SourceDoc(path="t.txt", source="t.txt", text=text, norm=normalise(text))
+
+
+def masks(text: str) -> list[str]:
+    doc = doc_of(text)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
+    facts = placeholder.extract(doc, 0, len(text), ctx)
+    for f in facts:
+        assert doc.text[f.start:f.end] == f.text
+    return [f.text for f in facts]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("今年共召开工会委员工作会议xxxx;教代会常委会xxxx。", ["xxxx", "xxxx"]),
+    ("院(1xxxx)两级“送温暖”补助金", ["1xxxx"]),
+    ("上诉问题在20xx年要努力克服", ["20xx"]),
+    ("“2120xx年东方航食青年”", ["2120xx"]),
+    ("4月份草拟了x年校务公开目标", ["x"]),
+    ("年初召开x届x次职工代表大会", ["x", "x"]),
+    ("认真学习贯彻党的__大和__届三中全会精神", ["__", "__"]),
+    ("20__年,工会工作", ["20__"]),
+    ("填表人:___ 日期:____", ["___", "____"]),
+    ("被评为“××*省窗口行业三星级单位”", ["××*"]),
+    ("负责人:马×靳×麻×,谢××", ["×", "×", "×", "××"]),
+    ("XX市总工会根据", ["XX"]),
+    ("会员XX名", ["XX"]),
+    ("每人**元", ["**"]),
+    ("共*人参加", ["*"]),
+    ("全年预计ｘｘ万元", ["ｘｘ"]),           # full-width letters, as written
+    ("其中＿＿名职工", ["＿＿"]),
+    ("支出xxx0元", ["xxx0"]),
+    ("2021年xx月xx日", ["xx", "xx"]),
+])
+def test_mask_runs(text, expected):
+    assert masks(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("xxx人*xxx元*xxx次=xxx0元", ["xxx", "xxx", "xxx", "xxx0"]),   # * multiplies
+    ("xxx人*xxx元+xxx人*xxx元=xxx元", ["xxx"] * 5),
+    ("教工4x50米接力赛", []),                                      # multiplication
+    ("3×3篮球赛", []),
+    ("工會(huì)組織", []),                                         # pinyin gloss
+    ("学习(xué xí)", []),
+    ("邮箱:xxx@qq.com", []),                                     # address
+    ("网址www.xxx.com.cn", []),
+    ("使用Excel和Linux统计", []),                                  # latin words
+    ("做了X光检查", []),
+    ("第一部分\n******\n第二部分", []),                            # decoration line
+    ("电话 8:00-18:00, 是否?", []),                              # - and ? are not masks
+    ("为辖区 名办理了医疗保险", []),                               # a blank, not a mask
+])
+def test_not_masks(text, expected):
+    assert masks(text) == expected
+
+
+def test_noise_is_skipped():
+    text = "会员xx名。网站xx推荐"
+    doc = doc_of(text)
+    doc.noise.append(NoiseSpan(text.index("网站"), len(text), "site_title"))
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, 1, 0, len(text)))
+    assert [f.text for f in placeholder.extract(doc, 0, len(text), ctx)] == ["xx"]
+
+
+def test_span_limits_are_respected():
+    text = "xx年度,会员xx名,xxx"
+    spans = mask_spans(normalise(text), 3, 12)
+    assert [text[s:e] for s, e in spans] == ["xx"]
+
+
+def test_contains_and_touches_mask():
+    assert contains_mask("会员xx名") and contains_mask("＊") and contains_mask("__")
+    assert not contains_mask("会员1438人")
+    norm = "近1xxxx教师"
+    assert touches_mask(norm, 1, 2)          # the 1 of 1xxxx
+    assert not touches_mask("会员150人", 2, 5)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_never_crashes_and_spans_are_masks(text):
+    norm = normalise(text)
+    for s, e in mask_spans(norm):
+        assert 0 <= s < e <= len(norm)
+        assert contains_mask(norm[s:e])
