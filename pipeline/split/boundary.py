@@ -1,0 +1,109 @@
+"""Boundary classifier: does a report without a heading start at this line?
+
+A scikit-learn pipeline (scaling + logistic regression) over the features of
+`features.py`, trained on annotated boundaries (corpora/annotations) and on
+synthetic run-together texts made from annotated reports with their titles
+removed. Saved to pipeline/models/boundary.joblib; if that file is missing the
+model is trained in memory (about a second) with a warning.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.split.features import FEATURES, SegmentFeatures
+from pipeline.split.lines import Block
+
+log = logging.getLogger(__name__)
+MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "boundary.joblib"
+THRESHOLD = 0.5
+MIN_GAP = 3  # a report is at least this many content lines
+
+
+class BoundaryClassifier:
+    """fit/predict_proba over feature vectors of candidate lines; picklable."""
+
+    def __init__(self, C: float = 1.0):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        self.features = list(FEATURES)
+        self.model = Pipeline([
+            ("scale", StandardScaler()),
+            ("lr", LogisticRegression(C=C, class_weight="balanced", max_iter=2000)),
+        ])
+
+    def fit(self, X, y) -> "BoundaryClassifier":
+        self.model.fit(np.asarray(X, dtype=float), np.asarray(y, dtype=int))
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        if len(X) == 0:
+            return np.zeros(0)
+        # the fitted scaler + logistic regression, evaluated directly: sklearn's
+        # per-call validation costs more than the arithmetic for a few rows
+        sc, lr = self.model.named_steps["scale"], self.model.named_steps["lr"]
+        z = ((X - sc.mean_) / sc.scale_) @ lr.coef_[0] + lr.intercept_[0]
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= THRESHOLD).astype(int)
+
+    def weights(self) -> dict[str, float]:
+        return dict(zip(self.features, map(float, self.model.named_steps["lr"].coef_[0])))
+
+
+def candidates(seg: SegmentFeatures) -> list[int]:
+    return [i for i in range(1, len(seg.blocks)) if seg.cheap(i)]
+
+
+def segment_examples(blocks: list[Block], starts: set[int]) -> tuple[list[list[float]], list[int]]:
+    """Feature rows and labels for the candidate lines of one segment
+    (`starts` = 1-based lines where an untitled report begins)."""
+    seg = SegmentFeatures(blocks)
+    X, y = [], []
+    for i in candidates(seg):
+        X.append(seg.vector(i))
+        y.append(int(blocks[i].line in starts))
+    return X, y
+
+
+def detect(blocks: list[Block], clf: "BoundaryClassifier | None" = None) -> list[int]:
+    """Indices (into `blocks`) where a new report starts inside this segment."""
+    if len(blocks) < 2 * MIN_GAP:
+        return []
+    clf = clf or model()
+    seg = SegmentFeatures(blocks)
+    cand = candidates(seg)
+    if not cand:
+        return []
+    probs = clf.predict_proba([seg.vector(i) for i in cand])
+    chosen: list[int] = []
+    # strongest first; keep a boundary only if it leaves reports of MIN_GAP lines
+    for p, i in sorted(zip(probs, cand), reverse=True):
+        if p < THRESHOLD:
+            break
+        if i < MIN_GAP or len(blocks) - i < 2:
+            continue
+        if all(abs(i - j) >= MIN_GAP for j in chosen):
+            chosen.append(i)
+    return sorted(chosen)
+
+
+@functools.cache
+def model() -> BoundaryClassifier:
+    if MODEL_PATH.exists():
+        try:
+            import joblib
+            return joblib.load(MODEL_PATH)
+        except Exception as e:  # stale or incompatible file: retrain
+            log.warning("cannot load %s (%s); training the boundary model in memory", MODEL_PATH, e)
+    else:
+        log.warning("%s missing; training the boundary model in memory", MODEL_PATH)
+    from pipeline.split.training import train_boundary
+    return train_boundary()[0]

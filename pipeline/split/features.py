@@ -1,0 +1,163 @@
+"""Features of a candidate line for "a new report (without a heading) starts here".
+
+Cheap cues pick the candidates (an opening phrase, a unit as subject, a
+dateline/closing just before, restarting numbering); only candidates get the
+window features (change of self-reference unit, change of vocabulary), so the
+cost stays linear and small.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from pipeline.split.lines import Block
+from pipeline.split.vocab import vocab
+from pipeline.structure.markers import parse_marker
+
+WINDOW = 6
+# a reporting unit as the subject of an opening sentence: 区总工会坚持…, 工会在公司的领导下…
+_SUBJECT = re.compile(r"^.{0,12}?工会(?:委员会)?(?:在.{0,30}(?:领导|指导)|坚持以|紧紧围绕|认真学习贯彻|认真贯彻)")
+_TERMINAL_END = re.compile(r"[。!！?？;；…”\"」)）]$")
+
+FEATURES = [
+    "opening", "opening_near", "subject", "prev_dateline", "prev_closing", "prev2_closing",
+    "restart", "restart_next", "marker", "list_mid", "unit_change", "lex_change",
+    "len", "prev_len", "prev_unfinished", "near_start",
+    "self_closing", "prev_list", "same_person", "title_like",
+]
+_SINGULAR_I = re.compile(r"我(?![们院校局镇县区司行村所厂部处站队镇乡市省])")
+
+
+def _cos(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    na = math.sqrt(sum(v * v for v in a.values()))
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _set_cos(a: set, b: set) -> float:
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+class SegmentFeatures:
+    """Per-segment feature computer with lazy per-block caches."""
+
+    def __init__(self, blocks: list[Block]):
+        self.blocks = blocks
+        self.markers = [parse_marker(b.norm) for b in blocks]
+        self._units: dict[int, Counter] = {}
+        self._bigrams: dict[int, set] = {}
+        v = vocab()
+        self.opening = [bool(v["opening"].search(b.norm)) for b in blocks]
+        self.dateline = [len(b.norm) <= 30 and bool(v["dateline"].search(b.norm)) for b in blocks]
+        # first index of a top-level (cn_dun) marker seen so far, for restarts
+        self.cn_seen_before = []
+        seen = False
+        for m in self.markers:
+            self.cn_seen_before.append(seen)
+            if m is not None and m.kind == "cn_dun":
+                seen = True
+
+    def units(self, i: int) -> Counter:
+        c = self._units.get(i)
+        if c is None:
+            c = Counter(vocab()["unit_rx"].findall(self.blocks[i].norm))
+            self._units[i] = c
+        return c
+
+    def bigrams(self, i: int) -> set:
+        c = self._bigrams.get(i)
+        if c is None:
+            t = self.blocks[i].norm
+            c = set(map(str.__add__, t, t[1:]))
+            self._bigrams[i] = c
+        return c
+
+    def _set_window(self, i: int, before: bool) -> set:
+        rng = range(max(0, i - WINDOW), i) if before else range(i, min(len(self.blocks), i + WINDOW))
+        return set().union(*(self.bigrams(j) for j in rng))
+
+    def _closing(self, i: int) -> bool:
+        if i < 0:
+            return False
+        t = self.blocks[i].norm
+        return bool(vocab()["closing"].search(t[-80:]) or vocab()["closing"].search(t[:12]))
+
+    def cheap(self, i: int) -> bool:
+        """Is block i worth scoring at all?"""
+        if i <= 0:
+            return False
+        t = self.blocks[i].norm
+        m = self.markers[i]
+        prev = self.blocks[i - 1].norm
+        # the body right under a heading belongs to that heading's report
+        if len(prev) <= 40 and not self.dateline[i - 1] and (
+                self.markers[i - 1] is not None or not _TERMINAL_END.search(prev)):
+            return False
+        return (self.opening[i] or bool(_SUBJECT.search(t)) or self.dateline[i - 1] or self.title_like(i)
+                or self._closing(i - 1)
+                or (m is not None and m.kind == "cn_dun" and m.value == 1 and self.cn_seen_before[i])
+                or (m is None and self._restart_next(i)))
+
+    def _restart_next(self, i: int) -> bool:
+        if not self.cn_seen_before[i]:
+            return False
+        for j in range(i + 1, min(len(self.blocks), i + 4)):
+            m = self.markers[j]
+            if m is not None and m.kind == "cn_dun":
+                return m.value == 1
+        return False
+
+    def _window(self, i: int, fn, before: bool) -> Counter:
+        acc: Counter = Counter()
+        rng = range(max(0, i - WINDOW), i) if before else range(i, min(len(self.blocks), i + WINDOW))
+        for j in rng:
+            acc.update(fn(j))
+        return acc
+
+    def vector(self, i: int) -> list[float]:
+        b = self.blocks[i]
+        t = b.norm
+        prev = self.blocks[i - 1].norm if i > 0 else ""
+        m = self.markers[i]
+        pm = self.markers[i - 1] if i > 0 else None
+        opening_near = bool(vocab()["opening"].search(re.sub(r"^.{0,14}?工会", "", t[:40], count=1))) and not self.opening[i]
+        list_mid = 0.0
+        if m is not None and m.kind != "cn_dun" and m.value >= 2:
+            list_mid = 1.0
+            for j in range(max(0, i - 4), i):
+                mj = self.markers[j]
+                if mj is not None and mj.kind == m.kind and mj.value == m.value - 1:
+                    list_mid = 0.0
+        return [
+            float(self.opening[i]),
+            float(opening_near),
+            float(bool(_SUBJECT.search(t))),
+            float(i > 0 and self.dateline[i - 1]),
+            float(self._closing(i - 1)),
+            float(self._closing(i - 2)),
+            float(m is not None and m.kind == "cn_dun" and m.value == 1 and self.cn_seen_before[i]),
+            float(m is None and self._restart_next(i)),
+            float(m is not None),
+            list_mid,
+            1.0 - _cos(self._window(i, self.units, True), self._window(i, self.units, False)),
+            1.0 - _set_cos(self._set_window(i, True), self._set_window(i, False)),
+            math.log1p(len(t)) / 6,
+            math.log1p(len(prev)) / 6,
+            float(bool(prev) and not _TERMINAL_END.search(prev) and pm is None and not self.dateline[i - 1]),
+            float(i < 3),
+            float(self._closing(i)),
+            float(pm is not None and pm.kind != "cn_dun"),
+            float(bool(_SINGULAR_I.search(t)) and any(_SINGULAR_I.search(self.blocks[j].norm)
+                                                      for j in range(max(0, i - 2 * WINDOW), i))),
+            float(self.title_like(i)),
+        ]
+
+    def title_like(self, i: int) -> bool:
+        """A short unpunctuated line with a genre word (…工会工作总结) after a finished one."""
+        from pipeline.split.titles import lead_title
+
+        return i > 0 and lead_title(self.blocks[i]) and bool(_TERMINAL_END.search(self.blocks[i - 1].norm))

@@ -1,0 +1,34 @@
+"""The split stage's vocabulary (data/markers.yaml), compiled once."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).parent / "data" / "markers.yaml"
+
+
+@functools.cache
+def vocab() -> dict:
+    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    ordinal = raw["ordinal"]
+
+    def union(key: str, fmt: bool = False) -> re.Pattern:
+        parts = [p.replace("{ord}", ordinal) if fmt else p for p in raw[key]]
+        return re.compile("|".join(f"(?:{p})" for p in parts))
+
+    units = sorted(raw["units"], key=len, reverse=True)
+    return {
+        "title": union("title_markers", fmt=True),
+        "collection": union("collection_lines"),
+        "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
+        "closing": union("closings"),
+        "dateline": union("datelines"),
+        "units": units,
+        "unit_rx": re.compile("|".join(re.escape(u) for u in units)),
+        "ordinal": re.compile(ordinal),
+        "trailing_ordinal": re.compile(f"(?:{ordinal})\\s*$"),
+        "genre": re.compile(raw["genre"]),
+    }

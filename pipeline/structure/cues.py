@@ -1,0 +1,117 @@
+"""Section and org vocabularies (data/*.yaml), compiled once."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).parent / "data"
+
+
+@functools.cache
+def section_cues() -> tuple[float, dict[str, dict[str, float]], re.Pattern]:
+    raw = yaml.safe_load((DATA / "section_cues.yaml").read_text(encoding="utf-8"))
+    labels = {k: {str(c): float(w) for c, w in v.items()} for k, v in raw["labels"].items()}
+    terms = sorted({c for v in labels.values() for c in v}, key=len, reverse=True)
+    return float(raw["min_score"]), labels, re.compile("|".join(map(re.escape, terms)))
+
+
+@functools.cache
+def _section_raw() -> dict:
+    return yaml.safe_load((DATA / "section_cues.yaml").read_text(encoding="utf-8"))
+
+
+def heading_labels(text: str) -> list[str]:
+    """Labels of a heading: the best one plus any other with a strong score."""
+    lab, _ = best_label(text)
+    if lab is None:
+        return []
+    second = float(_section_raw().get("secondary_score", 99))
+    others = [k for k, v in sorted(score_labels(text).items(), key=lambda kv: -kv[1]) if k != lab and v >= second]
+    return [lab] + others
+
+
+@functools.cache
+def para_openers() -> list[tuple[str, re.Pattern]]:
+    return [(lab, re.compile("^(?:" + "|".join(pats) + ")")) for lab, pats in _section_raw()["para_openers"].items()]
+
+
+def opener_label(text: str) -> str | None:
+    for lab, rx in para_openers():
+        if rx.match(text):
+            return lab
+    return None
+
+
+def score_labels(text: str) -> dict[str, float]:
+    """Cue score per label for a heading or paragraph lead (longest cue wins per position)."""
+    rx, by_term = _term_index()
+    scores: dict[str, float] = {}
+    for term in rx.findall(text):
+        for lab, w in by_term[term]:
+            scores[lab] = scores.get(lab, 0.0) + w
+    return scores
+
+
+@functools.cache
+def _term_index() -> tuple[re.Pattern, dict[str, list[tuple[str, float]]]]:
+    _, labels, rx = section_cues()
+    by_term: dict[str, list[tuple[str, float]]] = {}
+    for lab, cues in labels.items():
+        for term, w in cues.items():
+            by_term.setdefault(term, []).append((lab, w))
+    return rx, by_term
+
+
+def best_label(text: str) -> tuple[str | None, float]:
+    min_score, _, _ = section_cues()
+    scores = score_labels(text)
+    if not scores:
+        return None, 0.0
+    lab, s = max(scores.items(), key=lambda kv: kv[1])
+    return (lab, s) if s >= min_score else (None, s)
+
+
+@functools.cache
+def org_cues() -> dict:
+    raw = yaml.safe_load((DATA / "org_cues.yaml").read_text(encoding="utf-8"))
+    suffixes = sorted(raw["suffixes"].items(), key=lambda kv: len(kv[0]), reverse=True)
+    type_cues = {k: (v[0], float(v[1])) for k, v in raw["type_cues"].items()}
+    return {
+        "suffixes": suffixes,
+        "suffix_rx": re.compile(raw["name_suffix_rx"]),
+        "name_left": re.compile(r"[\u4e00-\u9fa5A-Za-z0-9xX×_\-]{0,12}$"),
+        "generic": set(raw["generic"]),
+        "generic_head": re.compile(raw["generic_head_rx"]),
+        "left_trim": re.compile(raw["left_trim"]),
+        "type_cues": type_cues,
+        "type_rx": re.compile("|".join(map(re.escape, sorted(type_cues, key=len, reverse=True)))),
+    }
+
+
+_DASHES = re.compile(r"-{2,}(?!.*-{2,})")
+
+
+def unit_names(text: str):
+    """(raw name, start) of every unit name: a unit suffix (支行, 街道总工会, ...) with up
+    to 12 name characters before it (scanning suffixes first keeps this linear)."""
+    c = org_cues()
+    left = c["name_left"]
+    for m in c["suffix_rx"].finditer(text):
+        s = m.start()
+        w = left.search(text, max(0, s - 12), s)
+        if w is None:
+            continue
+        a = w.start()
+        # "发展----华通公司": dashes right after a word separate a title's parts;
+        # dashes after punctuation or at a line start stand for a masked name
+        d = _DASHES.search(text, a, s)
+        if d is not None and d.start() > 0 and "\u4e00" <= text[d.start() - 1] <= "\u9fa5":
+            a = d.end()
+        yield text[a:m.end()], a
+
+
+def paragraph_min_score() -> float:
+    return float(_section_raw().get("paragraph_min_score", 99))

@@ -1,0 +1,156 @@
+"""Reporting unit (org), its type and the reporting year."""
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+
+from pipeline.structure.cues import org_cues, unit_names
+
+_MASK = re.compile(r"[xX×＊*_＿\-]")
+_YEAR = re.compile(r"((?:19|20)[0-9]{2}|二[0〇零][0-9〇零一二三四五六七八九]{2})\s*(?:年|局|届|学年|$)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
+_CN_DIGIT.update({"0": "0", "零": "0"})
+
+
+# leading words of these kinds (verbs, adverbs, prepositions, conjunctions,
+# pronouns, adjectives, idioms...) are the sentence around a name, not the name
+_NON_NAME_TAGS = {"v", "vn", "vd", "d", "p", "c", "u", "ud", "uj", "ul", "uz", "r", "a", "ad",
+                  "l", "f", "t", "y", "e", "o", "i", "q"}
+
+
+def _strip_left_words(name: str) -> str:
+    """Keep the name: the trailing run of name-like words before the unit suffix
+    (jieba POS, on this short window only; the suffix itself is always kept)."""
+    import jieba.posseg as pseg
+
+    from pipeline.nlp import jieba_tokenizer
+
+    jieba_tokenizer()
+    m = re.search("(?:" + org_cues()["suffix_rx"].pattern + ")$", name)
+    suffix_from = m.start() if m else len(name)
+    words = list(pseg.cut(name))
+    ends, pos = [], 0
+    for w in words:
+        pos += len(w.word)
+        ends.append(pos)
+    k = len(words)
+    while k > 0 and (ends[k - 1] > suffix_from or words[k - 1].flag not in _NON_NAME_TAGS):
+        k -= 1
+    return "".join(w.word for w in words[k:])
+
+
+@functools.lru_cache(maxsize=20000)
+def _clean_name(raw: str, allow_masked: bool = False) -> str | None:
+    c = org_cues()
+    name = c["left_trim"].sub("", raw)
+    if "我" in name or "本" in name[:1]:
+        return None
+    name = _strip_left_words(name) if name else name
+    name = re.sub(r"^[0-9]+", "", name)
+    if not name or len(name) < 3:
+        return None
+    if _MASK.search(name):
+        return name if allow_masked else None
+    # the part before the unit suffix must be specific
+    base = re.sub(r"(?:工会委员会|工会|委员会)$", "", name) if not name.endswith("总工会") else name
+    for suffix, _ in c["suffixes"]:
+        if base.endswith(suffix):
+            head = base[: -len(suffix)]
+            break
+    else:
+        head = base
+    if "工会" in head:  # "工会大力推广企业工会": the name starts after the earlier 工会
+        cut = head.rindex("工会") + 2
+        name, head = name[cut:], head[cut:]
+    if not head or head in c["generic"] or c["generic_head"].match(head) or \
+            len(head) < 2 and not name.endswith(("一小", "二小", "一中")):
+        return None
+    if head.startswith(("我", "本", "该", "各", "全", "上级", "基层", "分")):
+        return None
+    return name
+
+
+MAX_CANDIDATES = 12
+_UNION_SUFFIX = re.compile(r"(?:工会委员会|总工会|工会)$")
+
+
+def find_org(text: str, title: str | None = None) -> str | None:
+    """The most frequent specific unit in the title or report (title counts double).
+    Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
+    frequent written form is returned."""
+    raw_counts: Counter = Counter()
+    raw_first: dict[str, int] = {}
+    for src, w in ((title or "", 2), (text, 1)):
+        for raw, pos in unit_names(src):
+            raw_counts[raw] += w
+            raw_first.setdefault(raw, pos if w == 1 else -1)
+    # clean (POS-tag) only the most frequent raw candidates: the winner is among them
+    top = sorted(raw_counts, key=lambda r: (-raw_counts[r], raw_first[r]))[:MAX_CANDIDATES]
+    counts: Counter = Counter()
+    forms: dict[str, Counter] = {}
+    first: dict[str, int] = {}
+    for raw in top:
+        name = _clean_name(raw)
+        if not name:
+            continue
+        core = _UNION_SUFFIX.sub("", name) or name
+        counts[core] += raw_counts[raw]
+        forms.setdefault(core, Counter())[name] += raw_counts[raw]
+        first[core] = min(first.get(core, raw_first[raw]), raw_first[raw])
+    if not counts:
+        return None
+    core = max(counts, key=lambda n: (counts[n], -first.get(n, 0)))
+    return forms[core].most_common(1)[0][0]
+
+
+def type_of_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    base = re.sub(r"(?:工会委员会|工会)$", "", name) if not name.endswith("总工会") else name
+    for suffix, t in org_cues()["suffixes"]:
+        if base.endswith(suffix) or name.endswith(suffix):
+            return t
+    return None
+
+
+# Weights of the org_type vote. A unit named (even masked or generic: 区总工会,
+# xxx镇总工会) in the opening lines says who reports; in a title less so, as
+# template sites reuse one collection title for reports of many units.
+OPENING_WEIGHT = 10.0
+TITLE_WEIGHT = 4.0
+ORG_WEIGHT = 8.0     # the chosen org name's own type
+
+
+def type_from_text(text: str, opening: str = "", org: str | None = None, title: str = "") -> str | None:
+    """Weighted vote: units named in the opening lines and title, the org's suffix,
+    cue words counted in the text (data/org_cues.yaml)."""
+    c = org_cues()
+    scores: Counter = Counter()
+    t_org = type_of_name(org)
+    if t_org:
+        scores[t_org] += ORG_WEIGHT
+    for src, weight in ((opening, OPENING_WEIGHT), (title, TITLE_WEIGHT)):
+        for raw, _ in unit_names(src):
+            name = c["left_trim"].sub("", raw)
+            t = type_of_name(name) if name else None
+            if t:
+                scores[t] += weight
+    for m in c["type_rx"].finditer(text):
+        t, w = c["type_cues"][m.group(0)]
+        scores[t] += w
+    if not scores:
+        return None
+    t, s = scores.most_common(1)[0]
+    return t if s >= 2 else None
+
+
+def find_year(title: str | None, head: str) -> int | None:
+    """Reporting year written in the title or the opening lines (masked years give None)."""
+    for src in (title or "", head):
+        m = _YEAR.search(src)
+        if m:
+            y = "".join(_CN_DIGIT.get(ch, ch) for ch in m.group(1))
+            if y.isdigit() and 1950 <= int(y) <= 2100:
+                return int(y)
+    return None

@@ -1,0 +1,165 @@
+"""Structure stage: heading tree, canonical sections, org, org_type, year."""
+import logging
+import pickle
+
+import pytest
+
+from pipeline.split import split_reports
+from pipeline.split.training import make_doc
+from pipeline.structure import structure_report
+from pipeline.structure.classifier import SectionClassifier
+from pipeline.structure.cues import best_label
+from pipeline.structure.markers import parse_marker
+
+REPORT = """长青街道总工会2022年工作总结
+2022年,长青街道总工会在街道党工委的领导下,紧紧围绕辖区经济发展大局,扎实推进各项工作。
+一、扎实推进工会组建工作
+全年新建基层工会12家,新发展会员560人。
+(一)加强非公企业建会
+采取上门走访方式推动企业依法建会。
+(二)规范基层工会
+1.开展规范化建设达标活动。
+2.培训工会干部80人次。
+二、深入开展困难职工帮扶
+元旦春节期间,走访慰问困难职工85户,发放慰问金6万元。
+三、丰富职工文体生活
+组织辖区职工开展拔河比赛、健步走等活动。
+四、存在的不足
+部分基层工会作用发挥不够。
+五、明年工作打算
+明年将继续加强工会规范化建设,计划新建工会10家。
+"""
+
+
+def structured(text: str, k: int = 0):
+    doc = make_doc(text, "t.txt")
+    rs = split_reports(doc)[k]
+    return doc, rs, structure_report(doc, rs)
+
+
+@pytest.mark.parametrize("line,kind,value", [
+    ("一、坚持党的领导", "cn_dun", 1), ("(三)抓技能", "cn_paren", 3), ("（二）抓教育", "cn_paren", 2),
+    ("12、推动", "ar_dun", 12), ("1.完善自身建设", "ar_dot", 1), ("3)出资", "ar_rparen", 3),
+    ("(2)继续开展", "ar_paren", 2), ("⒊做好", "ar_dot", 3), ("②组织", "circled", 2),
+    ("四是围绕", "cn_shi", 4), ("第二部分 打算", "part", 2), ("十一、其他", "cn_dun", 11),
+])
+def test_markers(line, kind, value):
+    m = parse_marker(line)
+    assert m is not None and (m.kind, m.value) == (kind, value)
+
+
+@pytest.mark.parametrize("line", ["一年来,工会", "二0一0年十一月十日", "3.12植树活动", "2010.5", "今年以来", ""])
+def test_not_markers(line):
+    assert parse_marker(line) is None
+
+
+def test_heading_tree_nests_by_marker_order_with_source_offsets():
+    doc, rs, st = structured(REPORT)
+    top = st.section_tree
+    assert [s.marker for s in top] == ["一、", "二、", "三、", "四、", "五、"]
+    assert [c.marker for c in top[0].children] == ["(一)", "(二)"]
+    assert [c.marker for c in top[0].children[1].children] == ["1.", "2."]
+    assert all(s.level == 1 for s in top) and top[0].children[1].children[0].level == 3
+    for s in top:
+        assert doc.text[s.start:s.start + len(s.heading)] == s.heading
+        assert doc.line_of(s.start) == s.start_line
+    assert top[0].end_line == 9 and top[1].start_line == 10
+
+
+def test_sections_org_type_year():
+    doc, rs, st = structured(REPORT)
+    # the sub-item "培训工会干部" is a paragraph of its own: skills counts too
+    assert st.sections == ["org_building", "skills", "aid", "culture_sports", "problems", "plan"]
+    assert st.org == "长青街道总工会" and st.org_type == "street" and st.year == 2022
+
+
+def test_section_spans_are_sorted_disjoint_and_label_the_plan():
+    doc, rs, st = structured(REPORT)
+    spans = st.section_spans
+    assert spans[0][0] == rs.start and spans[-1][1] == rs.end
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    plan_at = doc.text.index("计划新建工会10家")
+    assert [lab for s, e, lab in spans if s <= plan_at < e] == ["plan"]
+    aid_at = doc.text.index("走访慰问困难职工85户")
+    assert [lab for s, e, lab in spans if s <= aid_at < e] == ["aid"]
+
+
+def test_masked_and_generic_orgs_are_none_but_typed():
+    _, _, st = structured("今年来,xxx镇总工会紧紧围绕镇党委中心工作开展活动。\n一、加强工会组建\n我镇新建工会3家。\n")
+    assert st.org is None and st.org_type == "town"
+    _, _, st = structured("本学期,我校工会在校党政的领导下开展工作。\n一、加强师德建设\n组织教职工学习。\n二、召开教代会\n审议方案。\n")
+    assert st.org is None and st.org_type == "school"
+
+
+def test_org_as_written_and_bank_type():
+    _, _, st = structured("农发行工会工作经验交流材料\n近年来,农发行围场支行工会坚持民主管理,推进行务公开。\n一、完善行务公开制度\n召开职代会。\n")
+    assert st.org in ("农发行围场支行", "农发行围场支行工会") and st.org_type == "bank"
+
+
+@pytest.mark.parametrize("head,year", [
+    ("二0一0年,区总工会开展劳动竞赛。", 2010), ("20xx年,区总工会开展劳动竞赛。", None),
+    ("2019年以来,区总工会开展劳动竞赛。", 2019), ("区总工会开展劳动竞赛。", None),
+])
+def test_year(head, year):
+    _, _, st = structured(head + "\n一、劳动竞赛\n举办比赛3场。\n")
+    assert st.year == year
+
+
+def test_paragraph_leads_count_as_sections_passing_mentions_do_not():
+    text = ("今年工会做了以下工作。\n落实民主管理。主动推进企务公开,召开职代会。\n"
+            "做实精准扶贫。加强困难职工帮扶。\n各项工作进展顺利,效果良好。其间还穿插了一次文体活动。\n")
+    _, _, st = structured(text)
+    assert "democratic_mgmt" in st.sections and "aid" in st.sections
+    assert "culture_sports" not in st.sections
+
+
+def test_cue_vocabulary():
+    assert best_label("加强工会经费收缴管理")[0] == "finance"
+    assert best_label("存在的问题")[0] == "problems"
+    assert best_label("基本情况")[0] is None
+
+
+def test_section_classifier_fit_predict_pickle():
+    clf = SectionClassifier.train()
+    texts = ["工会经费的预算和审计", "组织职工开展文艺汇演和运动会", "主要做法"]
+    pred = clf.predict(texts)
+    assert pred[0] == "finance" and pred[1] == "culture_sports"
+    clone = pickle.loads(pickle.dumps(clf))
+    assert clone.predict(texts) == pred
+    fast = clf._fast_proba(texts)
+    assert abs(fast - clf.model.predict_proba(texts)).max() < 1e-9
+
+
+def test_missing_model_file_trains_in_memory(tmp_path, monkeypatch, caplog):
+    import pipeline.structure.classifier as c
+
+    monkeypatch.setattr(c, "MODEL_PATH", tmp_path / "absent.joblib")
+    c.default_classifier.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING):
+            clf = c.default_classifier()
+        assert isinstance(clf, SectionClassifier)
+        assert "missing" in caplog.text
+    finally:
+        c.default_classifier.cache_clear()
+
+
+def test_seed_reports_structure(seed_texts):
+    name = "004_e50c7d9a74c650fc.txt"
+    doc = make_doc(seed_texts[name], name)
+    out = [structure_report(doc, rs) for rs in split_reports(doc)]
+    assert [s.org for s in out] == ["桂园街道总工会", "梅园新村社区工会" if out[1].org == "梅园新村社区工会" else out[1].org, out[2].org]
+    assert out[0].org_type == "street" and out[2].org_type == "town"
+    assert {"org_building", "rights", "skills", "aid"} <= set(out[0].sections)
+
+
+def test_sub_items_of_a_plan_section_are_in_the_plan_span():
+    text = ("今年工会在党委领导下开展工作。\n一、上半年工作\n(一)加强思想政治引领\n组织职工学习。\n"
+            "二、下半年工作计划\n下半年,工会将围绕中心工作。\n一是要将思想政治引领把得更准。\n"
+            "二是要将维权服务帮扶做得更细。9月10日前完成走访。\n")
+    doc, rs, st = structured(text)
+    at = doc.text.index("9月10日")
+    assert [lab for s, e, lab in st.section_spans if s <= at < e] == ["plan"]
+    assert "publicity" in st.sections and "plan" in st.sections
+    # contiguous: every char of the report is in exactly one span
+    assert sum(e - s for s, e, _ in st.section_spans) == rs.end - rs.start
