@@ -3,13 +3,16 @@
 Candidates are `[qualifier] number [余/多] unit [左右/以上]` on `doc.norm`;
 durations, ordinals, ranks, idioms and names, vague 一个/一次 and masked
 numbers are dropped; the metric comes from cue words in the clause (data file
-`count_metrics.yaml`).
+`count_metrics.yaml`), with a learned model (`metric_model.py`, jieba words of
+the clause) where no cue decides it or where it is very sure the cue misleads
+(`assign_metric`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Iterator, NamedTuple
 
 from pipeline.document import SourceDoc
 from pipeline.extract.context import ExtractContext
@@ -39,6 +42,7 @@ class _Rule:
     left: re.Pattern | None
     right: re.Pattern | None
     max_gap: int
+    default: bool
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,8 @@ def _metric_rules() -> tuple[int, tuple[_Rule, ...]]:
     def rx(p):
         return re.compile(p) if p else None
     rules = tuple(_Rule(r["metric"], frozenset(r["units"]), rx(r.get("any")), rx(r.get("left")),
-                        rx(r.get("right")), int(r.get("max_gap", 10 ** 6)))
+                        rx(r.get("right")), int(r.get("max_gap", 10 ** 6)),
+                        bool(r.get("default", False)))
                   for r in data["rules"])
     return int(data.get("window", 14)), rules
 
@@ -122,25 +127,50 @@ def _last_left(rx: re.Pattern, left: str, max_gap: int) -> re.Match | None:
     return last
 
 
+class Cue(NamedTuple):
+    metric: str
+    offset: int | None   # in `left` of a left cue, None for a right cue
+    default: bool        # a catch-all rule (any `次` counts sessions), not a specific cue
+
+
+def _rule_match(rule: _Rule, left: str, right: str) -> Cue | None:
+    if rule.left is not None:
+        m = _last_left(rule.left, left, rule.max_gap)
+        if m:
+            return Cue(rule.metric, m.start(), rule.default)
+    if rule.right is not None and rule.right.search(right):
+        return Cue(rule.metric, None, rule.default)
+    if rule.any is not None:
+        m = _last_left(rule.any, left, rule.max_gap)
+        if m:
+            return Cue(rule.metric, m.start(), rule.default)
+        if rule.any.search(right):
+            return Cue(rule.metric, None, rule.default)
+    return None
+
+
+def cue_metrics(left: str, right: str, unit: str) -> tuple[Cue, ...]:
+    """Every cue rule that matches a count's clause (`left` of the number, `right` of
+    the unit), in rule order: the first is the cue rules' own answer."""
+    unit_key = "人" if unit in ("名", "位") else unit
+    out = []
+    for rule in _metric_rules()[1]:
+        if unit_key in rule.units:
+            cue = _rule_match(rule, left, right)
+            if cue is not None:
+                out.append(cue)
+    return tuple(out)
+
+
 def classify_metric(left: str, right: str, unit: str) -> tuple[str | None, int | None]:
-    """Metric of a count from its clause (`left` of the number, `right` of the unit),
-    None when no cue decides it; also the offset in `left` of a deciding left cue."""
+    """Metric of a count from its clause by the first matching cue rule, None when no
+    cue matches; also the offset in `left` of a deciding left cue."""
     unit_key = "人" if unit in ("名", "位") else unit
     for rule in _metric_rules()[1]:
-        if unit_key not in rule.units:
-            continue
-        if rule.left is not None:
-            m = _last_left(rule.left, left, rule.max_gap)
-            if m:
-                return rule.metric, m.start()
-        if rule.right is not None and rule.right.search(right):
-            return rule.metric, None
-        if rule.any is not None:
-            m = _last_left(rule.any, left, rule.max_gap)
-            if m:
-                return rule.metric, m.start()
-            if rule.any.search(right):
-                return rule.metric, None
+        if unit_key in rule.units:
+            cue = _rule_match(rule, left, right)
+            if cue is not None:
+                return cue.metric, cue.offset
     return None, None
 
 
@@ -252,13 +282,25 @@ def _excluded(norm: str, m: re.Match, first: int, lead: int, num: str, has_pre: 
     return False
 
 
-def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = None
-            ) -> list[CountFact]:
+@dataclass(frozen=True)
+class CountCandidate:
+    """A count found in the text, before its metric is decided."""
+    start: int          # of the fact's text (its cue or lead verb when close)
+    end: int
+    lead: int           # where the number (or its qualifier) starts
+    unit_end: int
+    value: float
+    unit: str           # output unit
+    approx: bool
+    cues: tuple[Cue, ...]   # every cue rule that matched the clause, in rule order
+
+
+def candidates(doc: SourceDoc, start: int, end: int) -> Iterator[CountCandidate]:
+    """Counts in doc[start:end] with their cue metrics; the metric is decided by
+    `assign_metric` (cues, then the learned model where cues do not settle it)."""
     norm = doc.norm
     v = _vocab()
     window = _metric_rules()[0]
-    facts: list[CountFact] = []
-    prev: tuple[int, str, str] | None = None  # end, metric, unit of the last count
     for m, first, prefix in quantity_matches(norm, start, end, v.candidate):
         unit = m.group("unit")
         num_s = _list_item_start(m)
@@ -281,9 +323,8 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = N
         ls = left_clause(norm, lead, window, start)
         approx = parsed.approx or bool(m.group("post")) or _loose_approx(norm, ls, lead)
         re_ = right_clause(norm, m.end("unit"), window, end)
-        metric, cue = classify_metric(norm[ls:lead], norm[m.end("unit"):re_], out_unit)
-        if metric is None:
-            metric = _fallback_metric(norm, lead, out_unit, start, prev)
+        cues = cue_metrics(norm[ls:lead], norm[m.end("unit"):re_], out_unit)
+        cue = cues[0].offset if cues else None
         s = lead
         if cue is not None and lead - (ls + cue) <= MAX_CUE_GAP:
             for cand in (_phrase_start(norm, ls, ls + cue), ls + cue):
@@ -292,12 +333,62 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = N
                     break
         if doc.noise and doc.is_noise(s, span_e):
             continue
-        text = doc.text[s:span_e]
-        if contains_mask(text):
+        if contains_mask(doc.text[s:span_e]):
             continue
-        value = parsed.value
-        prev = (span_e, metric, "人" if out_unit == "名" else out_unit)
-        facts.append(CountFact(text=text, start=s, end=span_e, line=doc.line_of(s),
+        yield CountCandidate(start=s, end=span_e, lead=lead, unit_end=m.end("unit"),
+                             value=parsed.value, unit=out_unit, approx=approx, cues=cues)
+
+
+def cues_settle(cues: tuple[Cue, ...]) -> bool:
+    """The cues decide the metric: at least one matched, and the specific (non-default)
+    cues that matched all name the same metric."""
+    if not cues:
+        return False
+    specific = {c.metric for c in cues if not c.default}
+    return len(specific) <= 1
+
+
+OVERRIDE_PROBABILITY = 0.9  # the model overrules a cue only when this sure (leave-one-file-out)
+
+
+def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
+                  prev: tuple[int, str, str] | None, model=None) -> str:
+    """Metric of a candidate (rule documented in count_metrics.yaml):
+    the cue answer is the first matching cue rule, else the sentence's cue or the
+    previous count's metric (`_fallback_metric`); when that leaves nothing
+    ("other" without any cue) the model decides; otherwise the cue answer stands
+    unless the model names another metric with probability >= OVERRIDE_PROBABILITY
+    (it sees the cue metrics as features, so conflicting cues are resolved there).
+    `model=None`: cues only."""
+    if c.cues:
+        answer = c.cues[0].metric
+    else:
+        answer = _fallback_metric(doc.norm, c.lead, c.unit, start, prev)
+    if model is None:
+        return answer
+    from pipeline.extract.metric_model import metric_context
+
+    best, p = model.best_one(metric_context(doc.norm, c, start, end, prev))
+    if (not c.cues and answer == "other") or p >= OVERRIDE_PROBABILITY:
+        return best
+    return answer
+
+
+def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = None,
+            model="default") -> list[CountFact]:
+    """Count facts in doc[start:end]. `model`: the metric model used where cues do not
+    settle the metric ("default": the saved/in-memory model; None: cues only)."""
+    if model == "default":
+        from pipeline.extract.metric_model import default_model
+        model = default_model()
+    facts: list[CountFact] = []
+    prev: tuple[int, str, str] | None = None  # end, metric, unit of the last count
+    for c in candidates(doc, start, end):
+        metric = assign_metric(doc, c, start, end, prev, model)
+        value = c.value
+        prev = (c.end, metric, "人" if c.unit == "名" else c.unit)
+        facts.append(CountFact(text=doc.text[c.start:c.end], start=c.start, end=c.end,
+                               line=doc.line_of(c.start),
                                value=int(value) if value.is_integer() else value,
-                               unit=out_unit, approx=approx, metric=metric))
+                               unit=c.unit, approx=c.approx, metric=metric))
     return facts

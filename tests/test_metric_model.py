@@ -1,0 +1,177 @@
+"""Count-metric model: features, fit/predict, pickling, cross-validation, and how
+`count.extract` combines it with the cue rules."""
+import logging
+import pickle
+
+import pytest
+
+from pipeline.document import SourceDoc
+from pipeline.extract import count, metric_model
+from pipeline.extract.metric_model import (CountMetricModel, MetricContext, metric_context,
+                                           metric_features)
+from pipeline.normalise import normalise
+
+
+def doc_of(text: str) -> SourceDoc:
+    return SourceDoc(path="t.txt", source="t.txt", text=text, norm=normalise(text))
+
+
+def contexts_of(text: str) -> list[MetricContext]:
+    """Model contexts of the counts in `text`, as count.extract builds them (cues-only chain)."""
+    doc = doc_of(text)
+    out, prev = [], None
+    for c in count.candidates(doc, 0, len(text)):
+        out.append(metric_context(doc.norm, c, 0, len(text), prev))
+        prev = (c.end, count.assign_metric(doc, c, 0, len(text), prev), c.unit)
+    return out
+
+
+def metrics(text: str, model="default") -> list[tuple[str, str]]:
+    doc = doc_of(text)
+    return [(f.text, f.metric) for f in count.extract(doc, 0, len(text), None, model=model)]
+
+
+# invented sentences, one count each: (text, metric)
+TRAIN = [
+    ("全年慰问困难职工86人。", "aided"),
+    ("走访慰问困难职工家庭45户。", "aided"),
+    ("春节前看望生病职工12人。", "aided"),
+    ("组织技能培训,培训职工230人次。", "trainees"),
+    ("举办电工培训班,参训人员64人。", "trainees"),
+    ("开展岗位练兵,轮训班组长75人。", "trainees"),
+    ("组织职工运动会,参加职工420人。", "participants"),
+    ("举办歌咏比赛,参赛职工180人。", "participants"),
+    ("组织读书分享会,参与职工96人。", "participants"),
+]
+
+
+def test_features_are_positioned_words_of_the_clause():
+    [mc] = contexts_of("今年共走访慰问困难职工86人,发放慰问金3万元。")
+    assert mc.left.endswith("困难职工") and mc.right == "" and mc.unit == "人"
+    f = metric_features(mc)
+    assert f["unit:人"] == 1.0
+    assert "L:慰问" in f and "L1:困难职工" in f  # a word of the union-domain dictionary
+    assert "cue:aided" in f and "cue1:aided" in f
+    assert not any(k.startswith("R:") for k in f)  # the clause ends at the comma
+
+
+def test_window_stops_at_clause_punctuation_and_reach():
+    text = "组织开展劳动竞赛;" + "甲" * 50 + "职工86人"
+    [mc] = contexts_of(text)
+    assert "竞赛" not in mc.left and len(mc.left) <= metric_model.FEATURE_REACH
+
+
+def test_fit_predict_on_sentences():
+    X = [contexts_of(t)[0] for t, _ in TRAIN]
+    y = [m for _, m in TRAIN]
+    model = CountMetricModel().fit(X, y)
+    assert sorted(model.classes_) == ["aided", "participants", "trainees"]
+    new = contexts_of("年底慰问退休困难职工30人。")[0]
+    assert model.predict([new]) == ["aided"]
+    proba = model.predict_proba([new])
+    assert proba.shape == (1, 3)
+    assert abs(proba.sum() - 1.0) < 1e-9
+    # the fast single-count path agrees with sklearn's predict_proba
+    fast = model.scores_one(new)
+    for k, c in enumerate(model.classes_):
+        assert abs(fast[c] - proba[0, k]) < 1e-9
+    assert model.best_one(new)[0] == "aided"
+
+
+def test_pickle_round_trip():
+    X = [contexts_of(t)[0] for t, _ in TRAIN]
+    y = [m for _, m in TRAIN]
+    model = CountMetricModel().fit(X, y)
+    model.scores_one(X[0])  # builds the fast-path cache, which must not be pickled
+    back = pickle.loads(pickle.dumps(model))
+    assert "_fast" not in back.__dict__
+    assert back.predict(X) == model.predict(X)
+    assert (back.predict_proba(X) == model.predict_proba(X)).all()
+
+
+@pytest.fixture(scope="module")
+def files():
+    return metric_model.load_files()
+
+
+def test_training_data_comes_from_the_repo_and_never_from_heldout(files):
+    assert all("heldout" not in str(g) and "heldout" not in str(t)
+               for g, t in metric_model.TRAIN_SETS)
+    groups = {f.group.split("/")[0] for f in files}
+    assert groups == {"synthetic", "seeds"}
+    matched = sum(g is not None for f in files for g in f.gold)
+    total = sum(len(f.candidates) for f in files)
+    assert matched > 600 and matched / total > 0.95  # candidates align with gold counts
+
+
+def test_cross_validation_runs(files):
+    m = metric_model.cross_validate(files[:4])
+    assert m["lofo_files"] == 4 and m["lofo_counts"] > 50
+    for k in ("lofo_acc_cues", "lofo_acc_cues_model"):
+        assert 0.5 < m[k] <= 1.0
+
+
+def test_train_metric_model_saves_a_loadable_model(tmp_path):
+    import joblib
+
+    out = tmp_path / "count_metric.joblib"
+    m = metric_model.train_metric_model(out, cross_validated=False)
+    assert out.exists() and m["examples"] > 600 and m["classes"] >= 10
+    model = joblib.load(out)
+    [mc] = contexts_of("全年慰问困难职工86人。")
+    assert model.predict([mc]) == ["aided"]
+
+
+def test_missing_model_file_is_trained_in_memory_with_a_warning(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(metric_model, "MODEL_PATH", tmp_path / "absent.joblib")
+    metric_model.default_model.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="pipeline.extract.metric_model"):
+            model = metric_model.default_model()
+        assert "training the count-metric model in memory" in caplog.text
+        assert isinstance(model, CountMetricModel)
+        assert metric_model.default_model() is model  # once per process
+    finally:
+        metric_model.default_model.cache_clear()
+
+
+# --- combination with the cue rules (count.assign_metric) ---------------------
+
+def test_model_overrules_an_ambiguous_cue():
+    # 代表 next to the number is the role cue of `other` (代表 elected), but delegates
+    # who sit in a session are its participants
+    text = "3月10日召开第五届教职工代表大会第二次会议,78名代表审议通过了学校工作报告。"
+    assert metrics(text, model=None) == [("78名", "other")]
+    assert metrics(text) == [("78名", "participants")]
+
+
+def test_model_decides_a_count_the_sentence_cue_misreads():
+    # the sentence's 参赛 made the cues call the winners participants
+    text = "举办焊工技能大赛,共有56名选手参赛,6名选手被授予“技术能手”称号。"
+    assert metrics(text, model=None) == [("56名", "participants"), ("6名", "participants")]
+    assert metrics(text) == [("56名", "participants"), ("6名", "other")]
+
+
+def test_model_fills_a_count_with_no_cue():
+    text = "学校现有教职工186名,其中女教职工97名。"
+    assert metrics(text, model=None)[1] == ("97名", "other")
+    assert metrics(text)[1] == ("97名", "employees")
+
+
+def test_settled_cues_stand():
+    for text, metric in [("组建基层工会34家", "unions"), ("签订工资集体合同25份", "contracts"),
+                         ("收到职工合理化建议25条", "proposals"), ("发展会员150人", "new_members")]:
+        assert metrics(text) == metrics(text, model=None)
+        assert metrics(text)[0][1] == metric
+
+
+def test_cue_metrics_lists_every_matching_rule():
+    cues = count.cue_metrics("组织职工参加技能培训", "", "人")
+    assert [c.metric for c in cues][:2] == ["trainees", "participants"]
+    assert not count.cues_settle(cues)
+    assert count.cues_settle(count.cue_metrics("签订工资集体合同", "", "份"))
+    assert not count.cues_settle(())
+    # the catch-all 次 rule is not a cue of its own: it never makes cues conflict
+    only_default = count.cue_metrics("全年巡视", "", "次")
+    assert [c.default for c in only_default] == [True]
+    assert count.cues_settle(only_default)
