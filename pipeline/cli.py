@@ -21,35 +21,103 @@ def run(
     inputs: List[Path] = typer.Argument(..., help="report files or folders (searched recursively)"),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="run folder to write"),
     max_mb: float = typer.Option(20.0, "--max-mb", help="files larger than this fail with a reason"),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-j", min=0,
+        help="worker processes (default: all cores; 0 = in this process, no isolation)"),
+    engine: str = typer.Option("local", "--engine", help="local (process pool) or dask"),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="dask scheduler address, e.g. tcp://HOST:8786 "
+        "(--engine dask without it starts a LocalCluster)"),
+    ship_data: bool = typer.Option(
+        False, "--ship-data", help="dask: send file bytes to workers (no shared file system)"),
+    cache_dir: Optional[Path] = typer.Option(
+        None, "--cache-dir", help="per-file result cache (default: OUT/.cache)"),
+    force: bool = typer.Option(False, "--force", help="ignore cached results, re-process every file"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="neither read nor write the cache"),
 ) -> None:
-    """Process report files into OUT/reports.jsonl and OUT/manifest.json."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    """Process report files into OUT/reports.jsonl and OUT/manifest.json (incremental)."""
+    import signal
 
-    from pipeline.ingest import discover
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
     from pipeline.process import ProcessConfig
-    from pipeline.run import run_corpus
+    from pipeline.run import ENGINES, run_corpus
 
+    if engine not in ENGINES:
+        err.print(f"[red]error:[/] --engine must be one of {', '.join(ENGINES)}")
+        raise typer.Exit(2)
+    if scheduler and engine != "dask":
+        err.print("[red]error:[/] --scheduler needs --engine dask")
+        raise typer.Exit(2)
     if not any(p.exists() for p in inputs):
         err.print(f"[red]error:[/] none of the inputs exist: {', '.join(map(str, inputs))}")
         raise typer.Exit(2)
     config = ProcessConfig(max_bytes=int(max_mb * 1024 * 1024))
-    total = len(discover([p for p in inputs if p.exists()]))
+
+    def terminate(signum, frame):  # `kill`: clean up like Ctrl-C (no torn output, no orphans)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[chars]:,} chars"), console=err,
-                  disable=not err.is_terminal) as progress:
-        task = progress.add_task("files", total=total, chars=0)
+                  TextColumn("{task.fields[chars]:,} chars"),
+                  TextColumn("{task.fields[rate]:,.0f} chars/s"), TimeElapsedColumn(),
+                  console=err, disable=not err.is_terminal) as progress:
+        task = progress.add_task("files", total=None, chars=0, rate=0.0)
 
-        def tick(result):
-            progress.update(task, advance=1,
-                            chars=progress.tasks[0].fields["chars"] + (result.record.chars or 0))
+        def start(n_files: int, n_bytes: int) -> None:
+            progress.update(task, total=n_files)
 
-        manifest = run_corpus(inputs, out, config, on_file=tick)
+        def tick(record) -> None:
+            t = progress.tasks[0]
+            chars = t.fields["chars"] + (record.chars or 0)
+            progress.update(task, advance=1, chars=chars,
+                            rate=chars / t.elapsed if t.elapsed else 0.0)
+
+        try:
+            manifest = run_corpus(inputs, out, config, on_file=tick, on_start=start,
+                                  workers=workers, engine=engine, scheduler=scheduler,
+                                  ship_data=ship_data, cache_dir=cache_dir,
+                                  use_cache=not no_cache, force=force, keep_files=False)
+        except RuntimeError as e:  # e.g. another run holds the run folder
+            err.print(f"[red]error:[/] {e}")
+            raise typer.Exit(1)
     c = manifest.counts
-    err.print(f"{c['files']} files: {c['processed']} processed, {c['failed']} failed; "
-              f"{c['reports']} reports, {c['facts']} facts -> {out}/reports.jsonl")
+    err.print(f"{c['files']} files: {c['processed']} processed ({c.get('cached', 0)} from cache), "
+              f"{c['failed']} failed; {c['reports']} reports, {c['facts']} facts "
+              f"-> {out}/reports.jsonl")
     for rec in manifest.files:
         if rec.status == "failed":
             err.print(f"  [yellow]failed[/] {rec.path}: {rec.reason}")
+
+
+@app.command("report")
+def report_cmd(
+    run_dir: Path = typer.Argument(..., help="an existing run folder (has reports.jsonl)"),
+    inputs: Optional[List[Path]] = typer.Option(
+        None, "--input", "-i", help="input folder(s) of the run (default: those in manifest.json)"),
+    manifest: Optional[Path] = typer.Option(
+        None, "--manifest", help="branch manifest CSV (default: manifest.csv in the input folder)"),
+    roster: Optional[Path] = typer.Option(
+        None, "--roster", help="roster CSV of expected branches (default: roster.csv in the input folder)"),
+    policy: Optional[Path] = typer.Option(
+        None, "--policy", help="review policy TOML (default: the shipped required_sections.toml)"),
+    expected_year: Optional[int] = typer.Option(
+        None, "--expected-year", help="flag reports whose year differs"),
+) -> None:
+    """Re-render tables, DuckDB, Excel, dashboard and review pages from a run, without re-extracting."""
+    from pipeline.aggregate import AggregateError, BranchFileError, PolicyError, build_outputs
+
+    try:
+        res = build_outputs(run_dir, list(inputs or []), branch_manifest=manifest, roster=roster,
+                            policy=policy, expected_year=expected_year)
+    except (AggregateError, BranchFileError, PolicyError) as e:
+        err.print(f"[red]error:[/] {e}")
+        raise typer.Exit(2)
+    c = res["counts"]
+    err.print(f"{c['reports']} reports, {c['facts']} facts, {c['flags']} flags, "
+              f"{c['districts']} districts, {c['missing_branches']} branches missing -> "
+              f"{res['dashboard']}, {res['excel']}, {res['duckdb']}")
 
 
 @app.command("eval")

@@ -1,85 +1,202 @@
-"""Corpus driver: discover inputs, run `process_file` on each, write the run folder.
+"""Corpus driver: discover inputs, process each file once, stream the run folder.
 
 Outputs: `reports.jsonl` (one Report per line, sorted by source path then
-report index) and `manifest.json` (every input file, processed or failed with
-the reason, and counts). Files are written to a temporary name and renamed, so
-an interrupted run never leaves a truncated file that looks complete.
+report index; byte-identical across runs, engines and worker counts) and
+`manifest.json` (every input file, processed or failed with the reason, and
+counts). Files stream through a bounded window: memory does not grow with the
+corpus. Outputs are written under temporary names and renamed when complete,
+so an interrupted run never leaves a half-written file; results already
+computed sit in the cache and the next run resumes from them.
+
+Engines: `local` (process pool, `engine_local`) and `dask` (`engine_dask`).
+Incremental runs: `cache.ResultCache`, keyed by file bytes + pipeline fingerprint.
 """
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
-import os
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from pipeline import __version__
-from pipeline.process import FileResult, ProcessConfig, process_file
+from pipeline.process import ProcessConfig, process_file
 from schemas.report import FileRecord, RunManifest
+
+from .cache import FileOutcome, ResultCache, file_sha256, pipeline_fingerprint
+from .engine_local import Job, default_workers, iter_local
+from .writer import AtomicWriter, remove_stale_tmp, tmp_name
+
+try:
+    import fcntl
+except ImportError:  # Windows: no run-folder lock
+    fcntl = None
+
+__all__ = ["run_corpus", "discover_sorted", "config_hash", "AtomicWriter", "ResultCache",
+           "FileOutcome", "default_workers", "ENGINES"]
+
+ENGINES = ("local", "dask")
+LOCK_NAME = ".ghminer.lock"
 
 
 def config_hash(config: ProcessConfig) -> str:
-    return hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()[:16]
+    """Fingerprint of the per-file pipeline (version, config, code and data files)."""
+    return pipeline_fingerprint(config)
 
 
-class AtomicWriter:
-    """Write a file under a temporary name; fsync and rename on success."""
+def discover_sorted(inputs: Iterable[Path]) -> list[Path]:
+    """Input files under `inputs`, each once, sorted by path (the output order)."""
+    from pipeline.ingest import discover
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+    return sorted({Path(p) for p in discover([Path(p) for p in inputs])}, key=str)
 
-    def __enter__(self):
-        self.fh = open(self.tmp, "w", encoding="utf-8", newline="\n")
-        return self.fh
 
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
-            os.replace(self.tmp, self.path)
-        else:
-            self.fh.close()
-            self.tmp.unlink(missing_ok=True)
-        return False
+_HELD: set[str] = set()  # run folders locked by this process
+
+
+@contextlib.contextmanager
+def _run_lock(out_dir: Path):
+    """One writer per run folder: a second concurrent run fails instead of interleaving.
+
+    A POSIX record lock (lockf), not flock: forked pool workers do not inherit
+    it, so it is released as soon as this run ends, whatever its workers do.
+    """
+    key = str(out_dir.resolve())
+    fh = open(out_dir / LOCK_NAME, "w")
+    try:
+        try:
+            if key in _HELD:
+                raise BlockingIOError
+            if fcntl is not None:
+                fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise RuntimeError(f"another ghminer run is writing {out_dir}") from None
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
+    finally:
+        fh.close()
+
+
+def _plan(paths: list[Path], config, cache: ResultCache | None) -> Iterator[Job]:
+    """Jobs in output order; hashing and cache look-ups happen lazily, as the window moves.
+
+    A path that is not a readable regular file within the size limit is not
+    hashed: it goes to a worker, where ingest rejects it with the reason.
+    """
+    max_bytes = getattr(config, "max_bytes", None)
+    for path in paths:
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode) or (max_bytes is not None and st.st_size > max_bytes):
+                yield Job(path)
+                continue
+            sha = file_sha256(path)
+        except OSError:
+            yield Job(path)
+            continue
+        yield Job(path, sha, cache.get(sha, path) if cache is not None else None)
+
+
+def _write_manifest(fh, head: dict, spool, counts: dict) -> None:
+    """manifest.json, streamed: header fields, one file record per line, counts."""
+    fh.write("{\n")
+    for key, value in head.items():
+        fh.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+    fh.write(' "files": [')
+    sep = "\n  "
+    for line in spool:
+        fh.write(sep + line.rstrip("\n"))
+        sep = ",\n  "
+    fh.write("\n ],\n" if sep != "\n  " else "],\n")
+    fh.write(f' "counts": {json.dumps(counts)}\n}}\n')
 
 
 def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = ProcessConfig(),
-               on_file: Callable[[FileResult], None] | None = None) -> RunManifest:
-    """Process every discovered file in path order and write the run folder."""
-    from pipeline.ingest import discover
+               on_file: Callable[[FileRecord], None] | None = None, *,
+               workers: int | None = None, engine: str = "local",
+               scheduler: str | None = None, ship_data: bool = False,
+               cache_dir: Path | None = None, use_cache: bool = True, force: bool = False,
+               window: int | None = None,
+               on_start: Callable[[int, int], None] | None = None,
+               after_write: Callable[[Path, RunManifest], None] | None = None,
+               process: Callable = process_file, keep_files: bool = True) -> RunManifest:
+    """Process every input file (in path order) and write the run folder `out_dir`.
 
+    workers: processes (local) or LocalCluster workers (dask); None = all cores;
+      0 = in this process, without a pool (no crash isolation; debugging).
+    engine: "local" or "dask"; scheduler: dask scheduler address ("tcp://host:8786"),
+      None = start a LocalCluster. ship_data: send file bytes to dask workers.
+    cache_dir: default `out_dir/.cache`; use_cache=False neither reads nor writes
+      it; force=True recomputes every file (and refreshes its entry).
+    on_start(n_files, n_bytes) once discovery is done; on_file(record) after
+      each file is written; after_write(out_dir, manifest) once the outputs are
+      complete (hook for the aggregate stage: it reads reports.jsonl).
+    process: the per-file function (tests inject faults through it).
+    keep_files: the returned manifest lists every file; False lists only the
+      failed ones (memory; manifest.json on disk always lists every file).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
     inputs = [Path(p) for p in inputs]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    workers = default_workers() if workers is None else workers
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    records: list[FileRecord] = []
-    n_reports = n_facts = 0
-    with AtomicWriter(out_dir / "reports.jsonl") as out:
-        for path in discover(inputs):
-            result = process_file(path, config)
-            records.append(result.record)
-            for rep in result.reports:
-                out.write(rep.model_dump_json() + "\n")
-                n_reports += 1
-                n_facts += len(rep.facts)
-            if on_file:
-                on_file(result)
-    missing = [p for p in inputs if not p.exists()]
-    for p in missing:
-        records.append(FileRecord(path=str(p), source=p.name, status="failed",
-                                  reason="input path does not exist"))
-    manifest = RunManifest(
-        ghminer_version=__version__, config_hash=config_hash(config),
-        inputs=[str(p) for p in inputs], started=started,
-        finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), files=records,
-        counts={"files": len(records),
-                "processed": sum(r.status == "processed" for r in records),
-                "failed": sum(r.status == "failed" for r in records),
-                "reports": n_reports, "facts": n_facts},
-    )
-    with AtomicWriter(out_dir / "manifest.json") as fh:
-        fh.write(json.dumps(manifest.model_dump(), ensure_ascii=False, indent=1) + "\n")
+    fingerprint = pipeline_fingerprint(config)
+    cache = None
+    if use_cache:
+        cache = ResultCache(Path(cache_dir) if cache_dir else out_dir / ".cache", fingerprint)
+
+    paths = discover_sorted(inputs)
+    if on_start:
+        on_start(len(paths), sum(p.stat().st_size for p in paths if p.is_file()))
+    counts = dict.fromkeys(("files", "processed", "failed", "cached", "reports", "facts"), 0)
+    kept: list[FileRecord] = []  # all records (keep_files) or only the failed ones
+    with _run_lock(out_dir):
+        remove_stale_tmp(out_dir)
+        jobs = _plan(paths, config, None if force else cache)
+        if engine == "dask":
+            from .engine_dask import iter_dask
+            results = iter_dask(jobs, config, process, scheduler=scheduler,
+                                workers=workers or 1, window=window, ship_data=ship_data)
+        else:
+            results = iter_local(jobs, config, process, workers, window)
+        # File records are spooled to disk, not kept: the driver's memory stays flat
+        # for hundreds of thousands of files; manifest.json is assembled from the spool.
+        spool_path = tmp_name(out_dir / ".manifest-files.jsonl")
+        try:
+            with AtomicWriter(out_dir / "reports.jsonl") as out, \
+                    open(spool_path, "w", encoding="utf-8") as spool:
+                for job, outcome, fresh in results:
+                    if fresh and cache is not None and job.sha and outcome.cacheable:
+                        cache.put(job.sha, outcome)
+                    for line in outcome.lines:
+                        out.write(line)
+                        out.write("\n")
+                    rec = outcome.record
+                    spool.write(rec.model_dump_json() + "\n")
+                    counts["files"] += 1
+                    counts[rec.status] += 1
+                    counts["cached"] += rec.cached
+                    counts["reports"] += len(outcome.lines)
+                    counts["facts"] += outcome.n_facts
+                    if keep_files or rec.status == "failed":
+                        kept.append(rec)
+                    if on_file:
+                        on_file(rec)
+            head = {"ghminer_version": __version__, "config_hash": fingerprint,
+                    "inputs": [str(p) for p in inputs], "started": started,
+                    "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            with AtomicWriter(out_dir / "manifest.json") as fh, \
+                    open(spool_path, encoding="utf-8") as spool:
+                _write_manifest(fh, head, spool, counts)
+        finally:
+            spool_path.unlink(missing_ok=True)
+    manifest = RunManifest(**head, files=kept, counts=counts)
+    if after_write:
+        after_write(out_dir, manifest)
     return manifest

@@ -1,0 +1,1 @@
+"""Benchmark of `ghminer run` against plain jieba on a synthetic corpus (`python -m bench.run`)."""
