@@ -15,6 +15,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="ghminer: trade-union work reports -> grounded facts and statistics.")
 err = Console(stderr=True)
 
+# Options shared by `run` and `report` (the analyst's side of a run).
+MANIFEST_OPT = typer.Option(
+    None, "--manifest", help="branch manifest CSV (default: manifest.csv in the input folder)")
+ROSTER_OPT = typer.Option(
+    None, "--roster", help="roster CSV of expected branches (default: roster.csv in the input folder)")
+POLICY_OPT = typer.Option(
+    None, "--policy", help="review policy TOML (default: the shipped required_sections.toml)")
+YEAR_OPT = typer.Option(None, "--expected-year", help="flag reports whose year differs")
+
 
 @app.command()
 def run(
@@ -34,8 +43,16 @@ def run(
         None, "--cache-dir", help="per-file result cache (default: OUT/.cache)"),
     force: bool = typer.Option(False, "--force", help="ignore cached results, re-process every file"),
     no_cache: bool = typer.Option(False, "--no-cache", help="neither read nor write the cache"),
+    manifest: Optional[Path] = MANIFEST_OPT,
+    roster: Optional[Path] = ROSTER_OPT,
+    policy: Optional[Path] = POLICY_OPT,
+    expected_year: Optional[int] = YEAR_OPT,
+    no_report: bool = typer.Option(
+        False, "--no-report", help="write reports.jsonl and manifest.json only (no tables, "
+        "Excel, DuckDB, dashboard); `ghminer report` can render them later"),
 ) -> None:
-    """Process report files into OUT/reports.jsonl and OUT/manifest.json (incremental)."""
+    """Process report files into OUT/: reports.jsonl, manifest.json, tables, DuckDB, Excel,
+    dashboard and review pages (incremental: unchanged files come from the cache)."""
     import signal
 
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -54,6 +71,10 @@ def run(
         err.print(f"[red]error:[/] none of the inputs exist: {', '.join(map(str, inputs))}")
         raise typer.Exit(2)
     config = ProcessConfig(max_bytes=int(max_mb * 1024 * 1024))
+    existing = [p for p in inputs if p.exists()]
+    if not no_report:  # a bad manifest/roster/policy fails now, not after a long extraction
+        from pipeline.aggregate import validate_inputs
+        _aggregate_guard(lambda: validate_inputs(existing, manifest, roster, policy))
 
     def terminate(signum, frame):  # `kill`: clean up like Ctrl-C (no torn output, no orphans)
         raise KeyboardInterrupt
@@ -75,20 +96,45 @@ def run(
                             rate=chars / t.elapsed if t.elapsed else 0.0)
 
         try:
-            manifest = run_corpus(inputs, out, config, on_file=tick, on_start=start,
+            run_manifest = run_corpus(inputs, out, config, on_file=tick, on_start=start,
                                   workers=workers, engine=engine, scheduler=scheduler,
                                   ship_data=ship_data, cache_dir=cache_dir,
                                   use_cache=not no_cache, force=force, keep_files=False)
         except RuntimeError as e:  # e.g. another run holds the run folder
             err.print(f"[red]error:[/] {e}")
             raise typer.Exit(1)
-    c = manifest.counts
+    c = run_manifest.counts
     err.print(f"{c['files']} files: {c['processed']} processed ({c.get('cached', 0)} from cache), "
               f"{c['failed']} failed; {c['reports']} reports, {c['facts']} facts "
               f"-> {out}/reports.jsonl")
-    for rec in manifest.files:
+    for rec in run_manifest.files:
         if rec.status == "failed":
             err.print(f"  [yellow]failed[/] {rec.path}: {rec.reason}")
+    if not no_report:
+        _render(out, existing, manifest, roster, policy, expected_year)
+
+
+def _aggregate_guard(action):
+    """Run an aggregate step; a bad manifest/roster/policy is a clear error, exit 2."""
+    from pipeline.aggregate import AggregateError, BranchFileError, PolicyError
+
+    try:
+        return action()
+    except (AggregateError, BranchFileError, PolicyError) as e:
+        err.print(f"[red]error:[/] {e}")
+        raise typer.Exit(2)
+
+
+def _render(run_dir, inputs, manifest, roster, policy, expected_year) -> None:
+    from pipeline.aggregate import build_outputs
+
+    res = _aggregate_guard(lambda: build_outputs(
+        run_dir, list(inputs or []), branch_manifest=manifest, roster=roster, policy=policy,
+        expected_year=expected_year))
+    c = res["counts"]
+    err.print(f"{c['reports']} reports, {c['facts']} facts, {c['flags']} flags, "
+              f"{c['districts']} districts, {c['missing_branches']} branches missing -> "
+              f"{res['dashboard']}, {res['excel']}, {res['duckdb']}")
 
 
 @app.command("report")
@@ -96,28 +142,13 @@ def report_cmd(
     run_dir: Path = typer.Argument(..., help="an existing run folder (has reports.jsonl)"),
     inputs: Optional[List[Path]] = typer.Option(
         None, "--input", "-i", help="input folder(s) of the run (default: those in manifest.json)"),
-    manifest: Optional[Path] = typer.Option(
-        None, "--manifest", help="branch manifest CSV (default: manifest.csv in the input folder)"),
-    roster: Optional[Path] = typer.Option(
-        None, "--roster", help="roster CSV of expected branches (default: roster.csv in the input folder)"),
-    policy: Optional[Path] = typer.Option(
-        None, "--policy", help="review policy TOML (default: the shipped required_sections.toml)"),
-    expected_year: Optional[int] = typer.Option(
-        None, "--expected-year", help="flag reports whose year differs"),
+    manifest: Optional[Path] = MANIFEST_OPT,
+    roster: Optional[Path] = ROSTER_OPT,
+    policy: Optional[Path] = POLICY_OPT,
+    expected_year: Optional[int] = YEAR_OPT,
 ) -> None:
     """Re-render tables, DuckDB, Excel, dashboard and review pages from a run, without re-extracting."""
-    from pipeline.aggregate import AggregateError, BranchFileError, PolicyError, build_outputs
-
-    try:
-        res = build_outputs(run_dir, list(inputs or []), branch_manifest=manifest, roster=roster,
-                            policy=policy, expected_year=expected_year)
-    except (AggregateError, BranchFileError, PolicyError) as e:
-        err.print(f"[red]error:[/] {e}")
-        raise typer.Exit(2)
-    c = res["counts"]
-    err.print(f"{c['reports']} reports, {c['facts']} facts, {c['flags']} flags, "
-              f"{c['districts']} districts, {c['missing_branches']} branches missing -> "
-              f"{res['dashboard']}, {res['excel']}, {res['duckdb']}")
+    _render(run_dir, inputs, manifest, roster, policy, expected_year)
 
 
 @app.command("eval")

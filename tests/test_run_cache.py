@@ -95,7 +95,7 @@ def test_config_change_invalidates(corpus, tmp_path):
 def test_torn_cache_entry_is_a_miss(corpus, tmp_path):
     out = tmp_path / "o"
     run(corpus, out)
-    entries = sorted((out / ".cache").rglob("*.jsonl"))
+    entries = sorted((out / ".cache").rglob("*.entry"))
     assert len(entries) == 5
     victim = max(entries, key=lambda p: p.stat().st_size)
     victim.write_text(victim.read_text("utf-8").split("\n", 1)[0] + "\n", "utf-8")  # header only

@@ -7,7 +7,8 @@ the file's bytes, inside a folder named by the pipeline fingerprint (version,
 data files), so editing a cue file or a rule invalidates every entry, while a
 changed or new input file misses alone.
 
-Layout: `CACHE/<fingerprint>/<sha[:2]>/<sha>.jsonl`; line 1 is a header
+Layout: `CACHE/<fingerprint>/<sha[:2]>/<sha>.entry` (not `.jsonl`: tools that
+glob a run folder for `*.jsonl` must not read entries as predictions); line 1 is a header
 (record, number of facts, number of report lines), then one report per line.
 A torn entry (line count differs from the header) is a miss.
 """
@@ -126,7 +127,7 @@ class ResultCache:
         self.dir = self.root / fingerprint
 
     def _entry(self, sha: str) -> Path:
-        return self.dir / sha[:2] / f"{sha}.jsonl"
+        return self.dir / sha[:2] / f"{sha}.entry"
 
     def get(self, sha: str, path: Path) -> FileOutcome | None:
         entry = self._entry(sha)
