@@ -31,18 +31,26 @@ def _lofo_boundaries() -> dict:
     from pipeline.split import split_reports
     from pipeline.split.training import load_annotated, train_boundary
 
-    tp = npred = ngold = 0
+    # counts per corpus (seeds / synthetic / invented) and overall
+    tally: dict[str, list[int]] = {}
     for a in load_annotated():
         clf, _ = train_boundary(exclude={a.group})
         pred = {r.start_line for r in split_reports(a.doc, clf)}
         gold = set(a.starts)
-        tp += len(pred & gold)
-        npred += len(pred)
-        ngold += len(gold)
-    p = tp / npred if npred else 0.0
-    r = tp / ngold if ngold else 0.0
-    return {"lofo_split_p": round(p, 4), "lofo_split_r": round(r, 4),
-            "lofo_split_f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+        corpus = a.source.split("/")[0] if "/" in a.source else "seeds"
+        for key in ("all", corpus):
+            t = tally.setdefault(key, [0, 0, 0])
+            t[0] += len(pred & gold)
+            t[1] += len(pred)
+            t[2] += len(gold)
+    out = {}
+    for key, (tp, npred, ngold) in tally.items():
+        p = tp / npred if npred else 0.0
+        r = tp / ngold if ngold else 0.0
+        pre = "lofo_split" if key == "all" else f"lofo_split_{key}"
+        out.update({f"{pre}_p": round(p, 4), f"{pre}_r": round(r, 4),
+                    f"{pre}_f1": round(2 * p * r / (p + r), 4) if p + r else 0.0})
+    return out
 
 
 def train_all(out_dir: Path | None = None, cross_validate: bool = True) -> dict:

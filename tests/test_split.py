@@ -136,3 +136,54 @@ def test_distinct_unmarked_titles_after_a_closing_start_reports():
             "组织技能比武,120名员工参赛。\n二、推进企务公开\n召开职代会两次。\n")
     rs = split_reports(doc_of(text))
     assert [(r.start_line, r.title) for r in rs] == [(1, "幸福里社区工会2021年工作总结"), (8, "城东供电公司工会工作总结")]
+
+
+TITLED_BODY = ("2024年,本单位工会在党组织的领导下,扎实开展各项工作,取得了较好成绩。\n"
+               "一、加强组织建设,新建工会5家,发展会员200人。\n二、开展帮扶,慰问困难职工30户。\n")
+
+
+@pytest.mark.parametrize("marks", [
+    ["篇一", "篇二"], ["第一篇", "第二篇"], ["【范文1】", "【范文2】"], ["【第1篇】", "【第2篇】"],
+    ["精选范文一", "精选范文二"], ["(一)", "(二)"],
+])
+def test_bare_marker_above_a_title_line_gives_way_to_that_title(marks):
+    titles = ["青屿区总工会2024年工作总结", "实验中学工会年度工作总结"]
+    text = "工会工作总结范文两篇(繁体版)\n本文为繁体中文版本,仅供学习交流。\n"
+    for m, t in zip(marks, titles):
+        text += m + "\n" + t + "\n" + TITLED_BODY
+    rs = split_reports(doc_of(text))
+    assert [r.title for r in rs] == titles
+    assert [r.start_line for r in rs] == [4, 9]
+
+
+def test_bare_marker_directly_above_the_body_is_the_title():
+    text = "精选范文一\n" + TITLED_BODY + "精选范文二\n" + TITLED_BODY
+    rs = split_reports(doc_of(text))
+    assert [(r.start_line, r.title) for r in rs] == [(1, "精选范文一"), (5, "精选范文二")]
+
+
+def test_site_title_above_the_reports_own_title_is_boilerplate():
+    text = "高校工会工作经验交流材料\n【范文库www.example-fanwen.cn】\n凝心聚力——某某学院工会工作经验交流\n" + TITLED_BODY
+    rs = split_reports(doc_of(text))
+    assert len(rs) == 1 and rs[0].start_line == 3 and rs[0].title.endswith("工作经验交流")
+
+
+def test_single_paragraph_reports_of_different_units_are_split():
+    paras = [
+        "今年以来,蓝湾区总工会在区委的领导下,扎实推进建会入会,全年新建基层工会46家,新发展会员3200余人;"
+        "深入开展送温暖活动,走访慰问困难职工380户,发放慰问金52万元;组织全区职工技能大赛,参赛职工600余人。",
+        "2024年,丰禾食品有限公司工会在公司党支部的指导下,认真落实厂务公开和职工代表大会制度,全年召开职代会2次,"
+        "收集职工提案23件;开展安全生产月知识竞赛和岗位练兵,评出技术能手12名;组织职工健步走,参与职工900人次。",
+        "一年来,柳岸镇中心小学工会紧紧围绕学校教育教学中心工作,坚持教代会制度,认真推行校务公开;组织青年教师"
+        "开展教学基本功比赛和师徒结对;教师节前后走访慰问退休教师31人,组织教职工乒乓球比赛,参赛教师80人。",
+    ]
+    rs = split_reports(doc_of("\n".join(paras) + "\n"))
+    assert [r.start_line for r in rs] == [1, 2, 3]
+
+
+def test_numbered_heading_with_a_year_after_the_dot_is_no_title():
+    from pipeline.structure.markers import parse_marker
+
+    m = parse_marker("8.2026年工作计划")
+    assert m is not None and m.kind == "ar_dot" and m.value == 8
+    assert parse_marker("3.5万元用于帮扶") is None

@@ -163,3 +163,41 @@ def test_sub_items_of_a_plan_section_are_in_the_plan_span():
     assert "publicity" in st.sections and "plan" in st.sections
     # contiguous: every char of the report is in exactly one span
     assert sum(e - s for s, e, _ in st.section_spans) == rs.end - rs.start
+
+
+def test_org_from_title_and_type_from_its_suffix():
+    from pipeline.structure.org import find_org_with_source, type_from_text
+
+    body = "一年来,学校工会在党支部领导下开展工作。公司、企业、员工参观学习。"
+    org, src = find_org_with_source(body, "实验中学工会2023—2024学年度工作总结")
+    assert org == "实验中学工会" and src == "title"
+    assert type_from_text(body, body[:40], org, "实验中学工会2023—2024学年度工作总结", True) == "school"
+
+
+@pytest.mark.parametrize("opening,org,typ", [
+    ("今年以来,东华纺织集团公司工会在集团党委的领导下,围绕生产经营开展工作。", "东华纺织集团公司工会", "enterprise"),
+    ("2024年,青屿区总工会围绕区委中心工作,推动全区工会工作发展。", "青屿区总工会", "district_federation"),
+    ("一年来,农业银行南港支行工会围绕业务经营中心工作,积极服务员工。", "农业银行南港支行工会", "bank"),
+])
+def test_org_is_the_subject_of_the_first_sentence(opening, org, typ):
+    from pipeline.structure.org import find_org_with_source, type_from_text
+
+    body = opening + "\n学校教师、社区居民、村民也参与了活动。"
+    got, src = find_org_with_source(body, None)
+    assert got == org and src == "subject"
+    assert type_from_text(body, body[:80], got, "", True) == typ
+
+
+def test_reports_without_headings_get_topics_from_their_sentences():
+    text = ("今年以来,县总工会扎实开展各项工作。\n"
+            "元旦春节期间,走访慰问困难职工1260户,发放慰问金113万元。举办职业技能培训班,培训140人。\n"
+            "各项工作进展顺利,效果良好。\n")
+    _, _, st = structured(text)
+    assert "aid" in st.sections and "skills" in st.sections
+
+
+def test_inline_yi_shi_clauses_are_topics():
+    text = ("工会围绕中心工作开展了以下工作:一是加强困难职工帮扶,走访慰问;二是开展劳动竞赛和技能比武。\n"
+            "一、加强组织建设\n新建工会5家。\n二、做好民主管理\n召开职代会。\n三、丰富文体活动\n举办运动会。\n")
+    _, _, st = structured(text)
+    assert {"aid", "skills", "org_building", "democratic_mgmt", "culture_sports"} <= set(st.sections)

@@ -5,10 +5,13 @@
 2. Explicit titles (篇N, 第N篇, 【篇一】, 范文N, a title stem repeated with
    ordinals) cut the file into segments; text before the first title is a
    report of its own when it is substantial (e.g. 第二篇 follows an unmarked
-   first report), else boilerplate.
+   first report), else boilerplate. A bare marker line (篇一, 【范文1】, (一))
+   directly above a title line gives way to it: the report starts at its own
+   title; a page title right above the first report's own title is boilerplate.
 3. Inside every segment a boundary classifier finds reports that run together
    without a heading (openings, datelines/closings before, numbering restarts,
-   change of self-reference unit and of vocabulary).
+   change of self-reference unit and of vocabulary, a new unit as the opening
+   subject); a report is at least 3 lines or one paragraph of MIN_CHARS.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 from pipeline.document import ReportSlice, SourceDoc
 from pipeline.split.lines import Block, report_lines
-from pipeline.split.titles import explicit_titles, lead_title, title_ordinal
+from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, title_ordinal, title_text_line
 
 __all__ = ["split_reports", "segments", "Segment"]
 
@@ -37,8 +40,12 @@ def segments(doc: SourceDoc) -> list[Segment]:
     if not titles:
         return [Segment(blocks, False)]
     out: list[Segment] = []
-    lead = blocks[: titles[0]]
-    first_ordinal = title_ordinal(blocks[titles[0]])
+    t0 = titles[0]
+    first_ordinal = title_ordinal(blocks[t0])
+    if t0 > 0 and is_bare_marker(blocks[t0 - 1].norm):  # 篇一 / (一) above the title line
+        first_ordinal = first_ordinal or title_ordinal(blocks[t0 - 1])
+        t0 -= 1
+    lead = blocks[:t0]
     # text before "第二篇" is the unmarked first report; before "篇1" it is a report
     # only when substantial (else an intro the clean stage missed)
     if len(lead) >= 2 and ((first_ordinal or 0) >= 2 or sum(len(b.norm) for b in lead) >= MIN_LEAD_CHARS):
@@ -60,6 +67,14 @@ def _slice(doc: SourceDoc, blocks: list[Block], title_first: bool, end_line: int
                        end=end, title=title, title_line=title_line)
 
 
+def _drop_site_title(part: list[Block]) -> list[Block]:
+    """A page title above the report's own title line (two title lines, then the body):
+    the first is the site's, the report starts at the second."""
+    while len(part) >= 3 and title_text_line(part[0]) and lead_title(part[1]) and not title_text_line(part[2]):
+        part = part[1:]
+    return part
+
+
 def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
     """One slice per report (see module doc); `clf` overrides the boundary model."""
     from pipeline.split.boundary import detect
@@ -73,6 +88,8 @@ def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
             part = seg.blocks[bounds[k]:bounds[k + 1]]
             if part:
                 pieces.append((part, seg.titled and k == 0))
+    if pieces and not pieces[0][1]:
+        pieces[0] = (_drop_site_title(pieces[0][0]), False)
     slices: list[ReportSlice] = []
     for n, (part, titled) in enumerate(pieces):
         if n + 1 < len(pieces):

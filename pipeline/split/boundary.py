@@ -20,7 +20,8 @@ from pipeline.split.lines import Block
 log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "boundary.joblib"
 THRESHOLD = 0.5
-MIN_GAP = 3  # a report is at least this many content lines
+MIN_GAP = 3  # a report is at least this many content lines...
+MIN_CHARS = 80  # ...or one long paragraph of at least this many characters
 
 
 class BoundaryClassifier:
@@ -75,8 +76,15 @@ def segment_examples(blocks: list[Block], starts: set[int]) -> tuple[list[list[f
 
 def detect(blocks: list[Block], clf: "BoundaryClassifier | None" = None) -> list[int]:
     """Indices (into `blocks`) where a new report starts inside this segment."""
-    if len(blocks) < 2 * MIN_GAP:
+    cum = [0]
+    for b in blocks:
+        cum.append(cum[-1] + len(b.norm))
+    if len(blocks) < 2 or (len(blocks) < 2 * MIN_GAP and cum[-1] < 2 * MIN_CHARS):
         return []
+
+    def big_enough(a: int, b: int) -> bool:
+        return b - a >= MIN_GAP or (b > a and cum[b] - cum[a] >= MIN_CHARS)
+
     clf = clf or model()
     seg = SegmentFeatures(blocks)
     cand = candidates(seg)
@@ -88,9 +96,9 @@ def detect(blocks: list[Block], clf: "BoundaryClassifier | None" = None) -> list
     for p, i in sorted(zip(probs, cand), reverse=True):
         if p < THRESHOLD:
             break
-        if i < MIN_GAP or len(blocks) - i < 2:
-            continue
-        if all(abs(i - j) >= MIN_GAP for j in chosen):
+        left = max([0] + [j for j in chosen if j < i])
+        right = min([len(blocks)] + [j for j in chosen if j > i])
+        if big_enough(left, i) and big_enough(i, right):
             chosen.append(i)
     return sorted(chosen)
 

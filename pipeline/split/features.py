@@ -17,7 +17,11 @@ from pipeline.structure.markers import parse_marker
 
 WINDOW = 6
 # a reporting unit as the subject of an opening sentence: 区总工会坚持…, 工会在公司的领导下…
-_SUBJECT = re.compile(r"^.{0,12}?工会(?:委员会)?(?:在.{0,30}(?:领导|指导)|坚持以|紧紧围绕|认真学习贯彻|认真贯彻)")
+_SUBJECT = re.compile(r"^.{0,24}?工会(?:委员会)?(?:在.{0,30}(?:领导|指导)|坚持|紧紧围绕|围绕|认真|始终|以|把|积极|充分|全面|着力|立足|聚焦|按照|结合)")
+# an opening phrase before the subject: 今年以来, / 2024年, / 一年来,
+_LEAD_PHRASE = re.compile(r"^(?:[^,，。]{0,12}(?:以来|年来|年度|年|学期|学年)[,，]\s*)")
+_UNIT_HEAD = re.compile(r"^[^,，。;；:：]{1,16}?(?:工会|公司|集团|行|医院|卫生院|学|校|街道|镇|乡|社区|村|局|机关|委|办|厂|矿|园区|开发区)")
+_UNION_TAIL = re.compile(r"(?:工会委员会|总工会|工会)$")
 _TERMINAL_END = re.compile(r"[。!！?？;；…”\"」)）]$")
 
 FEATURES = [
@@ -25,6 +29,7 @@ FEATURES = [
     "restart", "restart_next", "marker", "list_mid", "unit_change", "lex_change",
     "len", "prev_len", "prev_unfinished", "near_start",
     "self_closing", "prev_list", "same_person", "title_like",
+    "new_unit", "unit_subject", "prev_signature",
 ]
 _SINGULAR_I = re.compile(r"我(?![们院校局镇县区司行村所厂部处站队镇乡市省])")
 
@@ -50,6 +55,7 @@ class SegmentFeatures:
         self.markers = [parse_marker(b.norm) for b in blocks]
         self._units: dict[int, Counter] = {}
         self._bigrams: dict[int, set] = {}
+        self._unit_memo: dict[int, tuple[bool, bool]] = {}
         v = vocab()
         self.opening = [bool(v["opening"].search(b.norm)) for b in blocks]
         self.dateline = [len(b.norm) <= 30 and bool(v["dateline"].search(b.norm)) for b in blocks]
@@ -86,6 +92,37 @@ class SegmentFeatures:
         t = self.blocks[i].norm
         return bool(vocab()["closing"].search(t[-80:]) or vocab()["closing"].search(t[:12]))
 
+    def _new_unit(self, i: int) -> tuple[bool, bool]:
+        """(a specific unit opens the line, ...and it is not named in the lines before):
+        a change of reporting unit, 2024年,东华纺织集团公司工会在… after another unit's report."""
+        if i in self._unit_memo:
+            return self._unit_memo[i]
+        from pipeline.structure.cues import unit_names
+
+        t = self.blocks[i].norm
+        head = _LEAD_PHRASE.sub("", t[:50], count=1)[:30]
+        res = (False, False)
+        if not _UNIT_HEAD.match(head):  # cheap test first: no unit word near the start
+            self._unit_memo[i] = res
+            return res
+        from pipeline.structure.org import _clean_name
+
+        for raw, pos in unit_names(head):
+            # the unit must be the subject (it opens the sentence) and specific (not
+            # 我县工会 / 街道总工会); a signature line is no opening
+            if pos > 1 or len(t) < 20:
+                break
+            name = _clean_name(raw, opens_sentence=pos == 0)
+            if not name:
+                break
+            core = _UNION_TAIL.sub("", name) or name
+            before = "".join(self.blocks[j].norm for j in range(max(0, i - 2 * WINDOW), i))
+            # the name's distinctive head (顺达物流…, not the generic 股份有限公司)
+            res = (True, core[:4] not in before)
+            break
+        self._unit_memo[i] = res
+        return res
+
     def cheap(self, i: int) -> bool:
         """Is block i worth scoring at all?"""
         if i <= 0:
@@ -98,6 +135,7 @@ class SegmentFeatures:
                 self.markers[i - 1] is not None or not _TERMINAL_END.search(prev)):
             return False
         return (self.opening[i] or bool(_SUBJECT.search(t)) or self.dateline[i - 1] or self.title_like(i)
+                or self._new_unit(i)[1]
                 or self._closing(i - 1)
                 or (m is not None and m.kind == "cn_dun" and m.value == 1 and self.cn_seen_before[i])
                 or (m is None and self._restart_next(i)))
@@ -154,10 +192,15 @@ class SegmentFeatures:
             float(bool(_SINGULAR_I.search(t)) and any(_SINGULAR_I.search(self.blocks[j].norm)
                                                       for j in range(max(0, i - 2 * WINDOW), i))),
             float(self.title_like(i)),
+            float(self._new_unit(i)[1]),
+            float(self._new_unit(i)[0]),
+            # signature + dateline (红星机械厂工会 / 2022年12月28日): a report ended there
+            float(i >= 2 and self.dateline[i - 1] and self.dateline[i - 2]),
         ]
 
     def title_like(self, i: int) -> bool:
         """A short unpunctuated line with a genre word (…工会工作总结) after a finished one."""
         from pipeline.split.titles import lead_title
 
-        return i > 0 and lead_title(self.blocks[i]) and bool(_TERMINAL_END.search(self.blocks[i - 1].norm))
+        return i > 0 and lead_title(self.blocks[i]) and (
+            bool(_TERMINAL_END.search(self.blocks[i - 1].norm)) or self.dateline[i - 1])

@@ -23,10 +23,61 @@ def _titleish(norm: str) -> bool:
     return len(norm) <= MAX_TITLE and not _TERMINAL.search(norm) and "。" not in norm
 
 
-def explicit_titles(blocks: list[Block]) -> list[int]:
-    """Indices of blocks that are report titles by an explicit marker."""
+_BARE_REST = re.compile(r"^[\s:：\-—_、.．【】\[\]()（）]*$")
+
+
+def is_bare_marker(norm: str) -> bool:
+    """A line that is only a report marker (篇一, 第一篇, 【范文1】, (一)), no title text."""
     v = vocab()
-    found: set[int] = set()
+    if v["bare_ordinal"].match(norm):
+        return True
+    m = v["title"].search(norm)
+    core = re.sub(r"[\s【】\[\]()（）:：]", "", norm)
+    return bool(m) and len(core) <= 6 and bool(_BARE_REST.match(norm[: m.start()] + norm[m.end():]))
+
+
+def title_text_line(b: Block) -> bool:
+    """Could this line be a report's own title (short, unpunctuated, not a numbered heading)?"""
+    t = b.norm
+    return (4 <= len(t) <= 60 and not _TITLE_END.search(t) and "。" not in t and parse_marker(t) is None
+            and not is_bare_marker(t) and not vocab()["dateline"].search(t) and not t.startswith(("——", "--")))
+
+
+def _bare_ordinal_titles(blocks: list[Block]) -> list[int]:
+    """Ordinal-only lines numbering the reports: at least two, distinct values, starting at 1
+    or 2, each followed by a longer line."""
+    from pipeline.structure.markers import cn_to_int
+
+    v = vocab()
+    hits = []
+    for i, b in enumerate(blocks[:-1]):
+        if v["bare_ordinal"].match(b.norm) and len(blocks[i + 1].norm) > len(b.norm):
+            o = v["ordinal"].search(b.norm)
+            val = cn_to_int(o.group(0)) if o else None
+            if val:
+                hits.append((i, val))
+    vals = [x for _, x in hits]
+    if len(hits) >= 2 and vals == sorted(set(vals)) and vals[0] <= 2:
+        return [i for i, _ in hits]
+    return []
+
+
+def explicit_titles(blocks: list[Block]) -> list[int]:
+    """Indices of blocks that are report titles by an explicit marker; a bare marker line
+    followed by a title line gives way to that title line (the report's own title)."""
+    found = _marked(blocks)
+    out = []
+    for i in found:
+        if (is_bare_marker(blocks[i].norm) and i + 2 < len(blocks) and i + 1 not in found
+                and title_text_line(blocks[i + 1])):
+            i += 1
+        out.append(i)
+    return sorted(set(out))
+
+
+def _marked(blocks: list[Block]) -> list[int]:
+    v = vocab()
+    found: set[int] = set(_bare_ordinal_titles(blocks))
     stems: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for i, b in enumerate(blocks):
         t = b.norm
@@ -60,7 +111,7 @@ def title_ordinal(b: Block) -> int | None:
     """The ordinal a marked title carries (篇2 -> 2, 第二篇 -> 2), if readable."""
     from pipeline.structure.markers import cn_to_int
 
-    m = vocab()["title"].search(b.norm)
+    m = vocab()["title"].search(b.norm) or vocab()["bare_ordinal"].search(b.norm)
     if not m:
         return None
     o = vocab()["ordinal"].search(m.group(0))

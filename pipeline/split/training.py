@@ -7,6 +7,7 @@ across files), so every report start becomes an unmarked boundary.
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 from dataclasses import dataclass
@@ -16,7 +17,12 @@ from pipeline.document import SourceDoc
 
 REPO = Path(__file__).resolve().parents[2]
 ANNOTATIONS = REPO / "corpora" / "annotations"
-SEED_DIRS = [REPO / "corpora" / "seeds", ANNOTATIONS]
+SEED_DIRS = [REPO / "corpora" / "seeds", ANNOTATIONS, REPO / "corpora"]
+# boundaries.jsonl: seeds and invented texts (hand-annotated);
+# boundaries_synthetic.jsonl: the synthetic corpus, generated from its gold
+# (corpora/annotations/make_synthetic_boundaries.py)
+N_MIXED = 80  # synthetic run-together texts mixed across files
+BOUNDARY_FILES = ["boundaries.jsonl", "boundaries_synthetic.jsonl"]
 
 
 @dataclass
@@ -68,7 +74,11 @@ def _find(source: str) -> Path | None:
 
 def load_annotated() -> list[Annotated]:
     out = []
-    for line in (ANNOTATIONS / "boundaries.jsonl").read_text(encoding="utf-8").splitlines():
+    lines = []
+    for name in BOUNDARY_FILES:
+        if (ANNOTATIONS / name).exists():
+            lines += (ANNOTATIONS / name).read_text(encoding="utf-8").splitlines()
+    for line in lines:
         if not line.strip():
             continue
         rec = json.loads(line)
@@ -133,6 +143,12 @@ def synthetic(items: list[Annotated], n_mixed: int = 40, seed: int = 13) -> list
             title, body = part if isinstance(part, tuple) else (None, part)
             while body and not body[0].strip():
                 body = body[1:]
+            if rng.random() < 0.3:
+                # augmentation: a report written as one or two long paragraphs
+                text_lines = [x.strip() for x in body if x.strip()]
+                k = rng.choice([1, 1, 2])
+                step = max(1, -(-len(text_lines) // k))
+                body = ["".join(text_lines[j:j + step]) for j in range(0, len(text_lines), step)]
             starts.append(len(lines) + 1)
             # augmentation: reports of mixed sites keep their own (distinct) titles
             if title and rng.random() < 0.4:
@@ -173,12 +189,30 @@ def examples(items: list[Annotated]):
     return X, y, groups
 
 
+@functools.cache
+def _example_table(seed: int = 13) -> tuple:
+    """(group, X, y) per text: the annotated texts and the synthetic run-together texts
+    made from all of them, featurised once (leave-one-file-out folds then drop every
+    text whose group touches the held-out file, so no fold sees it)."""
+    items = load_annotated()
+    table = []
+    for a in items + synthetic(items, n_mixed=N_MIXED, seed=seed):
+        X, y, _ = examples([a])
+        table.append((a.group, X, y))
+    return tuple(table)
+
+
 def train_boundary(exclude: set[str] | frozenset = frozenset(), seed: int = 13):
     """Train on all annotated texts except those whose group touches `exclude`."""
     from pipeline.split.boundary import BoundaryClassifier
 
-    items = [a for a in load_annotated() if a.group not in exclude]
-    synth = [s for s in synthetic(items, seed=seed) if not (set(s.group.split("+")) & set(exclude))]
-    X, y, _ = examples(items + synth)
+    excl = set(exclude)
+    X, y, texts = [], [], 0
+    for group, xs, ys in _example_table(seed):
+        if set(group.split("+")) & excl:
+            continue
+        X += xs
+        y += ys
+        texts += 1
     clf = BoundaryClassifier().fit(X, y)
-    return clf, {"examples": len(y), "positives": int(sum(y)), "texts": len(items) + len(synth)}
+    return clf, {"examples": len(y), "positives": int(sum(y)), "texts": texts}

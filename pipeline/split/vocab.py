@@ -23,6 +23,7 @@ def vocab() -> dict:
     return {
         "title": union("title_markers", fmt=True),
         "collection": union("collection_lines"),
+        "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
         "closing": union("closings"),
         "dateline": union("datelines"),

@@ -3,7 +3,12 @@
 `structure_report(doc, rs)` works on the report's content lines (normalised
 text), labels headings and paragraph leads with the cue vocabulary
 (data/section_cues.yaml) and, where cues are silent, with the learned
-`SectionClassifier`; all offsets point into `doc.text`.
+`SectionClassifier`; inline 一是/二是 clauses are topics too; a report with
+hardly any labelled headings is read sentence by sentence (a lead sentence, or
+a later one that reports a figure, covers its topic); a title naming a genre
+(…工作计划) gives its label. org: the unit named in the title, else the opening
+sentence's subject, else the most frequent specific unit; org_type from that
+unit's suffix, else a vote. All offsets point into `doc.text`.
 """
 from __future__ import annotations
 
@@ -16,8 +21,15 @@ from schemas.report import Section
 __all__ = ["StructuredReport", "structure_report"]
 
 _LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
-_CLASSIFY_MIN = 0.55
+_CLASSIFY_MIN = 0.4
 _FIRST_SENT = re.compile(r"^[^。!?;；]{4,60}")
+_SENTENCE = re.compile(r"[^。!?！？;；]{6,}")
+# 一是… / 二是… / 其三, … written inline: each clause is a topic of its own
+_INLINE_ITEM = re.compile(r"(?:^|[。;；:：,，])\s*(?:其|第)?[一二三四五六七八九十]{1,2}是\s*[,，:：]?([^。;；]{2,40})")
+# a figure: digits, or a Chinese number of things (not the vague 一次/一个)
+_FIGURE = re.compile(r"[0-9]|(?:[二两三四五六七八九十]|一[十百千万])[一二两三四五六七八九十百千万]*(?:余|多)?[人名户家个场次期项份条件所支]")
+_FEW_HEADINGS = 3
+_SENTENCE_MIN = 20  # a later sentence this long (or with a figure) is a statement of its own  # a report with fewer labelled headings is read sentence by sentence
 
 
 @dataclass
@@ -89,9 +101,10 @@ def _paint(base: tuple[int, int], spans: list[tuple[int, int, str | None]]) -> l
 def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> StructuredReport:
     from pipeline.structure.classifier import default_classifier
     from pipeline.structure.cues import (best_label, heading_labels, opener_label,
-                                         paragraph_min_score, score_labels)
-    from pipeline.structure.headings import build_tree
-    from pipeline.structure.org import find_org, find_year, type_from_text
+                                         paragraph_min_score, score_labels, sentence_min_score,
+                                         title_labels)
+    from pipeline.structure.headings import HEAD_MAX, build_tree
+    from pipeline.structure.org import find_org_with_source, find_year, type_from_text
 
     blocks = _report_blocks(doc, rs)
     title_norm = doc.norm[doc.line_span(rs.title_line)[0]:doc.line_span(rs.title_line)[1]] \
@@ -167,15 +180,38 @@ def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> Struct
         if lab:
             events.append((b.start, lab))
             painted.append((b.start, b.end, lab))
+    if sum(1 for n in labels) < _FEW_HEADINGS:
+        # no (or hardly any) headings: paragraphs carry the topics, often one topic per
+        # sentence (sections by paragraph topic, contract: "a paragraph of its own")
+        sent_min = sentence_min_score()
+        for i, b in enumerate(blocks):
+            if i in heading_blocks and len(b.norm) <= HEAD_MAX:
+                continue
+            for k, m in enumerate(_SENTENCE.finditer(b.norm)):
+                # a topic is covered by a paragraph's lead sentence or by a sentence
+                # reporting something concrete (a figure), not by a passing mention
+                if k and len(m.group(0)) < _SENTENCE_MIN and not _FIGURE.search(m.group(0)):
+                    continue
+                lab, sc = best_label(m.group(0)[:80])
+                if lab is not None and sc >= sent_min:
+                    events.append((b.start + m.start(), lab))
+    for i, b in enumerate(blocks):
+        if "是" not in b.norm:
+            continue
+        for m in _INLINE_ITEM.finditer(b.norm):
+            lab, _ = best_label(m.group(1))
+            if lab is not None:
+                events.append((b.start + m.start(1), lab))
+    events.extend((rs.start, lab) for lab in title_labels(title_norm))
     for _, lab in sorted(events, key=lambda x: x[0]):
         if lab not in order:
             order.append(lab)
 
     body = "\n".join(b.norm for b in blocks)
-    org = find_org(body, title_norm)
+    org, org_source = find_org_with_source(body, title_norm)
     head = "\n".join(b.norm for b in blocks[:3])
     opening = "\n".join(b.norm[:80] for b in blocks[:2])
-    org_type = type_from_text(body, opening, org, title_norm or "")
+    org_type = type_from_text(body, opening, org, title_norm or "", org_is_subject=org_source in ("title", "subject"))
     year = find_year(title_norm, head)
     if org is not None:
         org = _as_written(doc, org, rs)

@@ -115,3 +115,20 @@ def unit_names(text: str):
 
 def paragraph_min_score() -> float:
     return float(_section_raw().get("paragraph_min_score", 99))
+
+
+def sentence_min_score() -> float:
+    return float(_section_raw().get("sentence_min_score", 99))
+
+
+@functools.cache
+def _title_label_rx() -> list[tuple[str, re.Pattern]]:
+    raw = _section_raw().get("title_labels") or {}
+    return [(lab, re.compile("|".join(map(re.escape, terms)))) for lab, terms in raw.items()]
+
+
+def title_labels(title: str | None) -> list[str]:
+    """Labels a report's own title gives it as a whole (…工作计划 -> plan)."""
+    if not title:
+        return []
+    return [lab for lab, rx in _title_label_rx() if rx.search(title)]

@@ -47,7 +47,7 @@ _MARKERS: list[tuple[str, re.Pattern]] = [
     ("part", re.compile(rf"^第({CN_NUM})(?:部分|章|节|方面|项)?\s*[、,，:：.．\s]\s*")),
     ("cn_shi", re.compile(rf"^(?:其|第)?({CN_NUM})是\s*[,，:：]?")),
     ("ar_dun", re.compile(r"^([0-9]{1,2})\s*[、,，]\s*(?=\D)")),
-    ("ar_dot", re.compile(r"^([0-9]{1,2})\s*[.．](?![0-9])\s*")),
+    ("ar_dot", re.compile(r"^([0-9]{1,2})\s*[.．](?!(?![0-9]{4}\s*年)[0-9])\s*")),  # 8.2026年工作计划
     ("ar_dot", re.compile(r"^([⒈-⒛])\s*")),
     ("ar_rparen", re.compile(r"^([0-9]{1,2})\s*[)）]\s*")),
     ("circled", re.compile(r"^([①-⑳])\s*")),

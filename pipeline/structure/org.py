@@ -40,13 +40,36 @@ def _strip_left_words(name: str) -> str:
     return "".join(w.word for w in words[k:])
 
 
+_FUNCTION_TAGS = {"p", "c", "v", "d", "r", "u", "ud", "uj", "ad", "l"}
+
+
+def _strip_leading_function_words(name: str) -> str:
+    """推荐公司工会 -> 公司工会, 根据集团公司工会 -> 集团公司工会 (a verb or preposition
+    opening the line is not part of a name; 实验中学 / 供电公司 keep their noun-verbs)."""
+    import jieba.posseg as pseg
+
+    from pipeline.nlp import jieba_tokenizer
+
+    jieba_tokenizer()
+    words = list(pseg.cut(name))
+    k = 0
+    while k < len(words) - 1 and words[k].flag in _FUNCTION_TAGS:
+        k += 1
+    return "".join(w.word for w in words[k:])
+
+
 @functools.lru_cache(maxsize=20000)
-def _clean_name(raw: str, allow_masked: bool = False) -> str | None:
+def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = False) -> str | None:
+    """The unit name in `raw`; `opens_sentence`: raw starts a title or sentence, so the
+    words before the suffix are the name (实验中学工会), not sentence context to strip."""
     c = org_cues()
     name = c["left_trim"].sub("", raw)
     if "我" in name or "本" in name[:1]:
         return None
-    name = _strip_left_words(name) if name else name
+    if name and not (opens_sentence and name == raw):
+        name = _strip_left_words(name)
+    elif name:
+        name = _strip_leading_function_words(name)
     name = re.sub(r"^[0-9]+", "", name)
     if not name or len(name) < 3:
         return None
@@ -75,7 +98,45 @@ MAX_CANDIDATES = 12
 _UNION_SUFFIX = re.compile(r"(?:工会委员会|总工会|工会)$")
 
 
+_OPENING_LEAD = re.compile(r"^(?:[^,，。]{0,14}(?:以来|年来|年度|年|学期|学年)[,，]\s*)")
+_FIRST_SENTENCE = re.compile(r"^[^。!！?？;；]{0,80}")
+
+
+def _named_unit(src: str, max_pos: int) -> str | None:
+    """The first specific unit named in `src` starting within `max_pos` characters, in
+    its longest form (农业银行南港支行工会, not 农业银行; 东华纺织集团公司工会, not 东华纺织集团)."""
+    best: tuple[int, str] | None = None
+    for raw, pos in unit_names(src):
+        if pos > max_pos or (best is not None and pos > best[0] + len(best[1])):
+            break
+        name = _clean_name(raw, opens_sentence=pos == 0)
+        if name and (best is None or len(name) > len(best[1])):
+            best = (src.find(name, max(0, pos - 1)), name)
+    return best[1] if best else None
+
+
 def find_org(text: str, title: str | None = None) -> str | None:
+    """The reporting unit: the unit named in the report's own title, else the subject of
+    its first sentence (今年以来,XX公司工会在…), else the most frequent specific unit."""
+    return find_org_with_source(text, title)[0]
+
+
+def find_org_with_source(text: str, title: str | None = None) -> tuple[str | None, str | None]:
+    """(org, where it was found: "title" | "subject" | "frequency" | None)."""
+    if title:
+        name = _named_unit(title, len(title))
+        if name:
+            return name, "title"
+    first = _FIRST_SENTENCE.match(_OPENING_LEAD.sub("", text[:120], count=1))
+    if first:
+        name = _named_unit(first.group(0), 4)
+        if name:
+            return name, "subject"
+    name = _most_frequent_org(text, title)
+    return name, ("frequency" if name else None)
+
+
+def _most_frequent_org(text: str, title: str | None = None) -> str | None:
     """The most frequent specific unit in the title or report (title counts double).
     Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
     frequent written form is returned."""
@@ -122,12 +183,16 @@ TITLE_WEIGHT = 4.0
 ORG_WEIGHT = 8.0     # the chosen org name's own type
 
 
-def type_from_text(text: str, opening: str = "", org: str | None = None, title: str = "") -> str | None:
-    """Weighted vote: units named in the opening lines and title, the org's suffix,
-    cue words counted in the text (data/org_cues.yaml)."""
+def type_from_text(text: str, opening: str = "", org: str | None = None, title: str = "",
+                   org_is_subject: bool = False) -> str | None:
+    """The suffix of the reporting unit when it is named in the title or as the opening
+    subject (org_is_subject); else a weighted vote: units named in the opening lines and
+    title, the org's suffix, cue words counted in the text (data/org_cues.yaml)."""
     c = org_cues()
     scores: Counter = Counter()
     t_org = type_of_name(org)
+    if t_org and org_is_subject:
+        return t_org
     if t_org:
         scores[t_org] += ORG_WEIGHT
     for src, weight in ((opening, OPENING_WEIGHT), (title, TITLE_WEIGHT)):
