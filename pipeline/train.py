@@ -54,8 +54,6 @@ def _lofo_boundaries() -> dict:
 
 
 def train_all(out_dir: Path | None = None, cross_validate: bool = True) -> dict:
-    import joblib
-
     from pipeline.split.training import train_boundary
     from pipeline.structure.classifier import SectionClassifier, load_examples
 
@@ -63,22 +61,32 @@ def train_all(out_dir: Path | None = None, cross_validate: bool = True) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     metrics: dict = {}
     boundary, m = train_boundary()
-    joblib.dump(boundary, out / "boundary.joblib")
+    save_model(boundary, out / "boundary.joblib")
     metrics["boundary"] = dict(m, weights={k: round(v, 3) for k, v in boundary.weights().items()})
     texts, labels, _ = load_examples()
     sections = SectionClassifier().fit(texts, labels)
-    joblib.dump(sections, out / "sections.joblib")
+    save_model(sections, out / "sections.joblib")
     metrics["sections"] = {"examples": len(texts), "labels": len(set(labels))}
     if cross_validate:
         metrics["boundary"].update(_lofo_boundaries())
         metrics["sections"].update(_lofo_sections())
-    try:  # the extract stage's count-metric model, when that module is present
-        from pipeline.extract.metric_model import train_metric_model
-    except ImportError:
-        train_metric_model = None
-    if train_metric_model is not None:
-        metrics["count_metric"] = train_metric_model(out / "count_metric.joblib", cross_validate)
+    from pipeline.extract.metric_model import train_metric_model
+
+    metrics["count_metric"] = train_metric_model(out / "count_metric.joblib", cross_validate)
     return metrics
+
+
+def save_model(model, path: Path) -> None:
+    """Pickle a model under a temporary name and rename it: a worker loading the
+    model while `ghminer train` runs sees the old file or the new one, never half."""
+    import os
+
+    import joblib
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    joblib.dump(model, tmp)
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":

@@ -317,14 +317,14 @@ def train_metric_model(out_path: Path | None = None, cross_validated: bool = Tru
     """Fit the count-metric model on all repo training data, save it to `out_path`
     (default `pipeline/models/count_metric.joblib`) and return its metrics:
     training size and, with `cross_validated`, leave-one-file-out accuracies."""
-    import joblib
+    from pipeline.train import save_model
 
     files = load_files()
     X, y = training_set(files)
     model = CountMetricModel().fit(X, y)
     out = Path(out_path) if out_path else MODEL_PATH
     out.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, out)
+    save_model(model, out)
     metrics = {"examples": len(X), "files": len(files), "classes": len(set(y)), "path": str(out)}
     if cross_validated:
         metrics.update(cross_validate(files))
