@@ -4,6 +4,7 @@ import pytest
 from pipeline.document import NoiseSpan, ReportSlice, SourceDoc
 from pipeline.extract import activity
 from pipeline.extract.context import ExtractContext
+from tests.extract_support import run_extractor
 
 
 def _doc(text, norm=None):
@@ -11,14 +12,7 @@ def _doc(text, norm=None):
 
 
 def run(text, norm=None, sections=None):
-    doc = _doc(text, norm)
-    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)),
-                         section_spans=sections or [])
-    facts = activity.extract(doc, 0, len(text), ctx)
-    for f in facts:
-        assert doc.text[f.start:f.end] == f.text
-        assert f.line == doc.line_of(f.start)
-    return facts
+    return run_extractor(activity, text, norm=text if norm is None else norm, sections=sections)
 
 
 def dates(text, **kw):
@@ -215,7 +209,8 @@ def test_full_width_punctuation_as_kept_by_the_normaliser():
     assert [(f.date, f.activity_type) for f in run(text)] == [("05-01", "meeting")]
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _ALPHABET = list("月日号年初底旬至到-、和,，。;：“”()（）三八五一国庆节元旦春节前夕期间组织召开举办发放比赛"
                  "0123456789一二三十xX×*_被评为荣获 \n") + ["\u00a0", "\U0001F600"]

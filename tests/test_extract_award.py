@@ -4,16 +4,11 @@ import pytest
 from pipeline.document import NoiseSpan, ReportSlice, SourceDoc
 from pipeline.extract import award
 from pipeline.extract.context import ExtractContext
+from tests.extract_support import run_extractor
 
 
 def run(text, norm=None):
-    doc = SourceDoc(path="t.txt", source="t.txt", text=text, norm=norm if norm is not None else text)
-    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
-    facts = award.extract(doc, 0, len(text), ctx)
-    for f in facts:
-        assert doc.text[f.start:f.end] == f.text
-        assert f.line == doc.line_of(f.start)
-    return facts
+    return run_extractor(award, text, norm=text if norm is None else norm)
 
 
 def triples(text, **kw):
@@ -186,7 +181,8 @@ def test_full_width_punctuation_as_kept_by_the_normaliser():
                              ("三八先进集体", "municipal", "女职工委员会")]
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _ALPHABET = list("被评为荣获获得授予表彰了评选出、和及,，。;“”()（）省市区县镇校院公司全国第一二三十名等奖"
                  "称号先进集体工人先锋号0123456789xX×*_- \n") + ["\u00a0", "\U0001F600"]

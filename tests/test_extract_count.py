@@ -1,27 +1,16 @@
 """Count facts: values, units, approx, metric; and what is not a count."""
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from pipeline.document import NoiseSpan, ReportSlice, SourceDoc
+from pipeline.document import NoiseSpan, ReportSlice
 from pipeline.extract import count
 from pipeline.extract.context import ExtractContext
-from pipeline.extract.masks import contains_mask
-from pipeline.normalise import normalise
+from tests.extract_support import make_doc, run_extractor
 
-
-def doc_of(text: str) -> SourceDoc:
-    return SourceDoc(path="t.txt", source="t.txt", text=text, norm=normalise(text))
+doc_of = make_doc
 
 
 def counts(text: str):
-    doc = doc_of(text)
-    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
-    facts = count.extract(doc, 0, len(text), ctx)
-    for f in facts:
-        assert doc.text[f.start:f.end] == f.text
-        assert f.line == doc.line_of(f.start)
-    return facts
+    return run_extractor(count, text)
 
 
 def one(text: str):
@@ -206,15 +195,3 @@ def test_survives_huge_and_odd_numbers():
     facts = counts(text)
     assert [f.value for f in facts] == [1200]
 
-
-ALPHABET = "0123456789,.%％ 、-至零一二两三四五六七八九十百千万亿余多近约上人名次家个份元美xX×*_第年月\n“”《》,。"
-
-
-@given(st.text(alphabet=ALPHABET, max_size=60) | st.text(max_size=60))
-@settings(max_examples=300, deadline=None)
-def test_never_crashes_and_offsets_hold(text):
-    doc = SourceDoc(path="t.txt", source="t.txt", text=text, norm=normalise(text))
-    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
-    for f in count.extract(doc, 0, len(text), ctx):
-        assert doc.text[f.start:f.end] == f.text
-        assert not contains_mask(f.text)

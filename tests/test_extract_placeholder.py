@@ -3,24 +3,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.document import NoiseSpan, ReportSlice, SourceDoc
+from pipeline.document import NoiseSpan, ReportSlice
 from pipeline.extract import placeholder
 from pipeline.extract.context import ExtractContext
 from pipeline.extract.masks import contains_mask, mask_spans, touches_mask
 from pipeline.normalise import normalise
+from tests.extract_support import make_doc, run_extractor
 
-
-def doc_of(text: str) -> SourceDoc:
-    return SourceDoc(path="t.txt", source="t.txt", text=text, norm=normalise(text))
+doc_of = make_doc
 
 
 def masks(text: str) -> list[str]:
-    doc = doc_of(text)
-    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
-    facts = placeholder.extract(doc, 0, len(text), ctx)
-    for f in facts:
-        assert doc.text[f.start:f.end] == f.text
-    return [f.text for f in facts]
+    return [f.text for f in run_extractor(placeholder, text)]
 
 
 @pytest.mark.parametrize("text, expected", [

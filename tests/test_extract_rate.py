@@ -1,22 +1,12 @@
 """Rate facts: percentages, value in percent, metric from the clause."""
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from pipeline.document import ReportSlice, SourceDoc
 from pipeline.extract import rate
-from pipeline.extract.context import ExtractContext
-from pipeline.extract.masks import contains_mask
-from pipeline.normalise import normalise
+from tests.extract_support import run_extractor
 
 
 def rates(text: str):
-    doc = SourceDoc(path="t.txt", source="t.txt", text=text, norm=normalise(text))
-    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
-    facts = rate.extract(doc, 0, len(text), ctx)
-    for f in facts:
-        assert doc.text[f.start:f.end] == f.text
-    return facts
+    return run_extractor(rate, text)
 
 
 @pytest.mark.parametrize("text, value, metric", [
@@ -56,16 +46,3 @@ def test_masked_and_non_percent_are_not_rates():
 
 def test_each_percentage_is_a_fact():
     assert [f.value for f in rates("分别占58.51%和58.16%")] == [58.51, 58.16]
-
-
-ALPHABET = "0123456789,.%％ 、-至零一二两三四五六七八九十百千万亿余多近约上人名次家个份元美xX×*_第年月\n“”《》,。"
-
-
-@given(st.text(alphabet=ALPHABET, max_size=60) | st.text(max_size=60))
-@settings(max_examples=300, deadline=None)
-def test_never_crashes_and_offsets_hold(text):
-    doc = SourceDoc(path="t.txt", source="t.txt", text=text, norm=normalise(text))
-    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
-    for f in rate.extract(doc, 0, len(text), ctx):
-        assert doc.text[f.start:f.end] == f.text
-        assert not contains_mask(f.text)
