@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipeline import __version__
 
@@ -103,13 +104,17 @@ def run(
         except RuntimeError as e:  # e.g. another run holds the run folder
             err.print(f"[red]error:[/] {e}")
             raise typer.Exit(1)
+        except OSError as e:  # disk full, read-only or vanished run folder
+            err.print(f"[red]error:[/] {os_error(e, out)}")
+            raise typer.Exit(1)
     c = run_manifest.counts
     err.print(f"{c['files']} files: {c['processed']} processed ({c.get('cached', 0)} from cache), "
               f"{c['failed']} failed; {c['reports']} reports, {c['facts']} facts "
               f"-> {out}/reports.jsonl")
     for rec in run_manifest.files:
         if rec.status == "failed":
-            err.print(f"  [yellow]failed[/] {rec.path}: {rec.reason}")
+            # file names and reasons are data, not rich markup ("[bold]x.txt")
+            err.print(f"  [yellow]failed[/] {escape(rec.path)}: {escape(rec.reason or '')}")
     if not no_report:
         _render(out, existing, manifest, roster, policy, expected_year)
 
@@ -121,8 +126,23 @@ def _aggregate_guard(action):
     try:
         return action()
     except (AggregateError, BranchFileError, PolicyError) as e:
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {escape(str(e))}")
         raise typer.Exit(2)
+    except OSError as e:  # disk full while writing the outputs
+        err.print(f"[red]error:[/] {os_error(e, 'the run folder')}")
+        raise typer.Exit(1)
+    except Exception as e:  # DuckDB reports a full disk as its own error type
+        import duckdb
+        if not isinstance(e, duckdb.Error):
+            raise
+        err.print(f"[red]error:[/] {escape('cannot write the DuckDB database: ' + str(e))}")
+        raise typer.Exit(1)
+
+
+def os_error(e: OSError, where) -> str:
+    """One line for a failed write or read: what failed and where, no traceback."""
+    what = e.strerror or str(e)
+    return escape(f"cannot write {e.filename or where}: {what}")
 
 
 def _render(run_dir, inputs, manifest, roster, policy, expected_year) -> None:

@@ -225,3 +225,70 @@ def test_offsets_hold_on_arbitrary_text(text, data):
     ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, s, e))
     for f in activity.extract(doc, s, e, ctx):
         assert s <= f.start < f.end <= e and doc.text[f.start:f.end] == f.text
+
+
+@pytest.mark.parametrize("phrase, kind", [
+    # the head nearest the end of the event phrase decides
+    ("3月举办工会文艺骨干培训班", "training"),
+    ("10月组织退休教师座谈并发放重阳节慰问品", "aid_visit"),
+    ("6月组织开展“安康杯”竞赛宣传月活动", "publicity"),
+    ("举办“劳动创造幸福”主题职工劳模事迹展", "publicity"),
+    ("4月23日组织开展“书香机关”读书分享会", "publicity"),
+    ("11月组织开展了“女职工权益保护法律知识”网上答题活动", "publicity"),
+    # a generic contest head takes the type of what qualifies it
+    ("9月举办职工歌手大赛", "culture_sports"),
+    ("9月组织“运河杯”职工龙舟赛", "culture_sports"),
+    ("5月举办职工乒乓球比赛", "culture_sports"),
+    ("10月举办全镇教师说课比赛", "competition"),
+    ("8月举办护理技能竞赛", "competition"),
+    ("6月举办税务知识竞赛", "publicity"),
+    # a verb is not the head when the event is named
+    ("4月17日“北大资源杯”运动会召开", "culture_sports"),
+    ("12月召开职工代表大会", "meeting"),
+    # frames: at a meeting, a survey
+    ("12月24日联席会上通过了送温暖名单", "meeting"),
+    ("8月对宿舍状况进行调查,召开防治大会", "other"),
+    # new vocabulary
+    ("3月组织春季健步走", "culture_sports"),
+    ("国庆期间举办全镇职工广场舞展演", "culture_sports"),
+    ("11月9日组织应急抢险演练", "training"),
+    ("9月组织员工赴千岛湖开展拓展活动", "outing"),
+    ("5月公司工会与行政就计件工资单价开展专项协商", "meeting"),
+    ("6月为快递员、外卖骑手送上“爱心清凉包”", "aid_visit"),
+])
+def test_activity_type_by_event_head(phrase, kind):
+    assert activity.activity_type(phrase) == kind
+
+
+def test_plan_cue_covers_later_dates_in_its_sentence():
+    assert dates("计划于3月启动主题劳动竞赛,5月举办全区职工技能大赛,10月举办职工运动会。") == []
+
+
+def test_a_report_titled_as_a_plan_has_no_activities():
+    from tests.extract_support import make_doc
+    text = "2026年企业工会工作计划\n3月上旬召开集团职代会;6月组织职工篮球联赛。"
+    doc = make_doc(text)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text), title="t", title_line=1),
+                         section_spans=[])
+    assert activity.extract(doc, 0, len(text), ctx) == []
+    summary = "2025年企业工会工作总结\n3月上旬召开集团职代会。"
+    doc = make_doc(summary)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(summary), title="t", title_line=1),
+                         section_spans=[])
+    assert [f.date for f in activity.extract(doc, 0, len(summary), ctx)] == ["03"]
+
+
+@pytest.mark.parametrize("text", [
+    "元旦春节期间,走访慰问困难职工135户。",
+    "元旦春节前夕,局领导带队走访慰问了困难职工。",
+])
+def test_two_occasions_written_together_do_not_date(text):
+    assert dates(text) == []
+
+
+@pytest.mark.parametrize("text, date", [
+    ("镇女职工委员会在“三八”节举办女职工维权知识讲座,85名女职工参加。", "03-08"),
+    ("国庆假期组织教职工赴江心岛开展秋游。", "10-01"),
+])
+def test_festival_after_subject_or_with_holiday_word_dates(text, date):
+    assert dates(text) == [date]

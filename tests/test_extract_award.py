@@ -199,3 +199,80 @@ def test_offsets_hold_on_arbitrary_text(text, data):
         assert s <= f.start < f.end <= e and doc.text[f.start:f.end] == f.text
         assert f.name and f.level in ("national", "provincial", "municipal", "district", "town",
                                       "internal", "unknown")
+
+
+def _titled(text):
+    """Award facts of a one-report doc whose first line is the report's title."""
+    from tests.extract_support import make_doc
+    doc = make_doc(text)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(doc.text), title="t", title_line=1),
+                         section_spans=[])
+    return [(f.name, f.level) for f in award.extract(doc, 0, len(doc.text), ctx)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a prize takes the level of the contest it was won in, not of the winner's unit
+    ("在区第五届职工合唱节上,街道职工合唱团获得二等奖。", [("二等奖", "district")]),
+    ("学院教师在省高校青年教师教学竞赛中2名教师获一等奖。", [("一等奖", "provincial")]),
+    ("选派干部参加市直机关演讲比赛,局办公室李某获二等奖。", [("二等奖", "municipal")]),
+    ("积极参与县卫生局举办的篮球赛,荣获比赛的冠军。", [("冠军", "district")]),
+    ("公司员工陈某在省电力公司技能竞赛中获个人二等奖。", [("个人二等奖", "provincial")]),
+])
+def test_prize_level_is_the_contests(text, expected):
+    assert [(n, lv) for n, lv, _ in triples(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the reporting body's own contest / conferral: the body's level (from its title)
+    ("某某镇总工会2025年工作总结\n6月举办果树修剪技能比武,48名职工参赛,评出一等奖3名。",
+     [("一等奖", "town")]),
+    ("某某供电公司工会工作总结\n8月举办带电作业技能竞赛,16支队伍参赛,城关所代表队获得第一名。",
+     [("第一名", "internal")]),
+    ("推荐工会工作总结一\n我局工会全年开展活动。6月举办业务知识竞赛,11支代表队参赛,征管科代表队获得第一名。",
+     [("第一名", "internal")]),
+    ("某某医院工会工作总结\n举办护理操作技能大赛,64名护士参赛,评出“护理技术能手”十名。",
+     [("护理技术能手", "internal")]),
+])
+def test_own_contest_takes_the_reporting_bodys_level(text, expected):
+    assert _titled(text) == expected
+
+
+@pytest.mark.parametrize("text, level", [
+    ("20名职工被矿授予“岗位能手”称号。", "internal"),
+    ("2名员工被上级行评为“优秀客户经理”。", "internal"),
+    ("国际业务部名列全省建行系统第一名。", "internal"),     # a rank within a system
+    ("二矿综采队获全省煤炭系统“工人先锋号”。", "provincial"),  # an honour across it
+    ("围绕国省干线公路改造开展劳动竞赛,评选表彰3个先进项目部。", "unknown"),  # 国省 is not a province
+])
+def test_conferrer_and_scope_levels(text, level):
+    assert [lv for _, lv, _ in triples(text)] == [level]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("表彰7名群监员为“优秀群监员”。", "优秀群监员"),
+    ("表彰“优秀班主任”14名。", "优秀班主任"),
+    ("表彰6名优秀医师。", "优秀医师"),
+    ("评选表彰3个先进项目部。", "先进项目部"),
+    ("国际业务部名列全省建行系统第一名。", "第一名"),
+    ("社区书屋被区总工会评为区级示范职工书屋。", "示范职工书屋"),
+])
+def test_more_conferral_structures(text, name):
+    assert [n for n, _, _ in triples(text)] == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "通过座谈、走访、表彰先进等方式广交企业界朋友。",
+    "宣传、表彰一批本单位有代表性的劳动模范和先进个人;",
+])
+def test_bare_praise_without_count_or_quote_is_not_an_award(text):
+    assert run(text) == []
+
+
+@pytest.mark.parametrize("text, recipient", [
+    ("区总工会召开表彰大会,授予30名职工区五一劳动奖章。", "30名职工"),
+    ("近年来,学院工会坚持把建家作为基础工作,2024年被中华全国总工会授予“全国模范教工之家”称号。", "学院工会"),
+    ("集团公司连续三年实现安全生产零死亡,被省总工会授予“安康杯竞赛优胜单位”。", "集团公司"),
+    ("国际业务部在全行外汇业务竞赛中实现结算量2300万美元,名列全省建行系统第一名。", "国际业务部"),
+])
+def test_recipient_from_double_object_and_sentence_topic(text, recipient):
+    assert [r for _, _, r in triples(text)] == [recipient]

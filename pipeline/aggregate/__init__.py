@@ -9,16 +9,28 @@ statistics (`stats`) and writes, into the run folder:
 - `ghminer.duckdb` (the same tables plus views, see `duck.VIEWS`)
 - `ghminer.xlsx` (Chinese headers, formula-injection safe)
 - `dashboard.html` and `review/*.html` (self-contained, offline)
+
+Incremental: `.aggregate-stamp.json` records what the outputs were built from
+(nothing changed: nothing is rewritten); review pages are named by a hash of
+what they show and only new ones are rendered; MinHash signatures are kept in
+`.cache/aggregate-minhash.npz`.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.aggregate.atomic import fsync_dir, write_text_atomic, write_text_replace
 from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, BranchFileError,
-                                         BranchResolver, find_default, load_manifest, load_roster)
-from pipeline.aggregate.flags import (MinHasher, PolicyError, duplicate_flags, load_policy,
-                                      near_duplicates, report_flags)
+                                         BranchResolver, find_default, load_manifest, load_roster,
+                                         safe_resolve)
+from pipeline.aggregate.flags import (DEFAULT_POLICY, MinHasher, PolicyError, duplicate_flags,
+                                      load_policy, near_duplicates, report_flags)
+from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
+from pipeline.aggregate.sigcache import SignatureCache
 from pipeline.aggregate.source import SourceCache
 from pipeline.aggregate.tables import TableBuilder, report_key
 
@@ -35,21 +47,33 @@ class AggregateError(ValueError):
     """The run folder cannot be aggregated (missing or malformed reports.jsonl)."""
 
 
-def _iter_reports(path: Path):
+def _iter_lines(path: Path):
+    """(line number, byte offset, line) of each non-blank line of reports.jsonl."""
+    with open(path, "rb") as fh:
+        offset = 0
+        for n, line in enumerate(fh, 1):
+            start, offset = offset, offset + len(line)
+            if line.strip():
+                yield n, start, line
+
+
+def _parse_report(line: bytes, path: Path, n: int | None):
     from pydantic import ValidationError
 
     from schemas.report import Report
 
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield Report.model_validate_json(line)
-            except ValidationError as e:
-                raise AggregateError(f"{path}, line {n}: not a valid report record: "
-                                     f"{e.errors()[0].get('msg')} at "
-                                     f"{'.'.join(map(str, e.errors()[0].get('loc', ())))}") from None
+    try:
+        return Report.model_validate_json(line)
+    except ValidationError as e:
+        where = f"{path}, line {n}" if n is not None else f"{path}"
+        raise AggregateError(f"{where}: not a valid report record: "
+                             f"{e.errors()[0].get('msg')} at "
+                             f"{'.'.join(map(str, e.errors()[0].get('loc', ())))}") from None
+
+
+def _iter_reports(path: Path):
+    for n, _, line in _iter_lines(path):
+        yield _parse_report(line, path, n)
 
 
 def _run_manifest(run_dir: Path) -> dict:
@@ -80,17 +104,26 @@ def validate_inputs(input_roots: list[Path], branch_manifest: Path | None = None
 
 def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path | None = None,
                   roster: Path | None = None, policy: Path | None = None,
-                  expected_year: int | None = None) -> dict:
-    """Write every analyst output into `run_dir`; return written paths and counts."""
-    from pipeline.aggregate.duck import write_duckdb, write_parquet
-    from pipeline.aggregate.excel import write_workbook
-    from pipeline.aggregate.html import render_dashboard, render_review, review_filename
-    from pipeline.aggregate.stats import district_stats, district_summary
+                  expected_year: int | None = None, workers: int | None = None) -> dict:
+    """Write every analyst output into `run_dir`; return written paths and counts.
+    `workers`: processes rendering review pages (default: CPU count; 1 = none forked).
+
+    Incremental: when nothing the outputs depend on has changed since the last
+    build (reports.jsonl, the run's file list, manifest/roster/policy, source file
+    states, options, the aggregate code), the outputs are kept and the previous
+    result is returned; otherwise everything is rebuilt except the review pages
+    whose content is unchanged (they are named by a hash of what they show).
+    """
+    from pipeline.aggregate.html import render_review  # noqa: F401 (loaded before forking)
+    from pipeline.aggregate.html.review import page_key, review_filename
 
     run_dir = Path(run_dir)
     reports_path = run_dir / "reports.jsonl"
     if not reports_path.is_file():
         raise AggregateError(f"{reports_path} not found: is {run_dir} a ghminer run folder?")
+    from pipeline.run.writer import remove_stale_tmp
+    for folder in (run_dir, run_dir / TABLES_DIR, run_dir / REVIEW_DIR):
+        remove_stale_tmp(folder)  # left by a `ghminer report` that was killed mid-write
     run_manifest = _run_manifest(run_dir)
     roots = [Path(r) for r in (input_roots or run_manifest.get("inputs", []))]
     sha_by_path = {f["path"]: f.get("sha256") for f in run_manifest.get("files", [])}
@@ -100,34 +133,94 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     for p in (manifest_path, roster_path):
         if p is not None and not p.is_file():
             raise BranchFileError(f"{p}: file not found")
-    run_files = {Path(f["path"]).resolve() for f in run_manifest.get("files", [])}
+    run_files = {safe_resolve(f["path"]) for f in run_manifest.get("files", [])}
     branches = load_manifest(manifest_path, roots, run_files) if manifest_path else {}
     roster_entries = load_roster(roster_path) if roster_path else []
     pol = load_policy(policy)
+
+    source_states: dict[str, str] = {}
+
+    def source_state(path: str) -> str:
+        if path not in source_states:
+            source_states[path] = _source_state(path, sha_by_path.get(path))
+        return source_states[path]
+
+    stamp_key = _stamp_key(reports_path, run_manifest, roots, manifest_path, roster_path, policy,
+                           expected_year, source_state)
+    previous = _read_stamp(run_dir, stamp_key)
+    if previous is not None:
+        return previous
+    (run_dir / STAMP_NAME).unlink(missing_ok=True)  # outputs are about to change
+
     resolver = BranchResolver(roots, branches, roster_entries)
     roster_org_type = {e.branch_id: e.org_type for e in roster_entries}
+    branch_of: dict[tuple[str, str | None], object] = {}
 
     hasher = MinHasher(pol)
+    sig_cache = SignatureCache(run_dir / ".cache" / SIG_CACHE_NAME, pol, hasher.n)
     sources = SourceCache(sha_by_path)
     builder = TableBuilder()
     used_keys: dict[str, str] = {}
     signatures, names = {}, {}
-    for rep in _iter_reports(reports_path):
+    pages: list[_Page] = []
+    for n, offset, line in _iter_lines(reports_path):
+        rep = _parse_report(line, reports_path, n)
         rid = report_key(rep, used_keys)
-        branch = resolver.resolve(rep.path, rep.org)
+        key = (rep.path, rep.org)
+        if key not in branch_of:  # resolving a path touches the file system
+            branch_of[key] = resolver.resolve(rep.path, rep.org)
+        branch = branch_of[key]
         flags = report_flags(rep, rid, branch, pol, expected_year,
                              roster_org_type.get(branch.branch_id))
         builder.add(rid, rep, branch, flags)
-        builder.reports[-1]["review_page"] = f"{REVIEW_DIR}/{review_filename(rep)}"
-        src = sources.get(rep.path)
-        if src.text is not None:
-            sig = hasher.signature(src.text[rep.start:rep.end])
-            if sig is not None:
-                signatures[rid] = sig
+        pages.append(_Page(rid, offset, hashlib.blake2b(line, digest_size=20).hexdigest(),
+                           branch, _PageName(rep.source, rep.path, rep.report_index)))
+        sig_key = sig_cache.key(source_state(rep.path), rep.start, rep.end)
+        found, sig = sig_cache.get(sig_key)
+        if not found:
+            src = sources.get(rep.path)
+            if src.text is None:
+                sig = None  # not cached: the file may come back
+            else:
+                sig = hasher.signature(src.text[rep.start:rep.end])
+                sig_cache.put(sig_key, sig)
+        if sig is not None:
+            signatures[rid] = sig
         names[rid] = f"{branch.branch_name or rep.source} · {rep.title or rid}"
+    sig_cache.save()
     pairs = near_duplicates(signatures, pol)
     builder.flags.extend(duplicate_flags(pairs, names))
     builder.finish(pol.blocking_flags)
+    flags_by: dict[str, list] = {}
+    for f in builder.flags:
+        flags_by.setdefault(f.report_id, []).append(f)
+    for row, page in zip(builder.reports, pages):
+        page.name = review_filename(page.ident, page_key(
+            page.digest, page.report_id, page.branch, flags_by.get(page.report_id, []),
+            source_state(page.ident.path)))
+        row["review_page"] = f"{REVIEW_DIR}/{page.name}"
+    reviews = _ReviewWriter(run_dir / REVIEW_DIR, reports_path, pages, flags_by, sha_by_path,
+                            workers)
+    try:
+        written = _write_tables_and_dashboard(run_dir, builder, roster_entries, pol, run_manifest,
+                                          manifest_path, roster_path, len(pairs))
+        rendered = reviews.finish()
+    except BaseException:
+        reviews.abandon()
+        raise
+    _write_stamp(run_dir, stamp_key, written, [p.name for p in pages])
+    written["review_pages_rendered"] = rendered
+    return written
+
+
+def _write_tables_and_dashboard(run_dir: Path, builder: TableBuilder, roster_entries, pol,
+                            run_manifest: dict, manifest_path, roster_path, n_pairs: int) -> dict:
+    """Tables, DuckDB, workbook and dashboard (the review pages are written aside)."""
+    from pipeline.aggregate.duck import write_duckdb, write_parquet
+    from pipeline.aggregate.excel import write_workbook
+    from pipeline.aggregate.html import render_dashboard
+    from pipeline.aggregate.stats import district_stats, district_summary
+
     frames = builder.frames()
     stats, missing = district_stats(frames["reports"], frames["facts"], frames["flags"],
                                     roster_entries, pol.capped_rates)
@@ -144,13 +237,12 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     dash = render_dashboard(summary, stats, frames["reports"], frames["flags"], missing,
                             {"reports": len(frames["reports"]), "files": counts.get("files", "?"),
                              "version": run_manifest.get("ghminer_version", "")})
-    (run_dir / DASHBOARD_NAME).write_text(dash, encoding="utf-8", errors="replace")
+    write_text_atomic(run_dir / DASHBOARD_NAME, dash)
     written["dashboard"] = str(run_dir / DASHBOARD_NAME)
-    written["review_dir"] = str(_write_reviews(run_dir, reports_path, resolver, builder, sha_by_path,
-                                               render_review, review_filename))
+    written["review_dir"] = str(run_dir / REVIEW_DIR)
     written["counts"] = {
         "reports": len(frames["reports"]), "facts": len(frames["facts"]),
-        "flags": len(frames["flags"]), "near_duplicate_pairs": len(pairs),
+        "flags": len(frames["flags"]), "near_duplicate_pairs": n_pairs,
         "districts": int((summary["district"] != "（全部）").sum()),
         "missing_branches": len(missing),
         "manifest": str(manifest_path) if manifest_path else None,
@@ -159,25 +251,210 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     return written
 
 
-def _write_reviews(run_dir, reports_path, resolver, builder, sha_by_path, render_review,
-                   review_filename) -> Path:
-    """Second streaming pass: one page per report, its source read once per file."""
-    folder = run_dir / REVIEW_DIR
-    folder.mkdir(exist_ok=True)
-    flags_by: dict[str, list] = {}
-    for f in builder.flags:
-        flags_by.setdefault(f.report_id, []).append(f)
+# --- review pages --------------------------------------------------------------
+
+@dataclass
+class _PageName:
+    """What `review_filename` needs of a report (kept instead of the report)."""
+    source: str
+    path: str
+    report_index: int
+
+
+@dataclass
+class _Page:
+    report_id: str
+    offset: int          # byte offset of the report's line in reports.jsonl
+    digest: str          # hash of that line
+    branch: object
+    ident: _PageName
+    name: str = ""
+
+
+class _ReviewWriter:
+    """Renders the pages not already on disk (a page's name is the hash of its content)
+    and deletes the pages of reports no longer in the run.
+
+    Many pages are split into contiguous slices over `workers` forked processes
+    (default: the CPU count) that start at once, so they render while the parent
+    writes the tables, workbook and dashboard; `finish()` waits for them."""
+
+    def __init__(self, folder: Path, reports_path: Path, pages: list[_Page], flags_by: dict,
+                 sha_by_path: dict, workers: int | None = None):
+        self.folder, self.reports_path, self.pages = folder, reports_path, pages
+        self.flags_by, self.sha_by_path = flags_by, sha_by_path
+        folder.mkdir(exist_ok=True)
+        self.existing = set()
+        with os.scandir(folder) as it:
+            for entry in it:
+                # an empty page is what a crash can leave of an unsynced write: redo it
+                if entry.name.endswith(".html") and entry.is_file() and entry.stat().st_size > 0:
+                    self.existing.add(entry.name)
+        self.todo, seen = [], set()
+        for page in pages:
+            if page.name not in self.existing and page.name not in seen:
+                self.todo.append(page)
+                seen.add(page.name)
+        self.pool = self.result = None
+        n_proc = _review_processes(len(self.todo), workers)
+        if n_proc > 1:
+            import multiprocessing
+
+            size = -(-len(self.todo) // n_proc)
+            slices = [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
+            _REVIEW_JOB.update(folder=folder, reports_path=reports_path, flags_by=flags_by,
+                               sha_by_path=sha_by_path, slices=slices)
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(len(slices))
+            finally:
+                _REVIEW_JOB.clear()  # the children have their copy
+            self.result = self.pool.map_async(_render_slice, range(len(slices)))
+
+    def finish(self) -> int:
+        """Wait for (or do) the rendering, remove stale pages; the number rendered."""
+        if self.pool is not None:
+            try:
+                self.result.get()
+            finally:
+                self.pool.close()
+                self.pool.join()
+        else:
+            _render_pages(self.folder, self.reports_path, self.todo, self.flags_by,
+                          self.sha_by_path)
+        wanted = {p.name for p in self.pages}
+        for name in self.existing - wanted:  # pages of reports gone from the run, or outdated
+            (self.folder / name).unlink(missing_ok=True)
+        fsync_dir(self.folder)
+        return len(self.todo)
+
+    def abandon(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+MIN_PAGES_PER_PROCESS = 250
+_REVIEW_JOB: dict = {}  # what forked page renderers inherit (nothing is pickled)
+
+
+def _review_processes(n_pages: int, workers: int | None) -> int:
+    if workers is None:
+        workers = int(os.environ.get("GHMINER_REPORT_WORKERS", 0)) or (os.cpu_count() or 1)
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(workers, n_pages // MIN_PAGES_PER_PROCESS))
+
+
+def _render_slice(i: int) -> int:
+    job = _REVIEW_JOB
+    return _render_pages(job["folder"], job["reports_path"], job["slices"][i], job["flags_by"],
+                         job["sha_by_path"])
+
+
+def _render_pages(folder: Path, reports_path: Path, pages: list[_Page], flags_by: dict,
+                  sha_by_path: dict) -> int:
+    from pipeline.aggregate.html import render_review
+
     sources = SourceCache(sha_by_path)
-    written = set()
-    used_keys: dict[str, str] = {}
-    for rep in _iter_reports(reports_path):
-        rid = report_key(rep, used_keys)
-        name = review_filename(rep)
-        page = render_review(rep, rid, resolver.resolve(rep.path, rep.org), flags_by.get(rid, []),
-                             sources.get(rep.path))
-        (folder / name).write_text(page, encoding="utf-8", errors="replace")
-        written.add(name)
-    for old in folder.glob("*.html"):  # pages of reports no longer in the run
-        if old.name not in written:
-            old.unlink()
-    return folder
+    with open(reports_path, "rb") as fh:
+        for page in pages:  # in file order: sequential reads, each source read once
+            fh.seek(page.offset)
+            rep = _parse_report(fh.readline(), reports_path, None)
+            html_text = render_review(rep, page.report_id, page.branch,
+                                      flags_by.get(page.report_id, []), sources.get(rep.path))
+            write_text_replace(folder / page.name, html_text)
+    return len(pages)
+
+
+# --- whole-build stamp ---------------------------------------------------------
+
+STAMP_NAME = ".aggregate-stamp.json"
+_AGGREGATE_CODE = Path(__file__).parent
+
+
+def _source_state(path: str, sha: str | None) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{sha}|missing"
+    return f"{sha}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _code_version() -> str:
+    """Hash of the aggregate stage's code, data and templates, and of the schema."""
+    h = hashlib.blake2b(digest_size=16)
+    files = sorted(p for p in _AGGREGATE_CODE.rglob("*")
+                   if p.is_file() and p.suffix in (".py", ".toml", ".html", ".css", ".csv", ".yaml"))
+    from schemas import report as schema
+    for p in [*files, Path(schema.__file__)]:
+        h.update(str(p.relative_to(p.parents[1])).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _file_digest(path: Path | None) -> str:
+    if path is None:
+        return "-"
+    h = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return f"{safe_resolve(path)}:{h.hexdigest()}"
+
+
+def _stamp_key(reports_path, run_manifest, roots, manifest_path, roster_path, policy,
+               expected_year, source_state) -> str:
+    files = [(f.get("path"), f.get("sha256"), f.get("status")) for f in run_manifest.get("files", [])]
+    parts = {
+        "code": _code_version(),
+        "reports": _file_digest(reports_path),
+        "files": files,
+        "sources": [source_state(f[0]) for f in files if isinstance(f[0], str)],
+        "n_files": run_manifest.get("counts", {}).get("files"),
+        "version": run_manifest.get("ghminer_version"),
+        "roots": [str(safe_resolve(r)) for r in roots],
+        "manifest": _file_digest(manifest_path), "roster": _file_digest(roster_path),
+        "policy": _file_digest(Path(policy) if policy else DEFAULT_POLICY),
+        "expected_year": expected_year,
+    }
+    return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(),
+                           digest_size=20).hexdigest()
+
+
+def _outputs(run_dir: Path, tables: list[str], counts: dict) -> dict:
+    return {"tables": {t: str(run_dir / TABLES_DIR / f"{t}.parquet") for t in tables},
+            "duckdb": str(run_dir / DB_NAME), "excel": str(run_dir / XLSX_NAME),
+            "dashboard": str(run_dir / DASHBOARD_NAME), "review_dir": str(run_dir / REVIEW_DIR),
+            "counts": counts}
+
+
+def _read_stamp(run_dir: Path, key: str) -> dict | None:
+    """The previous result if it was built from the same inputs and is all still there."""
+    try:
+        stamp = json.loads((run_dir / STAMP_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("key") != key:
+        return None
+    tables, counts, pages = stamp.get("tables"), stamp.get("counts"), stamp.get("pages")
+    if not (isinstance(tables, list) and isinstance(counts, dict) and isinstance(pages, list)):
+        return None
+    written = _outputs(run_dir, tables, counts)
+    outputs = [*written["tables"].values(), written["duckdb"], written["excel"],
+               written["dashboard"]]
+    if not all(Path(p).is_file() for p in outputs):
+        return None
+    try:
+        with os.scandir(run_dir / REVIEW_DIR) as it:
+            present = {e.name for e in it if e.name.endswith(".html")}
+    except OSError:
+        return None
+    if present != set(pages):
+        return None
+    return {**written, "review_pages_rendered": 0, "unchanged": True}
+
+
+def _write_stamp(run_dir: Path, key: str, written: dict, pages: list[str]) -> None:
+    write_text_atomic(run_dir / STAMP_NAME, json.dumps(
+        {"key": key, "tables": list(written["tables"]), "counts": written["counts"],
+         "pages": pages}, ensure_ascii=False))

@@ -18,6 +18,7 @@ so nothing is guessed silently.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,16 @@ def _read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] 
     return rows
 
 
+def safe_resolve(path) -> Path:
+    """Path.resolve() that does not raise on a symlink loop (RuntimeError before
+    Python 3.13): a looping input is in the run as a failed file, and re-rendering
+    must not crash on it; the lexical absolute path is the best name it has."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
@@ -95,10 +106,10 @@ def load_manifest(path: Path, input_roots: list[Path],
     """
     known = known_files or set()
     path = Path(path)
-    roots = [Path(r).resolve() for r in input_roots if Path(r).is_dir()]
+    roots = [safe_resolve(r) for r in input_roots if Path(r).is_dir()]
     # The manifest's own folder also counts when it holds the input folders
     # (corpora/manifest.csv naming seeds/x.txt for inputs corpora/seeds ...).
-    home = path.resolve().parent
+    home = safe_resolve(path).parent
     if not roots or any(_inside(r, home) for r in roots):
         roots.append(home)
     out: dict[Path, Branch] = {}
@@ -116,7 +127,7 @@ def load_manifest(path: Path, input_roots: list[Path],
                 "without '..' (refused: it points outside the input folder)")
         target = None
         for root in roots:
-            cand = (root / rel_path).resolve()
+            cand = safe_resolve(root / rel_path)
             if not _inside(cand, root):  # e.g. a symlink leading out of the folder
                 raise BranchFileError(f"{where}: file {rel!r} resolves outside the input "
                                       f"folder {root} (refused)")
@@ -181,7 +192,7 @@ class BranchResolver:
 
     def __init__(self, input_roots: list[Path], manifest: dict[Path, Branch] | None = None,
                  roster: list[RosterEntry] | None = None):
-        self.roots = sorted({Path(r).resolve() for r in input_roots if Path(r).is_dir()},
+        self.roots = sorted({safe_resolve(r) for r in input_roots if Path(r).is_dir()},
                             key=lambda p: -len(p.parts))  # deepest root first
         self.manifest = manifest or {}
         self.roster = roster or []
@@ -189,7 +200,7 @@ class BranchResolver:
         self._by_id = {e.branch_id: e for e in self.roster}
 
     def resolve(self, path: str, org: str | None) -> Branch:
-        p = Path(path).resolve()
+        p = safe_resolve(path)
         hit = self.manifest.get(p)
         if hit:
             return hit

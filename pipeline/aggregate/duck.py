@@ -1,10 +1,11 @@
 """The run's tables as Parquet files and an embedded DuckDB database (no server)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.aggregate.atomic import atomic_path
 
 # Views an analyst (or the notebook) starts from; they only read the tables.
 VIEWS = {
@@ -43,9 +44,8 @@ def write_parquet(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, Pa
     out = {}
     for name, df in frames.items():
         path = folder / f"{name}.parquet"
-        tmp = path.with_name(f".{path.name}.tmp")
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            df.to_parquet(tmp, index=False)
         out[name] = path
     return out
 
@@ -53,19 +53,19 @@ def write_parquet(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, Pa
 def write_duckdb(frames: dict[str, pd.DataFrame], path: Path) -> Path:
     import duckdb
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    try:
-        for name, df in frames.items():
-            con.register("_frame", df)
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
-            con.unregister("_frame")
-        for name, sql in VIEWS.items():
-            con.execute(f"CREATE VIEW {name} AS {sql}")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, df in frames.items():
+                con.register("_frame", df)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+                con.unregister("_frame")
+            for name, sql in VIEWS.items():
+                con.execute(f"CREATE VIEW {name} AS {sql}")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     return path

@@ -3,45 +3,65 @@
 Every text cell that a spreadsheet could read as a formula (starting with
 = + - @, tab or CR) is prefixed with an apostrophe, and characters that
 are illegal in XML are dropped, so a report's text can never run in Excel.
+The fact sheet is capped (`data/outputs.toml`, excel.max_fact_rows) and says
+how many facts it leaves out and where the complete table is.
 """
 from __future__ import annotations
 
 import math
-import os
+import re
+import tomllib
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from pipeline.aggregate import xlsx
+from pipeline.aggregate.atomic import atomic_path
 from pipeline.aggregate.labels import header, zh
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = frozenset(FORMULA_TRIGGERS)
 MAX_CELL = 32000  # Excel's limit is 32767 characters
+OUTPUTS_CONFIG = Path(__file__).parent / "data" / "outputs.toml"
 
 
 def safe_cell(value):
-    """A value openpyxl writes as inert data."""
+    """A value a spreadsheet stores as inert data (text or number, never a formula)."""
+    t = type(value)
+    if t is str:
+        return _safe_text(value)
+    if t is int:
+        return value
+    if t is float:
+        return None if math.isnan(value) else value
     if value is None:
         return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, str)):
-        value = "、".join(map(str, list(value)))
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # numpy scalar
+        value = value.item()
     if isinstance(value, bool):
         return "是" if value else "否"
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
-        value = value.item()
+    if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, str)):
+        value = "、".join(map(str, list(value)))
+    if isinstance(value, float) and math.isnan(value):
+        return None
     if isinstance(value, (int, float)):
         return value
-    s = str(value)
-    if not s.isascii():  # lone surrogates cannot be written as XML text
-        s = s.encode("utf-8", "replace").decode("utf-8")
-    s = ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL]
-    if s.startswith(FORMULA_TRIGGERS):
+    return _safe_text(str(value))
+
+
+# control characters illegal in XML, lone surrogates and the XML non-characters
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NONCHAR = re.compile("[\ufffe\uffff]")
+
+
+def _safe_text(s: str) -> str:
+    if _SUSPECT.search(s) is not None:  # rare: only then pay for the rewrite
+        s = s.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
+        s = _NONCHAR.sub("", ILLEGAL_CHARACTERS_RE.sub("", s))
+    s = s[:MAX_CELL]
+    if s and s[0] in FORMULA_CHARS:
         s = "'" + s
     return s
 
@@ -63,36 +83,91 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _sheet(wb: Workbook, title: str, df: pd.DataFrame) -> None:
-    """One sheet, streamed (write-only mode keeps memory flat on big runs)."""
-    ws = wb.create_sheet(title)
+def _cells(values: list) -> list[str]:
+    """A column as XML cells; a column repeats its values (district, unit, code ...),
+    so each distinct value is neutralised and escaped once."""
+    seen: dict = {}
+    out = []
+    for v in values:
+        try:
+            x = seen.get(v)
+        except TypeError:  # unhashable (array): no caching
+            out.append(xlsx.cell_xml(safe_cell(v)))
+            continue
+        if x is None:
+            x = seen[v] = xlsx.cell_xml(safe_cell(v))
+        out.append(x)
+    return out
+
+
+def _sheet(title: str, df: pd.DataFrame, note: str | None = None) -> xlsx.Sheet:
+    """One sheet: bold header row, frozen, with an autofilter over the data; a `note`
+    goes right of the header (seen on opening) and in a last row below the data."""
     df = _display(df)
-    for i, col in enumerate(df.columns, 1):
-        width = max([len(str(header(col)))] + [len(str(v)) for v in df[col].head(200)
+    columns = [df[c].tolist() for c in df.columns]
+    widths = []
+    for col, values in zip(df.columns, columns):
+        width = max([len(str(header(col)))] + [len(str(v)) for v in values[:200]
                                                   if v is not None]) + 2
-        ws.column_dimensions[get_column_letter(i)].width = min(max(8, width * 1.3), 60)
-    ws.freeze_panes = "A2"
-    if len(df):
-        ws.auto_filter.ref = f"A1:{get_column_letter(max(1, len(df.columns)))}{len(df) + 1}"
-    head = []
-    for c in df.columns:
-        cell = WriteOnlyCell(ws, value=safe_cell(header(c)))
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        head.append(cell)
-    ws.append(head)
-    for rec in df.itertuples(index=False, name=None):
-        ws.append([safe_cell(v) for v in rec])
+        widths.append(min(max(8, width * 1.3), 60))
+    ws = xlsx.Sheet(title, widths)
+    ws.autofilter = True
+    ws.append([safe_cell(header(c)) for c in df.columns], style=xlsx.HEADER_STYLE)
+    for row in zip(*[_cells(values) for values in columns]):
+        ws.append_cells(row)
+    if note:
+        ws.add_header_note(safe_cell(note))
+        ws.append([])
+        ws.append([safe_cell(note)], style=xlsx.BOLD_STYLE)
+    return ws
 
 
 SHEETS = ("区县汇总", "报告清单", "缺项与问题", "事实明细", "未提交单位", "指标明细")
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+FACT_ORDERS = ("flagged", "report")
+
+
+@cache
+def excel_config() -> dict:
+    with open(OUTPUTS_CONFIG, "rb") as fh:
+        cfg = tomllib.load(fh).get("excel", {})
+    order = cfg.get("fact_order", "flagged")
+    if order not in FACT_ORDERS:
+        raise ValueError(f"{OUTPUTS_CONFIG}: excel.fact_order must be one of {FACT_ORDERS}")
+    return {"max_fact_rows": int(cfg.get("max_fact_rows", 20000)), "fact_order": order}
+
+
+def _capped_facts(facts: pd.DataFrame, flags: pd.DataFrame, limit: int, order: str
+                  ) -> pd.DataFrame:
+    """At most `limit` facts: those of reports with errors first, then warnings, then the
+    rest (order "flagged"), each in report order; or plain report order."""
+    if len(facts) <= limit:
+        return facts
+    if order == "flagged" and len(flags):
+        worst = flags.assign(_r=flags["severity"].map(SEVERITY_RANK).fillna(3)) \
+            .groupby("report_id")["_r"].min()
+        rank = facts["report_id"].map(worst).fillna(3)
+        facts = facts.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable") \
+            .drop(columns="_rank")
+    return facts.head(max(0, limit))
+
+
+def fact_note(shown: int, total: int, order: str) -> str:
+    how = "问题报告（错误、警告）的事实优先，其余按报告顺序" if order == "flagged" else "按报告顺序"
+    return (f"注意：本表只列出 {shown:,} 条事实（{how}），另有 {total - shown:,} 条未列出"
+            f"（共 {total:,} 条）。完整事实表见 tables/facts.parquet，"
+            "或 ghminer.duckdb 中的 facts 表（视图 v_fact_sources 附区县与核对页）。")
 
 
 def write_workbook(path: Path, summary: pd.DataFrame, reports: pd.DataFrame,
                    flags: pd.DataFrame, facts: pd.DataFrame, missing: pd.DataFrame,
-                   stats: pd.DataFrame) -> Path:
-    wb = Workbook(write_only=True)
+                   stats: pd.DataFrame, max_fact_rows: int | None = None,
+                   fact_order: str | None = None) -> Path:
+    """The workbook; the fact sheet holds at most `max_fact_rows` rows (default from
+    data/outputs.toml) and then says how many facts were left out and where they are."""
+    cfg = excel_config()
+    limit = cfg["max_fact_rows"] if max_fact_rows is None else int(max_fact_rows)
+    order = fact_order or cfg["fact_order"]
     report_cols = ["report_id", "district", "branch_name", "branch_id", "branch_source", "source",
                    "start_line", "title", "org", "org_type", "year", "sections", "n_facts",
                    "n_quant_facts", "placeholder_count", "complete", "n_flags", "flag_summary",
@@ -100,12 +175,12 @@ def write_workbook(path: Path, summary: pd.DataFrame, reports: pd.DataFrame,
     ctx = reports.set_index("report_id")[["district", "branch_name", "source"]]
     flags_x = flags.join(ctx, on="report_id")
     flags_x = flags_x[["district", "branch_name", "source", *flags.columns]]
-    facts_x = facts.join(ctx, on="report_id")
+    shown = _capped_facts(facts, flags, limit, order)
+    facts_x = shown.join(ctx, on="report_id")
     facts_x = facts_x[["district", "branch_name", *facts.columns]]
-    for title, df in zip(SHEETS, (summary, reports[report_cols], flags_x, facts_x, missing,
-                                  stats)):
-        _sheet(wb, title, df)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    note = fact_note(len(shown), len(facts), order) if len(shown) < len(facts) else None
+    sheets = [_sheet(title, df, note if title == "事实明细" else None) for title, df in
+              zip(SHEETS, (summary, reports[report_cols], flags_x, facts_x, missing, stats))]
+    with atomic_path(path) as tmp:
+        xlsx.save(tmp, sheets)
     return path

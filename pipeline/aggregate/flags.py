@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -162,6 +161,16 @@ _MASK_DIGITS = re.compile(r"[0-9０-９一二三四五六七八九十百千万�
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+_POLY = np.uint64(0x100000001B3)  # FNV-64 prime: odd, well spread
+
+
+def _mix64(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: every input bit affects every output bit."""
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
 class MinHasher:
     """MinHash signatures of character shingles; deterministic across runs."""
 
@@ -174,52 +183,81 @@ class MinHasher:
         self.b = rng.integers(0, full, self.n, dtype=np.uint64, endpoint=True)
 
     def shingles(self, text: str) -> np.ndarray:
+        """Distinct 64-bit hashes of the k-character shingles."""
+        return np.unique(self._shingle_hashes(text))
+
+    def _shingle_hashes(self, text: str) -> np.ndarray:
+        """Hashes of every k-character shingle (repeats included), computed with array
+        ops: a polynomial rolling hash over the code points, then a bit mixer."""
         t = _DROP.sub("", _MASK_DIGITS.sub("0", text))
-        k = self.k
-        hs = {zlib.crc32(t[i:i + k].encode("utf-8")) for i in range(max(1, len(t) - k + 1))}
-        return np.fromiter(hs, dtype=np.uint64, count=len(hs))
+        cp = np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        n = max(1, len(cp) - self.k + 1)  # a text shorter than k is one shingle
+        h = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(min(self.k, len(cp))):
+                h = h * _POLY + cp[j:j + n] + np.uint64(1)
+            return _mix64(h)
 
     def signature(self, text: str) -> np.ndarray | None:
         """None for a text too short to compare meaningfully."""
-        hs = self.shingles(text)
+        hs = self._shingle_hashes(text)  # repeats do not change a minimum
         if len(hs) < 20:
             return None
         # multiply-add-shift hashing: (a*h + b) mod 2^64, top 32 bits (uint64 wraps);
-        # in blocks so a very long report never builds a huge matrix
+        # the shift is monotonic, so it is applied to the minima only. In blocks that
+        # stay in cache, so a very long report never builds a huge matrix.
         out = np.full(self.n, np.iinfo(np.uint64).max, dtype=np.uint64)
+        a, b = self.a[:, None], self.b[:, None]
         with np.errstate(over="ignore"):
             for i in range(0, len(hs), 4096):
-                block = hs[i:i + 4096, None]
-                v = (self.a[None, :] * block + self.b[None, :]) >> np.uint64(32)
-                np.minimum(out, v.min(axis=0), out=out)
-        return out
+                v = a * hs[None, i:i + 4096]  # permutations x shingles
+                v += b
+                np.minimum(out, v.min(axis=1), out=out)
+        # fewer than 20 distinct shingles: the minima tell when counting them is needed
+        if len(np.unique(out)) < 20 and len(np.unique(hs)) < 20:
+            return None
+        return out >> np.uint64(32)
 
 
 def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
                     ) -> list[tuple[str, str, float]]:
-    """Pairs (a, b, similarity) at or above the policy threshold, a < b in input order."""
+    """Pairs (a, b, similarity) at or above the policy threshold, a < b in input order.
+
+    Banded LSH: two reports are candidates when all rows of one band agree; each
+    band's rows are hashed to one 64-bit key and equal keys found by sorting."""
     ids = list(signatures)
     if len(ids) < 2:
         return []
     sig = np.stack([signatures[i] for i in ids])
     rows = policy.permutations // policy.bands
-    candidates: set[tuple[int, int]] = set()
+    weights = _mix64(np.arange(1, rows + 1, dtype=np.uint64))
+    found: list[np.ndarray] = []
+    pair_index: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for band in range(policy.bands):
-        buckets: dict[bytes, list[int]] = {}
         chunk = sig[:, band * rows:(band + 1) * rows]
-        for idx in range(len(ids)):
-            buckets.setdefault(chunk[idx].tobytes(), []).append(idx)
-        for members in buckets.values():
-            if 1 < len(members) <= 200:  # a huge bucket is a degenerate text, not a copy
-                for x in range(len(members)):
-                    for y in range(x + 1, len(members)):
-                        candidates.add((members[x], members[y]))
-    pairs = []
-    for x, y in sorted(candidates):
-        sim = float(np.mean(sig[x] == sig[y]))
-        if sim >= policy.threshold:
-            pairs.append((ids[x], ids[y], round(sim, 3)))
-    return pairs
+        with np.errstate(over="ignore"):
+            keys = _mix64((chunk * weights[None, :]).sum(axis=1, dtype=np.uint64)
+                          ^ np.uint64(band))
+        order = np.argsort(keys, kind="stable")
+        sk = keys[order]
+        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+        sizes = np.diff(np.r_[starts, len(sk)])
+        for st, size in zip(starts[(sizes > 1) & (sizes <= 200)],
+                            sizes[(sizes > 1) & (sizes <= 200)]):
+            # a huge bucket is a degenerate text, not a copy
+            members = np.sort(order[st:st + size])
+            if size not in pair_index:
+                pair_index[size] = np.triu_indices(size, 1)
+            x, y = pair_index[size]
+            found.append(members[x] * len(ids) + members[y])
+    if not found:
+        return []
+    cand = np.unique(np.concatenate(found))  # sorted (x, y) pairs, x < y
+    xs, ys = cand // len(ids), cand % len(ids)
+    sims = (sig[xs] == sig[ys]).mean(axis=1)
+    keep = sims >= policy.threshold
+    return [(ids[x], ids[y], round(float(sim), 3))
+            for x, y, sim in zip(xs[keep].tolist(), ys[keep].tolist(), sims[keep].tolist())]
 
 
 def duplicate_flags(pairs: list[tuple[str, str, float]], names: dict[str, str]) -> list[Flag]:

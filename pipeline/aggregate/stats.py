@@ -82,29 +82,39 @@ def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFra
     rows: list[DistrictStat] = []
 
     roster_all = _with_all(roster_df)
+    # per-district counts by groupby: a boolean selection per district was
+    # O(districts x reports)
+    by_d = reps_all["district"]
+    exp_n = roster_all.groupby("district")["branch_id"].size().to_dict()
+    exp_got = roster_all["branch_id"].isin(submitted).groupby(roster_all["district"]).sum().to_dict()
+    unexpected_n = (~reps_all["branch_id"].isin(set(roster_df["branch_id"]))).groupby(by_d).sum() \
+        .to_dict() if len(roster_df) else {}
+    done_n = reps_all["complete"].fillna(False).astype(bool).groupby(by_d).sum().to_dict()
+    sets = [set(x) if x is not None else set() for x in reps_all["sections"]]
+    section_n = {label: pd.Series([label in x for x in sets], index=reps_all.index)
+                 .groupby(by_d).sum().to_dict() for label in SECTION_LABELS}
     for d in districts:
         of = int(n_reports.get(d, 0))
-        exp = roster_all[roster_all["district"] == d]
-        if len(exp):
-            got = int(exp["branch_id"].isin(submitted).sum())
+        expected = int(exp_n.get(d, 0))
+        if expected:
+            got = int(exp_got.get(d, 0))
             rows.append(DistrictStat(district=d, kind="submission", key="branches", n=got,
-                                     of=len(exp), share=_share(got, len(exp))))
-        in_d = reps_all[reps_all["district"] == d]
-        unexpected = int((~in_d["branch_id"].isin(set(roster_df["branch_id"]))).sum()) \
-            if len(roster_df) else 0
+                                     of=expected, share=_share(got, expected)))
+        unexpected = int(unexpected_n.get(d, 0))
         rows.append(DistrictStat(district=d, kind="submission", key="unexpected_reports",
                                  n=unexpected, of=of, share=_share(unexpected, of)))
-        done = int(in_d["complete"].fillna(False).astype(bool).sum())
+        done = int(done_n.get(d, 0))
         rows.append(DistrictStat(district=d, kind="complete", key="reports", n=done, of=of,
                                  share=_share(done, of)))
         for label in SECTION_LABELS:
-            n = int(in_d["sections"].map(lambda s: label in list(s)).sum()) if of else 0
+            n = int(section_n[label].get(d, 0)) if of else 0
             rows.append(DistrictStat(district=d, kind="section", key=label, n=n, of=of,
                                      share=_share(n, of)))
 
     district_of = reps.set_index("report_id")["district"]
     if len(facts):
-        f = facts.copy()
+        # only the columns used below: every string column doubled by _with_all costs
+        f = facts[["report_id", "type", "value", "unit", "approx", "metric", "level"]].copy()
         f["district"] = f["report_id"].map(district_of)
         f_all = _with_all(f)
         rows += _metric_rows(f_all, n_reports)
@@ -114,7 +124,7 @@ def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFra
             rows.append(DistrictStat(district=d, kind="award_level", key=level, n=len(g),
                                      of=int(n_reports.get(d, 0)), total=float(len(g))))
     if len(flags):
-        fl = flags.copy()
+        fl = flags[["report_id", "code"]].copy()
         fl["district"] = fl["report_id"].map(district_of)
         fl_all = _with_all(fl)
         for (d, code), g in fl_all.groupby(["district", "code"]):
@@ -130,7 +140,8 @@ def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFra
 
 
 def _metric_rows(f: pd.DataFrame, n_reports: dict) -> list[DistrictStat]:
-    c = f[(f["type"] == "count") & f["value"].notna()].copy()
+    cols = ["district", "report_id", "metric", "unit", "value", "approx"]
+    c = f.loc[(f["type"] == "count") & f["value"].notna(), cols].copy()
     if not len(c):
         return []
     c["unit"] = c["unit"].replace(UNIT_ALIASES)
@@ -138,19 +149,28 @@ def _metric_rows(f: pd.DataFrame, n_reports: dict) -> list[DistrictStat]:
     # the largest stated value per report and (metric, unit); its approx flag comes along
     c = c.sort_values("value", ascending=False, kind="stable")
     per = c.drop_duplicates(["district", "report_id", "metric", "unit"])
+    per = per.assign(exact=per["value"].where(~per["approx"]),
+                     approx_v=per["value"].where(per["approx"]))
+    # one groupby for every figure (a boolean selection per group was the slow part)
+    agg = per.groupby(["district", "metric", "unit"]).agg(
+        n=("report_id", "nunique"), total=("value", "sum"), mean=("value", "mean"),
+        min=("value", "min"), max=("value", "max"),
+        n_exact=("exact", "count"), total_exact=("exact", "sum"), median_exact=("exact", "median"),
+        n_approx=("approx_v", "count"), total_approx=("approx_v", "sum"),
+        median_approx=("approx_v", "median"))
     rows = []
-    for (d, metric, unit), g in per.groupby(["district", "metric", "unit"]):
+    for (d, metric, unit), r in zip(agg.index, agg.itertuples(index=False)):
         of = int(n_reports.get(d, 0))
-        ex, ap = g[~g["approx"]]["value"], g[g["approx"]]["value"]
+        has_ex, has_ap = r.n_exact > 0, r.n_approx > 0
         rows.append(DistrictStat(
-            district=d, kind="metric", key=f"{metric}:{unit}", n=g["report_id"].nunique(),
-            of=of, share=_share(g["report_id"].nunique(), of),
-            total=float(g["value"].sum()),
-            total_exact=float(ex.sum()) if len(ex) else None,
-            total_approx=float(ap.sum()) if len(ap) else None,
-            median_exact=_num(ex.median()) if len(ex) else None,
-            median_approx=_num(ap.median()) if len(ap) else None,
-            mean=_num(g["value"].mean()), min=_num(g["value"].min()), max=_num(g["value"].max())))
+            district=d, kind="metric", key=f"{metric}:{unit}", n=int(r.n),
+            of=of, share=_share(int(r.n), of),
+            total=float(r.total),
+            total_exact=float(r.total_exact) if has_ex else None,
+            total_approx=float(r.total_approx) if has_ap else None,
+            median_exact=_num(r.median_exact) if has_ex else None,
+            median_approx=_num(r.median_approx) if has_ap else None,
+            mean=_num(r.mean), min=_num(r.min), max=_num(r.max)))
     return rows
 
 

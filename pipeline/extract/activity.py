@@ -49,10 +49,22 @@ _TWO_EVENTS_RE = re.compile(rf"(?P<a>[^,，。;；和及]*?”[^,，。;；和�
 def _vocab() -> dict:
     data = yaml.safe_load((_DATA / "activity_types.yaml").read_text(encoding="utf-8"))
     cues = sorted(set(data["event_cues"]), key=len, reverse=True)
+    types = [(g["type"], tuple(g["cues"])) for g in data["types"]]
+    cue_kind: dict[str, tuple[str, int]] = {}
+    for rank, (kind, kind_cues) in enumerate(types):
+        for c in kind_cues:
+            cue_kind.setdefault(c, (kind, rank))
     return {
-        "types": [(g["type"], tuple(g["cues"])) for g in data["types"]],
+        "types": types,
+        "cue_kind": cue_kind,
+        "cue_re": re.compile("|".join(map(re.escape, sorted(cue_kind, key=len, reverse=True)))),
+        "generic_heads": frozenset(data["generic_heads"]),
+        "verb_cues": frozenset(data["verb_cues"]),
+        "override_cues": frozenset(data["override_cues"]),
         "event_re": re.compile("|".join(map(re.escape, cues))),
         "future_before": re.compile(data["future_before_re"]),
+        "future_in_sentence": re.compile(data["future_in_sentence_re"]),
+        "plan_title": re.compile(data["plan_title_re"]),
         "future_after": re.compile(data["future_after_re"]),
         "deadline_before": tuple(data["deadline_before"]),
         "deadline_after": re.compile(data["deadline_after_re"]),
@@ -61,11 +73,43 @@ def _vocab() -> dict:
 
 
 def activity_type(phrase: str) -> str:
-    """Contract activity_type of an event phrase (normalised text), by ordered cue groups."""
-    for kind, cues in _vocab()["types"]:
-        if any(c in phrase for c in cues):
-            return kind
-    return "other"
+    """Contract activity_type of an event phrase (normalised text).
+
+    The event's head decides: the type cue ending nearest the end of the phrase
+    (举办文艺骨干培训班 -> training; 座谈并发放慰问品 -> aid_visit); at the same
+    end the longer cue, then the earlier group (知识竞赛 over 竞赛). A generic
+    contest head (比赛, 大赛) takes the type of the cue that qualifies it when
+    there is one (篮球比赛 -> culture_sports, 歌手大赛 -> culture_sports)."""
+    v = _vocab()
+    found: list[tuple[int, int, int, str]] = []  # (end, len, -rank, cue)
+    rx, kinds = v["cue_re"], v["cue_kind"]
+    i = 0
+    while True:
+        m = rx.search(phrase, i)
+        if m is None:
+            break
+        c = m.group(0)
+        found.append((m.end(), len(c), -kinds[c][1], c))
+        # overlapping shorter cues inside a longer one (知识竞赛 / 竞赛) end at the same place
+        for sub in (c[k:] for k in range(1, len(c))):
+            if sub in kinds:
+                found.append((m.end(), len(sub), -kinds[sub][1], sub))
+        i = m.start() + 1
+    if not found:
+        return "other"
+    found.sort()
+    # a frame (联席会上…, …进行调查) says what the event is wherever it stands
+    frames = [f for f in found if f[3] in v["override_cues"]]
+    if frames:
+        return kinds[min(frames, key=lambda f: -f[2])[3]][0]
+    # a verb (运动会召开) is not the head when the phrase names the event
+    nouns = [f for f in found if f[3] not in v["verb_cues"]]
+    head = nouns[-1] if nouns else found[-1]
+    if head[3] in v["generic_heads"]:
+        before = [f for f in found if f[0] - f[1] < head[0] - head[1] and f[3] not in v["generic_heads"]]
+        if before:
+            return kinds[before[-1][3]][0]
+    return kinds[head[3]][0]
 
 
 def _at_clause_head(norm: str, s: int, floor: int) -> bool:
@@ -92,6 +136,8 @@ def _in_festival_list(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
         j += 1
     if j < ceil and norm[j] in "、和及与" and pat.match(norm, j + 1):
         return True
+    if j < ceil and pat.match(norm, j):
+        return True  # 元旦春节期间: two occasions written together
     i = d.start
     while i > floor and norm[i - 1] in "“\"「『":
         i -= 1
@@ -116,9 +162,11 @@ def _festival_dates_event(norm: str, d: DateExpr, floor: int, ceil: int) -> bool
         return True
     if any(norm[max(floor, d.start - len(p)):d.start] == p for p in _NAME_PREFIX):
         return False
+    has_jie = text.rstrip("”\"」』").endswith("节") or d.festival in full_names
+    if has_jie and d.start > floor and norm[d.start - 1] in "在于":
+        return True  # 女职工委员会在“三八”节举办…: 在 + a named festival is a time
     if not _at_clause_head(norm, d.start, floor):
         return False
-    has_jie = text.rstrip("”\"」』").endswith("节") or d.festival in full_names
     if has_jie:
         return True
     return after[:1] in (",", "，")
@@ -135,6 +183,11 @@ def _is_excluded(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
     if v["future_before"].search(norm, max(floor, d.start - 10), d.start):
         return True
     if v["future_after"].match(tail):
+        return True
+    # 计划于3月启动…,5月举办…: a plan cue earlier in the sentence covers every date after it
+    sm = _SENT_END.search(norm[max(floor, d.start - 120):d.start][::-1])
+    sent_start = d.start - sm.start() if sm else max(floor, d.start - 120)
+    if v["future_in_sentence"].search(norm, sent_start, d.start):
         return True
     if v["document_after"].match(tail):
         return True
@@ -198,9 +251,20 @@ def _start_with_lead(norm: str, s: int, floor: int) -> int:
     return s - len(m.group(0)) if m else s
 
 
+def _is_plan_report(doc: SourceDoc, ctx: ExtractContext) -> bool:
+    """The report's title names it a plan (2026年工会工作计划), not a summary."""
+    line = getattr(ctx.report, "title_line", None)
+    if not line:
+        return False
+    ls, le = doc.line_span(line)
+    return _vocab()["plan_title"].search(doc.norm, ls, le) is not None
+
+
 def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[ActivityFact]:
     """Activity facts in doc[start:end]."""
     norm = doc.norm
+    if _is_plan_report(doc, ctx):
+        return []  # a work plan (…年工作计划): its dated events are all still to come
     dates = find_dates(norm, start, end)
     facts: list[ActivityFact] = []
     for i, d in enumerate(dates):

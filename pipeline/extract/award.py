@@ -36,7 +36,13 @@ _COUNT_RE = re.compile(r"^(?P<count>(?:\d+|[一二两三四五六七八九十百
 _RANK_RE_EXTRA = re.compile(r"(?:团体|个人)?(?:[一二三四五六七八九十\d]等奖|特等奖|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
 _TRAILING_COUNT_RE = re.compile(r"(?<![第前])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座)$")
 _SUBJECT_STOP = re.compile(r"[,，。;；!！?？\n:：]")
-_CONTEST_RE = re.compile(r"比赛|竞赛|评比|大赛|赛|举办|开展|活动|评选|考核|运动会")
+_CONTEST_RE = re.compile(r"比赛|竞赛|评比|大赛|赛|举办|开展|活动|评选|考核|运动会|节|展|汇演|论坛|参加|参与")
+# the contest a prize was won in, inside the winner's own clause (学院教师在省…竞赛中2名教师获一等奖)
+_EVENT_IN_CLAUSE_RE = re.compile(r"(?:在|参加|参与)[^,，]{1,40}?(?:赛|节|展|评比|评选|活动|汇演|论坛|运动会)(?:中|上|里)?")
+# how a report names its own body: 我校, 本行, 全局, 我镇 (its level when the title says nothing)
+_SELF_REF_RE = re.compile(r"(?:我|本|全)(?:校|院|局|行|公司|集团|厂|矿|镇|乡|街道|区|县)(?!长|级|内外|外)")
+# the reporting body's own contest: 举办…比武,…,评出一等奖3名
+_OWN_CONTEST_RE = re.compile(r"(?:举办|举行|组织|开展)(?:了)?[^,，。;；]{0,30}?(?:赛|比武|评比|评选|竞赛|活动|展示)")
 _ORGANISED_RE = re.compile(r"组织(?:了)?(?P<who>[^,，。;；]{2,20}?)(?:参加|参与|去|赴|,|，|$)")
 # triggers after which the whole object is a title (被评为先进女职工委员会)
 _TITLE_TRIGGERS = ("被评为", "评为", "被评选为", "评选为", "被表彰为", "表彰为", "当选为", "当选",
@@ -48,6 +54,10 @@ _RECIPIENT_TAIL = re.compile(r"(?:连续[一二三四五六七八九十两\d]+�
 _IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
 _NOT_RECIPIENT_END = ("比赛", "竞赛", "评比", "活动", "大赛", "中", "上")
 _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|都|一并)?(?:给予|予以)?$")
+# 授予30名职工区五一劳动奖章: the counted group right after 授予 is the winner
+_GIVE_TO_RE = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、]{1,8}?)(?=全国|省|市|区|县|镇|街道|“)")
+# the sentence's topic (学院工会坚持…,2024年被…授予…): a unit named at a clause head
+_TOPIC_RE = re.compile(r"(?P<who>[^,，。;；:：“”]{0,8}?(?:工会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队)(?:工会|公司)?)")
 _PRAISE_RE = re.compile(r"(?:进行了?|开展了?|予以)(?P<name>(?:优秀|先进|模范|十佳|最美|十大)[^,，。;；、]{1,10}?)的?表彰")
 
 
@@ -59,7 +69,8 @@ def _vocab() -> dict:
     by = "|".join(map(re.escape, sorted(cues["by_verbs"], key=len, reverse=True)))
     not_huo = "|".join(map(re.escape, cues["not_after_huo"]))
     trig_alt = "|".join(re.escape(t) if t != "获" else rf"获(?!{not_huo})" for t in trig)
-    out_alt = "|".join(map(re.escape, sorted(cues["conferral_out"], key=len, reverse=True)))
+    out_alt = "|".join([*map(re.escape, sorted(cues["conferral_out"], key=len, reverse=True)),
+                        *cues.get("conferral_out_re", [])])
     suffixes = sorted(cues["suffixes"], key=len, reverse=True)
     levels = []
     for item in lv["levels"]:
@@ -70,10 +81,12 @@ def _vocab() -> dict:
         "trigger_anchor": re.compile("[被" + "".join(sorted({t[0] for t in trig} | {o[0] for o in cues["conferral_out"]})) + "]"),
         "suffix_re": re.compile("(?:" + "|".join(map(re.escape, suffixes)) + r")$"),
         "rank_re": re.compile(cues["rank_re"]),
+        "prize_re": re.compile(cues["prize_re"]),
         "prefixes": tuple(cues["honour_prefixes"]),
         "tails": sorted(cues["tails"], key=len, reverse=True),
         "levels": levels,
         "strip_re": re.compile(lv["strip_prefix_re"]),
+        "scope_re": re.compile(lv["internal_scope_re"]),
     }
 
 
@@ -176,6 +189,20 @@ def _clean_name(core: str) -> tuple[str, str]:
     return plain, pre + stripped
 
 
+def _body_level(doc: SourceDoc, ctx: ExtractContext) -> str | None:
+    """Level of the reporting body itself, from the report's title (or first
+    line): 某镇总工会工作总结 -> town, 某中学工会 -> internal. A contest it holds
+    (评出一等奖3名) or an honour it confers without naming a level has its level."""
+    rep = ctx.report
+    line = rep.title_line if rep.title_line else doc.line_of(rep.start)
+    ls, le = doc.line_span(line)
+    lv = _level_in(doc.norm[ls:min(le, ls + 80)], nearest=True)
+    if lv is None:  # untitled / generic title: how the report names itself (我校, 全行, 本镇)
+        m = _SELF_REF_RE.search(doc.norm, rep.start, min(rep.end, rep.start + 3000))
+        lv = _level_in(m.group(0)) if m else None
+    return lv
+
+
 def _context_level(norm: str, sent_start: int, clause_start: int) -> str | None:
     """Level from the earlier clauses of the sentence that describe a contest or
     event (参与县卫生局举办的…篮球赛,荣获…), nearest first; clauses that are
@@ -220,6 +247,25 @@ def _shared_recipient(doc: SourceDoc, facts: list[AwardFact], sent_start: int,
         pass
     if m:
         return doc.text[m.start("who"):m.end("who")]
+    return None
+
+
+_RANKING_TRIGGERS = ("名列", "位列", "位居")
+
+
+def _topic(doc: SourceDoc, sent_start: int, clause_start: int) -> str | None:
+    """The unit a sentence is about, named at the head of one of its earlier
+    clauses (近年来,学院工会坚持…,2024年被…授予…): a subjectless passive
+    or ranking clause is about it."""
+    s = sent_start
+    while s < clause_start:
+        tm = _TOPIC_RE.match(doc.norm, s, clause_start)
+        if tm:
+            return doc.text[tm.start("who"):tm.end("who")]
+        cut = _SUBJECT_STOP.search(doc.norm, s, clause_start)
+        if cut is None:
+            break
+        s = cut.end()
     return None
 
 
@@ -347,6 +393,9 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
             # active 评为/授予: the subject confers; the winner is 对X (对…职工,授予…)
             dm = _DUI_RE.search(norm, max(sent_start, ts - 45), ts)
             recipient = None
+            gm = _GIVE_TO_RE.match(norm, te) if trig.startswith("授予") and not dm else None
+            if gm:
+                recipient = doc.text[gm.start("who"):gm.end("who")]
             if dm:
                 r = re.sub(r"^在[^,，]*?中", "", dm.group("who")) or dm.group("who")
                 recipient = doc.text[dm.end("who") - len(r):dm.end("who")]
@@ -362,7 +411,12 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
             recipient = _recipient_as_written(doc, clause_start, ts)
             if recipient is None:
                 recipient = _shared_recipient(doc, facts, sent_start, clause_start)
+            if recipient is None and (m.group("by") is not None or trig in _RANKING_TRIGGERS) \
+                    and clause_start > sent_start:
+                recipient = _topic(doc, sent_start, clause_start)
         own = norm[clause_start:ts]
+        ev = _EVENT_IN_CLAUSE_RE.search(own)
+        event_level = _level_in(ev.group(0)) if ev else None
         if recipient and not conferral_out and trig not in _ACTIVE_CONFER:
             own = own.replace(_norm_of(doc, recipient, clause_start, ts), "")  # the winner's own unit says nothing
         if conferral_out:
@@ -410,8 +464,19 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
                 continue
             if doc.is_noise(s, e):
                 continue
-            level = _level_in(stripped) or context_level
-            if level is None and _rank_of(name):
+            is_prize = bool(_rank_of(name) or v["prize_re"].search(name))
+            if _rank_of(name) and v["scope_re"].search(stripped):
+                level = "internal"  # 名列全省建行系统第一名: a place in a ranking within a system
+            elif is_prize:
+                # a prize takes the level of the contest it was won in, not of the winner's unit
+                level = _level_in(stripped) or event_level \
+                    or _context_level(norm, sent_start, clause_start) or context_level
+            else:
+                level = _level_in(stripped) or context_level
+            if level is None and (conferral_out or trig in _ACTIVE_CONFER
+                                  or (is_prize and _OWN_CONTEST_RE.search(norm, sent_start, ts))):
+                level = _body_level(doc, ctx)  # the reporting body confers / holds the contest
+            if level is None and is_prize:
                 # a prize in a contest: the nearest level marker of its paragraph
                 level = _level_in(norm[doc.line_span(doc.line_of(ts))[0]:ts], nearest=True)
             level = level or "unknown"
@@ -436,7 +501,7 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
             continue
         name, stripped = _clean_name(m.group("name"))
         ls = doc.line_span(doc.line_of(m.start()))[0]
-        level = _level_in(stripped) or _level_in(norm[ls:m.start()]) or "unknown"
+        level = _level_in(stripped) or _level_in(norm[ls:m.start()]) or _body_level(doc, ctx) or "unknown"
         facts.append(AwardFact(text=doc.text[m.start():m.end()], start=m.start(), end=m.end(),
                                line=doc.line_of(m.start()), name=name, level=level,
                                recipient=None, rank=None))

@@ -5,15 +5,18 @@ Public API (used by `pipeline.process`):
 - `discover(inputs)`: the input files under the given paths, sorted.
 - `read_file(path, max_bytes)`: an `Ingested` (text, encoding, format, n_bytes,
   sha256), or `IngestError` with a human-readable `reason`.
+- `display_path(path)`, `display_name(path)`: a path as UTF-8-writable text
+  (file names in GBK bytes are decoded, not allowed to stop the run).
 
 The *source text* all offsets refer to is the decoded text with CRLF/CR
 turned into LF.
 """
 from pipeline.ingest.discover import discover, supported_suffixes
 from pipeline.ingest.model import IngestError, Ingested
+from pipeline.ingest.paths import display_name, display_path
 from pipeline.ingest.read import MAX_BYTES, normalise_newlines, read_file
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = supported_suffixes()
 
 __all__ = ["SUPPORTED_SUFFIXES", "discover", "read_file", "IngestError", "Ingested",
-           "MAX_BYTES", "normalise_newlines"]
+           "MAX_BYTES", "normalise_newlines", "display_path", "display_name"]

@@ -12,7 +12,10 @@ def supported_suffixes() -> tuple[str, ...]:
     return tuple(load_formats()["suffixes"])
 
 
-def discover(inputs: list[Path]) -> list[Path]:
+OUTSIDE_LINK = "symbolic link to {what} outside the input folder (refused)"
+
+
+def discover(inputs: list[Path], refused: dict[Path, str] | None = None) -> list[Path]:
     """Input files, sorted by path, each once.
 
     A directory is walked recursively for files with a supported suffix
@@ -23,6 +26,12 @@ def discover(inputs: list[Path]) -> list[Path]:
     line (`#` comments), matched against paths relative to that folder; a
     pattern ending in `/` excludes a whole subfolder (documentation, gold
     annotations kept beside the reports).
+    A folder that cannot be listed (permissions) is returned itself, so the run
+    reports it instead of silently missing its files.
+    A symlink inside an input folder that leads outside it (a planted link to
+    /etc/passwd or ~/.ssh from an unpacked archive) is not followed: it is
+    returned, and `refused` (when given) maps it to the reason, so the run
+    lists it as failed instead of reading, and publishing, the target.
     A path given explicitly is returned whatever its suffix, and even if it
     does not exist: `read_file` then says why it cannot be read. Broken
     symlinks with a supported suffix are returned for the same reason.
@@ -38,8 +47,13 @@ def discover(inputs: list[Path]) -> list[Path]:
         given = Path(given)
         if given.is_dir():
             ignored = _ignore_rule(given)
-            _walk(given, suffixes, seen_dirs,
-                  lambda p, top=given, ignored=ignored: None if ignored(p.relative_to(top)) else add(p))
+
+            def keep(p: Path, reason: str | None = None, top=given, ignored=ignored) -> None:
+                if not ignored(p.relative_to(top)):
+                    add(p)
+                    if reason and refused is not None:
+                        refused[p] = reason
+            _walk(given, suffixes, seen_dirs, keep)
         else:
             add(given)
     return [found[k] for k in sorted(found)]
@@ -69,6 +83,7 @@ def _ignore_rule(top: Path):
 
 
 def _walk(top: Path, suffixes: set[str], seen_dirs: set[tuple[int, int]], add) -> None:
+    home = os.path.realpath(top)
     stack = [top]
     while stack:
         d = stack.pop()
@@ -83,6 +98,9 @@ def _walk(top: Path, suffixes: set[str], seen_dirs: set[tuple[int, int]], add) -
         try:
             entries = list(os.scandir(d))
         except OSError:
+            # A folder that cannot be listed must not vanish silently: it becomes an
+            # input of its own, which read_file fails with the reason.
+            add(d)
             continue
         for entry in entries:
             name = entry.name
@@ -93,7 +111,15 @@ def _walk(top: Path, suffixes: set[str], seen_dirs: set[tuple[int, int]], add) -
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError:
                 is_dir = False
-            if is_dir:
+            wanted = is_dir or os.path.splitext(name)[1].lower() in suffixes
+            if wanted and entry.is_symlink() and os.path.exists(path) \
+                    and not _within(os.path.realpath(path), home):
+                add(path, OUTSIDE_LINK.format(what="a folder" if is_dir else "a file"))
+            elif is_dir:
                 stack.append(path)
-            elif os.path.splitext(name)[1].lower() in suffixes:
+            elif wanted:
                 add(path)
+
+
+def _within(real: str, home: str) -> bool:
+    return real == home or real.startswith(home.rstrip(os.sep) + os.sep)

@@ -23,14 +23,18 @@ from pipeline.ingest.data_files import load_formats
 from pipeline.ingest.model import IngestError
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
+# Anchored at the start, where a DOCTYPE is: one attempt, so the lazy scan is linear.
+_DOCTYPE_SUBSET = re.compile(r"\A\s*<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
 # Crude tag stripping, the fallback when libxml2 gives up (e.g. nesting > 256 deep).
-_FALLBACK_DROP = re.compile(r"<(script|style|noscript|iframe|template|head|title|svg|textarea)\b.*?</\1\s*>|<!--.*?-->",
-                            re.I | re.S)
+# Written to run in linear time: with thousands of unclosed "<script" or "<p" each
+# regex match scanned to the end of the page (a 256 KB page took a minute).
+_FALLBACK_DROP_OPEN = re.compile(r"<(script|style|noscript|iframe|template|head|title|svg|textarea)\b|<!--",
+                                 re.I)
 _FALLBACK_BLOCK = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|table|section|article|ul|ol|blockquote|pre|hr|dd|dt)\b[^>]*>",
                              re.I)
 _FALLBACK_CELL = re.compile(r"</t[dh]\s*>", re.I)
 _FALLBACK_TAG = re.compile(r"<[^>]*>")
+_CLOSE_END = re.compile(r"\s*>")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -117,11 +121,49 @@ def _visible(text: str) -> int:
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t")
 
 
+def _drop_hidden(markup: str) -> str:
+    r"""Markup with hidden elements (script, style, ...) and comments replaced by a space.
+
+    The same result as `re.sub(r"<(script|...)\b.*?</\1\s*>|<!--.*?-->", " ")`, in
+    linear time: a closing tag missing after one position is missing after every
+    later one, so each tag name is searched for at most once past the last find.
+    """
+    lower = markup.lower()
+    out: list[str] = []
+    unclosed: set[str] = set()
+    pos = 0
+    while True:
+        m = _FALLBACK_DROP_OPEN.search(markup, pos)
+        if m is None:
+            out.append(markup[pos:])
+            return "".join(out)
+        name = (m.group(1) or "").lower()
+        closer = "</" + name if name else "-->"
+        end = -1 if closer in unclosed else lower.find(closer, m.end())
+        while name and end != -1 and not _CLOSE_END.match(lower, end + len(closer)):
+            end = lower.find(closer, end + len(closer))
+        if end == -1:  # never closed: left as it is (the tag is stripped later)
+            unclosed.add(closer)
+            out.append(markup[pos:m.end()])
+            pos = m.end()
+            continue
+        out.append(markup[pos:m.start()])
+        out.append(" ")
+        pos = _CLOSE_END.match(lower, end + len(closer)).end() if name else end + 3
+
+
+def _sub_tags(pattern: re.Pattern, repl, markup: str) -> str:
+    """`pattern.sub` for a `<...[^>]*>` pattern, linear: no match can start after the
+    last ">" (each attempt there would scan to the end), so that tail is left alone."""
+    last = markup.rfind(">") + 1
+    return pattern.sub(repl, markup[:last]) + markup[last:]
+
+
 def _fallback_text(markup: str) -> str:
     import html
-    markup = _FALLBACK_DROP.sub(" ", markup)
-    markup = _FALLBACK_BLOCK.sub("\n", markup)
+    markup = _drop_hidden(markup)
+    markup = _sub_tags(_FALLBACK_BLOCK, "\n", markup)
     markup = _FALLBACK_CELL.sub("\t", markup)
-    markup = _FALLBACK_TAG.sub("", markup)
+    markup = _sub_tags(_FALLBACK_TAG, "", markup)
     markup = _HTML_SPACE.sub(lambda m: "\n" if "\n" in m.group() else " ", markup)
     return _tidy_lines(html.unescape(markup))

@@ -69,6 +69,12 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             raise IngestError("symbolic link loop") from None
         raise IngestError(f"cannot read file: {e.strerror or e}") from None
     if stat.S_ISDIR(st.st_mode):
+        try:
+            os.scandir(path).close()
+        except PermissionError:
+            raise IngestError("permission denied (folder cannot be listed)") from None
+        except OSError:
+            pass
         raise IngestError("is a directory, not a file")
     if not stat.S_ISREG(st.st_mode):
         raise IngestError("not a regular file (device, pipe or socket)")

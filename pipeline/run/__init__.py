@@ -45,11 +45,13 @@ def config_hash(config: ProcessConfig) -> str:
     return pipeline_fingerprint(config)
 
 
-def discover_sorted(inputs: Iterable[Path]) -> list[Path]:
-    """Input files under `inputs`, each once, sorted by path (the output order)."""
+def discover_sorted(inputs: Iterable[Path], refused: dict[Path, str] | None = None) -> list[Path]:
+    """Input files under `inputs`, each once, sorted by path (the output order);
+    `refused` receives the paths discovery refuses to read (links leading out of
+    an input folder) with the reason."""
     from pipeline.ingest import discover
 
-    return sorted({Path(p) for p in discover([Path(p) for p in inputs])}, key=str)
+    return sorted({Path(p) for p in discover([Path(p) for p in inputs], refused)}, key=str)
 
 
 _HELD: set[str] = set()  # run folders locked by this process
@@ -81,14 +83,24 @@ def _run_lock(out_dir: Path):
         fh.close()
 
 
-def _plan(paths: list[Path], config, cache: ResultCache | None) -> Iterator[Job]:
+def _plan(paths: list[Path], config, cache: ResultCache | None,
+          refused: dict[Path, str] | None = None) -> Iterator[Job]:
     """Jobs in output order; hashing and cache look-ups happen lazily, as the window moves.
 
     A path that is not a readable regular file within the size limit is not
-    hashed: it goes to a worker, where ingest rejects it with the reason.
+    hashed: it goes to a worker, where ingest rejects it with the reason. A path
+    discovery refused is never opened: it fails here with discovery's reason.
     """
+    from pipeline.ingest import display_name, display_path
+
     max_bytes = getattr(config, "max_bytes", None)
+    refused = refused or {}
     for path in paths:
+        if path in refused:
+            yield Job(path, ready=FileOutcome(FileRecord(
+                path=display_path(Path(path).absolute()), source=display_name(path),
+                status="failed", reason=refused[path])))
+            continue
         try:
             st = path.stat()
             if not stat.S_ISREG(st.st_mode) or (max_bytes is not None and st.st_size > max_bytes):
@@ -151,14 +163,15 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     if use_cache:
         cache = ResultCache(Path(cache_dir) if cache_dir else out_dir / ".cache", fingerprint)
 
-    paths = discover_sorted(inputs)
+    refused: dict[Path, str] = {}
+    paths = discover_sorted(inputs, refused)
     if on_start:
         on_start(len(paths), sum(p.stat().st_size for p in paths if p.is_file()))
     counts = dict.fromkeys(("files", "processed", "failed", "cached", "reports", "facts"), 0)
     kept: list[FileRecord] = []  # all records (keep_files) or only the failed ones
     with _run_lock(out_dir):
         remove_stale_tmp(out_dir)
-        jobs = _plan(paths, config, None if force else cache)
+        jobs = _plan(paths, config, None if force else cache, refused)
         if engine == "dask":
             from .engine_dask import iter_dask
             results = iter_dask(jobs, config, process, scheduler=scheduler,

@@ -102,20 +102,23 @@ def rebase(outcome: FileOutcome, path: Path) -> FileOutcome:
     order), so they are swapped as text; a line that does not start as expected
     is re-serialised through the model (slower, same bytes).
     """
-    path = Path(path)
+    from pipeline.ingest import display_name, display_path
+
+    # A name in GBK bytes is recorded readable (UTF-8-writable), as process_file does.
+    shown, name = display_path(path), display_name(path)
     old = outcome.record
-    if old.path == str(path):
+    if old.path == shown:
         return outcome
-    record = old.model_copy(update={"path": str(path), "source": path.name})
+    record = old.model_copy(update={"path": shown, "source": name})
     old_head = f'{{"source":{_json_str(old.source)},"path":{_json_str(old.path)},'
-    new_head = f'{{"source":{_json_str(path.name)},"path":{_json_str(str(path))},'
+    new_head = f'{{"source":{_json_str(name)},"path":{_json_str(shown)},'
     lines = []
     for line in outcome.lines:
         if line.startswith(old_head):
             lines.append(new_head + line[len(old_head):])
         else:
             lines.append(Report.model_validate_json(line).model_copy(
-                update={"path": str(path), "source": path.name}).model_dump_json())
+                update={"path": shown, "source": name}).model_dump_json())
     return FileOutcome(record, lines, outcome.n_facts)
 
 

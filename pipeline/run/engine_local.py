@@ -76,8 +76,9 @@ def _signal_name(code: int | None) -> str:
 def crashed_outcome(path: Path, detail: str) -> FileOutcome:
     path = Path(path)
     size = path.stat().st_size if path.exists() else None
+    from pipeline.ingest import display_name, display_path
     return FileOutcome(FileRecord(
-        path=str(path), source=path.name, status="failed", bytes=size,
+        path=display_path(path), source=display_name(path), status="failed", bytes=size,
         reason=f"worker process died while processing this file ({detail})"))
 
 

@@ -46,7 +46,9 @@ def run_one(path: str | Path, config, process: Callable) -> FileOutcome:
     except Exception as e:  # process_file should catch everything; this is the last guard
         tb = traceback.extract_tb(e.__traceback__)
         where = f" (at {Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
-        return FileOutcome(FileRecord(path=str(path), source=path.name, status="failed",
+        from pipeline.ingest import display_name, display_path
+        return FileOutcome(FileRecord(path=display_path(path), source=display_name(path),
+                                      status="failed",
                                       reason=f"internal error: {type(e).__name__}: {e}{where}"))
 
 

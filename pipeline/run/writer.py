@@ -38,13 +38,20 @@ class AtomicWriter:
                 self.fh.close()
                 os.replace(self.tmp, self.path)
             except BaseException:
-                self.fh.close()
-                self.tmp.unlink(missing_ok=True)
+                self._discard()
                 raise
         else:
-            self.fh.close()
-            self.tmp.unlink(missing_ok=True)
+            self._discard()
         return False
+
+    def _discard(self) -> None:
+        """Drop the temporary file; closing may fail again (disk full) and must not
+        keep it on disk."""
+        try:
+            self.fh.close()
+        except OSError:
+            pass
+        self.tmp.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, text: str, fsync: bool = False) -> None:

@@ -8,24 +8,61 @@ with the innermost fact's type and a tooltip listing all facts covering it.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
+from functools import cache
+from pathlib import Path
 
 from pipeline.aggregate.branches import Branch
 from pipeline.aggregate.flags import Flag
-from pipeline.aggregate.html.render import esc, fill, fmt_num, table
-from pipeline.aggregate.labels import zh
+from pipeline.aggregate.html.render import TEMPLATES, esc, fill, fmt_num, table
+from pipeline.aggregate.labels import DATA, zh
 from pipeline.aggregate.source import SourceText
 from schemas.report import FACT_TYPES, Report, Section
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def review_filename(rep: Report) -> str:
-    """A safe file name from the file stem (sanitised), index and a hash of the path."""
+def review_filename(rep: Report, content_key: str = "") -> str:
+    """A safe file name from the file stem (sanitised), index and a hash of the path
+    and of `content_key` (what the page shows, see `page_key`): a page whose content
+    changes gets a new name, so an existing file never needs re-rendering."""
     stem = rep.source.rsplit(".", 1)[0]
     safe = _UNSAFE.sub("_", stem).strip("_")[:40] or "report"
-    digest = hashlib.sha1(rep.path.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    digest = hashlib.sha1(rep.path.encode("utf-8", "surrogatepass") + b"\0"
+                          + content_key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{safe}_{rep.report_index}_{digest}.html"
+
+
+# The code and data a page's HTML depends on, besides the report itself.
+_PAGE_DEPENDENCIES = (Path(__file__).parent / "review.py", Path(__file__).parent / "render.py",
+                      TEMPLATES / "review.html", TEMPLATES / "style.css",
+                      DATA / "labels_zh.toml")
+
+
+@cache
+def page_version() -> str:
+    """Hash of the renderer, its template, style and labels: a change re-renders every page."""
+    h = hashlib.blake2b(digest_size=16)
+    for p in _PAGE_DEPENDENCIES:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def page_key(report_digest: str, report_id: str, branch: Branch, flags: list[Flag],
+             source_state: str) -> str:
+    """Everything a review page shows: the report (`report_digest`, a hash of its JSON
+    line), its id, branch and flags, the state of its source file (run sha, size,
+    mtime) and `page_version()`."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(page_version().encode())
+    h.update(report_digest.encode())
+    meta = [report_id, branch.branch_id, branch.branch_name, branch.district,
+            branch.branch_source, source_state]
+    meta += [x for f in flags for x in (f.severity, f.code, f.message)]
+    h.update("\x1f".join("" if m is None else str(m) for m in meta)
+             .encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def fact_value(f) -> str:
@@ -49,13 +86,29 @@ def _fact_metric(f) -> str:
     return zh("metric", m) if m else ""
 
 
-def _highlight(text: str, rep: Report, facts_ok: list[int], sections: list[tuple[int, int]]) -> str:
-    """Escaped report text with <mark> segments and section anchors."""
+def _fact_tip(rep: Report, i: int) -> str:
+    f = rep.facts[i]
+    metric = _fact_metric(f)
+    return f"#{i + 1} {zh('fact_type', f.type)}: {fact_value(f)}" + (f" · {metric}" if metric else "")
+
+
+def _highlight(text: str, rep: Report, facts_ok: list[int], sections: list[tuple[int, int]],
+               tips: dict[int, str] | None = None) -> str:
+    """Escaped report text with <mark> segments and section anchors; `tips` holds each
+    fact's tooltip line when the caller already built it."""
     lo, hi = rep.start, min(rep.end, len(text))
     points = {lo, hi}
+    # A sweep over the cuts keeps the facts covering the current segment: scanning
+    # every fact per segment was quadratic (one 5 MB line has 200,000 facts).
+    opens: dict[int, list[int]] = {}
+    closes: dict[int, list[int]] = {}
     for i in facts_ok:
         f = rep.facts[i]
-        points.update((max(lo, f.start), min(hi, f.end)))
+        s, e = max(lo, f.start), min(hi, f.end)
+        points.update((s, e))
+        if s < e:
+            opens.setdefault(s, []).append(i)
+            closes.setdefault(e, []).append(i)
     anchors: dict[int, list[int]] = {}
     for no, start in sections:
         if lo <= start <= hi:
@@ -64,27 +117,51 @@ def _highlight(text: str, rep: Report, facts_ok: list[int], sections: list[tuple
     cuts = sorted(p for p in points if lo <= p <= hi)
     first_seen: set[int] = set()
     out = []
+    active: set[int] = set()
+    tips = {} if tips is None else tips
+    facts = rep.facts
+    escape = html.escape
+    single: dict[int, tuple[str, str]] = {}  # a fact's opening tag when it alone covers a segment
     for a, b in zip(cuts, cuts[1:] + [None]):
-        for no in anchors.get(a, []):
-            out.append(f'<a id="sec-{no}"></a>')
+        if a in closes:
+            active.difference_update(closes[a])
+        if a in opens:
+            active.update(opens[a])
+        if a in anchors:
+            out.extend(f'<a id="sec-{no}"></a>' for no in anchors[a])
         if b is None or a == b:
             continue
-        covering = [i for i in facts_ok if rep.facts[i].start <= a and rep.facts[i].end >= b]
-        chunk = esc(text[a:b])
-        if not covering:
+        chunk = escape(text[a:b])  # the whole segment between cuts, escaped at once
+        if not active:
             out.append(chunk)
             continue
-        inner = min(covering, key=lambda i: rep.facts[i].end - rep.facts[i].start)
-        tip = "\n".join(f"#{i + 1} {zh('fact_type', rep.facts[i].type)}: {fact_value(rep.facts[i])}"
-                        + (f" · {_fact_metric(rep.facts[i])}" if _fact_metric(rep.facts[i]) else "")
-                        for i in covering)
+        if len(active) == 1:
+            (inner,) = active
+            anchor = ""
+            if inner not in first_seen and facts[inner].start == a:
+                first_seen.add(inner)
+                anchor = f' id="fact-{inner + 1}"'
+            tag = single.get(inner)
+            if tag is None:
+                if inner not in tips:
+                    tips[inner] = _fact_tip(rep, inner)
+                tag = single[inner] = (f'<mark class="f-{escape(facts[inner].type)}"',
+                                       f' data-facts="f{inner + 1}" title="{escape(tips[inner])}">')
+            out.append(f"{tag[0]}{anchor}{tag[1]}{chunk}</mark>")
+            continue
+        covering = sorted(active)  # every fact with start <= a and end >= b, in fact order
+        inner = min(covering, key=lambda i: facts[i].end - facts[i].start)
+        for i in covering:
+            if i not in tips:
+                tips[i] = _fact_tip(rep, i)
+        tip = "\n".join(tips[i] for i in covering)
         ids = " ".join(f"f{i + 1}" for i in covering)
         anchor = ""
-        if inner not in first_seen and rep.facts[inner].start == a:
+        if inner not in first_seen and facts[inner].start == a:
             first_seen.add(inner)
             anchor = f' id="fact-{inner + 1}"'
-        out.append(f'<mark class="f-{esc(rep.facts[inner].type)}"{anchor} data-facts="{esc(ids)}" '
-                   f'title="{esc(tip)}">{chunk}</mark>')
+        out.append(f'<mark class="f-{escape(facts[inner].type)}"{anchor} data-facts="{escape(ids)}" '
+                   f'title="{escape(tip)}">{chunk}</mark>')
     return "".join(out)
 
 
@@ -103,6 +180,23 @@ def _section_items(nodes: list[Section], counter: list[int]) -> tuple[str, list[
     return (f'<ul class="tree">{"".join(items)}</ul>' if items else ""), anchors
 
 
+def _facts_table(rep: Report, bad: set[int]) -> str:
+    """The fact table (as `render.table` writes it), each value computed once per fact."""
+    if not rep.facts:
+        return table([], [])
+    escape = html.escape
+    type_zh = {t: escape(zh("fact_type", t)) for t in FACT_TYPES}
+    rows = []
+    for i, f in enumerate(rep.facts):
+        n = i + 1
+        no = f'<a href="#fact-{n}">{n}</a>' if i not in bad else str(n)
+        rows.append(f'<tr><td class="num">{no}</td><td>{type_zh.get(f.type) or escape(f.type)}</td>'
+                    f"<td>{escape(f.text)}</td><td>{escape(fact_value(f))}</td>"
+                    f"<td>{escape(_fact_metric(f))}</td><td>第{f.line}行</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("#", "类型", "原文", "数值", "指标", "位置"))
+    return f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
 def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag],
                   src: SourceText) -> str:
     sections_html, anchors = _section_items(rep.section_tree, [0])
@@ -111,6 +205,7 @@ def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag]
 
     notice = ""
     bad: list[int] = []
+    tips: dict[int, str] = {}
     if src.text is None:
         notice = (f'<p class="notice">{esc(src.problem)}。以下不显示原文高亮，'
                   "事实仍列于下方。</p>")
@@ -127,7 +222,7 @@ def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag]
         if bad:
             notice += (f'<p class="notice">{len(bad)} 条事实的位置与原文不符，未予高亮'
                        "（原文件可能在运行后被修改）。</p>")
-        text_html = f'<pre class="source">{_highlight(src.text, rep, ok, anchors)}</pre>'
+        text_html = f'<pre class="source">{_highlight(src.text, rep, ok, anchors, tips)}</pre>'
 
     flag_items = "".join(
         f'<li class="sev-{esc(f.severity)}" data-code="{esc(f.code)}">'
@@ -143,13 +238,7 @@ def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag]
     meta_html = table(["项目", "内容"], [[esc(k), esc(v)] for k, v in meta])
 
     bad_set = set(bad) if src.text is not None else set(range(len(rep.facts)))
-    fact_rows = []
-    for i, f in enumerate(rep.facts):
-        where = esc(f"第{f.line}行")
-        no = f'<a href="#fact-{i + 1}">{i + 1}</a>' if i not in bad_set else esc(i + 1)
-        fact_rows.append([no, esc(zh("fact_type", f.type)), esc(f.text), esc(fact_value(f)),
-                          esc(_fact_metric(f)), where])
-    facts_html = table(["#", "类型", "原文", "数值", "指标", "位置"], fact_rows, num_cols={0})
+    facts_html = _facts_table(rep, bad_set)
     legend = "".join(f'<span><mark class="f-{t}">{esc(zh("fact_type", t))}</mark></span>'
                      for t in FACT_TYPES)
     return fill("review.html", title=esc(rep.title or f"{rep.source} 第{rep.report_index + 1}篇"),

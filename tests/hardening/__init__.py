@@ -1,0 +1,1 @@
+"""Hardening: hostile and broken inputs, faults mid-run, safe outputs (see docs/reliability.md)."""

@@ -1,0 +1,197 @@
+"""Scale behaviour of the aggregate outputs: capped fact sheet, incremental review pages,
+whole-build reuse when nothing changed (fixture corpus, tests/fixtures/districts)."""
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.aggregate import STAMP_NAME, build_outputs
+from pipeline.aggregate.excel import excel_config, safe_cell, write_workbook
+from schemas.report import Report
+
+CORPUS = Path(__file__).parent / "fixtures" / "districts" / "corpus.py"
+
+
+def load_corpus():
+    spec = importlib.util.spec_from_file_location("districts_corpus", CORPUS)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def pages(run):
+    """name -> (inode, mtime_ns) of every review page."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (run / "review").glob("*.html")}
+
+
+def page_of(run, report_id):
+    r = pd.read_parquet(run / "tables" / "reports.parquet").set_index("report_id")
+    return r.loc[report_id, "review_page"].split("/", 1)[1]
+
+
+def rewrite_reports(run, edit):
+    """Apply `edit(list[Report]) -> list[Report]` to reports.jsonl."""
+    path = run / "reports.jsonl"
+    reps = [Report.model_validate_json(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("".join(r.model_dump_json() + "\n" for r in edit(reps)), encoding="utf-8")
+
+
+@pytest.fixture
+def run(tmp_path):
+    root, run_dir = load_corpus().build_run(tmp_path)
+    res = build_outputs(run_dir, [root], expected_year=2024)
+    assert res["review_pages_rendered"] == 7
+    return root, run_dir
+
+
+def test_fact_sheet_is_capped_with_a_note(run):
+    _, run_dir = run
+    t = {n: pd.read_parquet(run_dir / "tables" / f"{n}.parquet")
+         for n in ("reports", "flags", "facts", "district_stats", "missing_branches")}
+    from pipeline.aggregate.stats import district_summary
+    out = run_dir / "capped.xlsx"
+    write_workbook(out, district_summary(t["district_stats"]), t["reports"], t["flags"],
+                   t["facts"], t["missing_branches"], t["district_stats"], max_fact_rows=5)
+    ws = load_workbook(out)["事实明细"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    assert "原文" in head
+    note = rows[-1][0]
+    assert "5 条事实" in note and "另有 28 条未列出" in note and "共 33 条" in note
+    assert "facts.parquet" in note and "ghminer.duckdb" in note
+    assert any(isinstance(c, str) and "另有 28 条未列出" in c for c in head)  # seen on opening
+    data = [r for r in rows[1:] if r[head.index("报告编号")]]
+    assert len(data) == 5
+    # facts of reports with an error flag come first (e2#0: placeholders, rate > 100%)
+    errors = set(t["flags"][t["flags"]["severity"] == "error"]["report_id"])
+    assert data[0][head.index("报告编号")] in errors
+    assert ws.auto_filter.ref.startswith("A1:") and ws.auto_filter.ref.endswith("6")
+
+
+def test_uncapped_sheet_has_no_note_and_config_is_read():
+    cfg = excel_config()
+    assert cfg["max_fact_rows"] > 0 and cfg["fact_order"] in ("flagged", "report")
+
+
+def test_safe_cell_fast_path_keeps_every_guard():
+    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell("\r=1") == "'\r=1"
+    assert safe_cell("\x00=1+1") == "'=1+1"  # stripped first, then neutralised
+    assert safe_cell("a\ud800b") == "a?b"
+    assert safe_cell("x\ufffey") == "xy"
+    assert safe_cell("普通文本") == "普通文本"
+    assert safe_cell(np.float64("nan")) is None and safe_cell(float("nan")) is None
+    assert safe_cell(np.int64(3)) == 3 and type(safe_cell(np.int64(3))) is int
+    assert safe_cell(np.bool_(True)) == "是" and safe_cell(False) == "否"
+    assert safe_cell(np.array(["a", "b"])) == "a、b"
+    assert safe_cell(-2.5) == -2.5
+
+
+def test_unchanged_rebuild_keeps_every_page(run):
+    root, run_dir = run
+    before = pages(run_dir)
+    xlsx_mtime = (run_dir / "ghminer.xlsx").stat().st_mtime_ns
+    res = build_outputs(run_dir, [root], expected_year=2024)
+    assert res.get("unchanged") is True and res["review_pages_rendered"] == 0
+    assert res["counts"]["reports"] == 7
+    assert pages(run_dir) == before
+    assert (run_dir / "ghminer.xlsx").stat().st_mtime_ns == xlsx_mtime
+    # without the whole-build stamp everything is rebuilt, but no page is re-rendered
+    (run_dir / STAMP_NAME).unlink()
+    res = build_outputs(run_dir, [root], expected_year=2024)
+    assert not res.get("unchanged") and res["review_pages_rendered"] == 0
+    assert pages(run_dir) == before
+
+
+def test_other_options_rebuild(run):
+    root, run_dir = run
+    res = build_outputs(run_dir, [root], expected_year=2023)
+    assert not res.get("unchanged")
+    flags = pd.read_parquet(run_dir / "tables" / "flags.parquet")
+    assert "wrong_year" in set(flags["code"])
+
+
+def test_changed_report_rerenders_only_its_page(run):
+    root, run_dir = run
+    before = pages(run_dir)
+    old_page = page_of(run_dir, "e1#0")
+
+    def retitle(reps):
+        for r in reps:
+            if r.source == "e1.txt":
+                r.title = "东城一街道工会2024年工作总结（修订）"
+        return reps
+
+    rewrite_reports(run_dir, retitle)
+    res = build_outputs(run_dir, [root], expected_year=2024)
+    assert res["review_pages_rendered"] == 1
+    after = pages(run_dir)
+    new_page = page_of(run_dir, "e1#0")
+    assert new_page != old_page and old_page not in after and new_page in after
+    assert "（修订）" in (run_dir / "review" / new_page).read_text(encoding="utf-8")
+    for name, state in before.items():
+        if name != old_page:
+            assert after[name] == state, name  # same file, not rewritten
+
+
+def test_removed_report_page_is_deleted(run):
+    root, run_dir = run
+    before = pages(run_dir)
+    gone = page_of(run_dir, "b1#0")
+    rewrite_reports(run_dir, lambda reps: [r for r in reps if r.source != "b1.txt"])
+    res = build_outputs(run_dir, [root], expected_year=2024)
+    assert res["review_pages_rendered"] == 0 and res["counts"]["reports"] == 6
+    after = pages(run_dir)
+    assert gone not in after
+    assert after == {k: v for k, v in before.items() if k != gone}
+
+
+def test_edited_source_file_is_noticed_after_a_build(run):
+    root, run_dir = run
+    old_page = page_of(run_dir, "w2#0")
+    p = root / "西城区" / "w2.txt"
+    text = p.read_text(encoding="utf-8")
+    p.write_text("前言插入一行。\n" + text, encoding="utf-8")
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))
+    res = build_outputs(run_dir, [root], expected_year=2024)
+    assert not res.get("unchanged") and res["review_pages_rendered"] >= 1
+    page = (run_dir / "review" / page_of(run_dir, "w2#0")).read_text(encoding="utf-8")
+    assert page_of(run_dir, "w2#0") != old_page and "已被修改" in page
+
+
+def test_forked_renderers_write_the_same_pages(run, monkeypatch):
+    import shutil
+
+    import pipeline.aggregate as agg
+
+    root, run_dir = run
+    one = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
+    shutil.rmtree(run_dir / "review")
+    (run_dir / STAMP_NAME).unlink()
+    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
+    res = build_outputs(run_dir, [root], expected_year=2024, workers=3)
+    assert res["review_pages_rendered"] == 7
+    two = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
+    assert two == one
+
+
+def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
+    from pipeline.aggregate.flags import MinHasher
+
+    root, run_dir = run
+    before = pd.read_parquet(run_dir / "tables" / "flags.parquet")
+    (run_dir / STAMP_NAME).unlink()
+
+    def no_hashing(self, text):
+        raise AssertionError("signature recomputed for an unchanged report")
+
+    monkeypatch.setattr(MinHasher, "signature", no_hashing)
+    build_outputs(run_dir, [root], expected_year=2024)
+    after = pd.read_parquet(run_dir / "tables" / "flags.parquet")
+    dup = after[after["code"] == "near_duplicate"]
+    assert set(dup["report_id"]) == {"w1#0", "w2#0"}
+    pd.testing.assert_frame_equal(before, after)
