@@ -116,7 +116,7 @@ def run(
             # file names and reasons are data, not rich markup ("[bold]x.txt")
             err.print(f"  [yellow]failed[/] {escape(rec.path)}: {escape(rec.reason or '')}")
     if not no_report:
-        _render(out, existing, manifest, roster, policy, expected_year)
+        _render(out, existing, manifest, roster, policy, expected_year, workers)
 
 
 def _aggregate_guard(action):
@@ -145,12 +145,12 @@ def os_error(e: OSError, where) -> str:
     return escape(f"cannot write {e.filename or where}: {what}")
 
 
-def _render(run_dir, inputs, manifest, roster, policy, expected_year) -> None:
+def _render(run_dir, inputs, manifest, roster, policy, expected_year, workers=None) -> None:
     from pipeline.aggregate import build_outputs
 
     res = _aggregate_guard(lambda: build_outputs(
         run_dir, list(inputs or []), branch_manifest=manifest, roster=roster, policy=policy,
-        expected_year=expected_year))
+        expected_year=expected_year, workers=None if workers is None else max(1, workers)))
     c = res["counts"]
     err.print(f"{c['reports']} reports, {c['facts']} facts, {c['flags']} flags, "
               f"{c['districts']} districts, {c['missing_branches']} branches missing -> "

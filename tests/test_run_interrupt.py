@@ -45,7 +45,7 @@ def test_interrupted_run_leaves_no_torn_output_and_resumes(tmp_path, sig):
                              "--out", str(out), "--workers", "2"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
-    while len(list((out / ".cache").rglob("*.jsonl"))) < 3:  # some files are done
+    while len(list((out / ".cache").rglob("*.entry"))) < 3:  # some files are done
         assert proc.poll() is None, proc.stderr.read().decode()
         assert time.monotonic() < deadline, "the run made no progress"
         time.sleep(0.1)

@@ -133,7 +133,6 @@ def test_unreadable_file_and_folder_fail_with_permission_denied(corpus):
                                        "unreadable.txt | permission denied"], out.stderr[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason="needs the process.py display-name diff (hardening report)")
 def test_gbk_named_file_is_processed(tmp_path):
     """A file named in GBK bytes (USB sticks from Windows) is processed under a readable name."""
     src = tmp_path / "in"
