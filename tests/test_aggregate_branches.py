@@ -3,8 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.aggregate.branches import (BranchFileError, BranchResolver, load_manifest,
-                                         load_roster)
+from pipeline.aggregate.branches import (
+    BranchFileError,
+    BranchResolver,
+    load_manifest,
+    load_roster,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "districts" / "input"
 

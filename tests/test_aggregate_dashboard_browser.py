@@ -4,7 +4,6 @@ Install: `apt-get install -y chromium fonts-noto-cjk`. Asserts that the SVG char
 are in the rendered DOM and that the console stayed silent (our pages carry no
 script at all, and a CSP forbids any, so any console line is a defect).
 """
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -14,8 +13,8 @@ import pytest
 
 from pipeline.aggregate import build_outputs
 from schemas.report import SECTION_LABELS
+from tests.fixtures.districts import corpus as districts_corpus
 
-CORPUS = Path(__file__).parent / "fixtures" / "districts" / "corpus.py"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
@@ -24,12 +23,6 @@ pytestmark = [
                        "(apt-get install -y chromium fonts-noto-cjk)"),
 ]
 
-
-def load_corpus():
-    spec = importlib.util.spec_from_file_location("districts_corpus", CORPUS)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def browse(url: str, profile: Path, *extra: str) -> tuple[str, list[str]]:
@@ -45,7 +38,7 @@ def browse(url: str, profile: Path, *extra: str) -> tuple[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    root, run = load_corpus().build_run(tmp_path_factory.mktemp("browser"))
+    root, run = districts_corpus.build_run(tmp_path_factory.mktemp("browser"))
     build_outputs(run, [root], expected_year=2024)
     return run
 

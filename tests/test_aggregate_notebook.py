@@ -1,5 +1,4 @@
 """The analyst notebook runs top to bottom on a run folder made here (kernel python3)."""
-import importlib.util
 import os
 from pathlib import Path
 
@@ -9,17 +8,11 @@ nbformat = pytest.importorskip("nbformat", reason="nbformat is in the project's 
 nbclient = pytest.importorskip("nbclient", reason="nbclient is in the project's test extra")
 
 from pipeline.aggregate import build_outputs  # noqa: E402
+from tests.fixtures.districts import corpus as districts_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "district_overview.ipynb"
-CORPUS = Path(__file__).parent / "fixtures" / "districts" / "corpus.py"
 
-
-def load_corpus():
-    spec = importlib.util.spec_from_file_location("districts_corpus", CORPUS)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _execute(run_dir: Path, monkeypatch) -> nbformat.NotebookNode:
@@ -42,7 +35,7 @@ def _text(nb) -> str:
 
 @pytest.mark.slow
 def test_notebook_runs_on_duckdb_and_shows_gaps(tmp_path, monkeypatch):
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     build_outputs(run, [root], expected_year=2024)
     nb = _execute(run, monkeypatch)
     text = _text(nb)
@@ -53,7 +46,7 @@ def test_notebook_runs_on_duckdb_and_shows_gaps(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_notebook_falls_back_to_parquet(tmp_path, monkeypatch):
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     build_outputs(run, [root])
     os.remove(run / "ghminer.duckdb")
     text = _text(_execute(run, monkeypatch))

@@ -1,7 +1,5 @@
 """The run folder's analyst outputs: Parquet, DuckDB, Excel, review pages, `ghminer report`."""
-import importlib.util
 import re
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -18,20 +16,12 @@ from pipeline.aggregate.stats import DistrictStat
 from pipeline.aggregate.tables import FACT_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS
 from pipeline.cli import app
 from schemas.report import Report, Section
-
-CORPUS = Path(__file__).parent / "fixtures" / "districts" / "corpus.py"
-
-
-def load_corpus():
-    spec = importlib.util.spec_from_file_location("districts_corpus", CORPUS)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.fixtures.districts import corpus as districts_corpus
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root, run_dir = load_corpus().build_run(tmp_path_factory.mktemp("outputs"))
+    root, run_dir = districts_corpus.build_run(tmp_path_factory.mktemp("outputs"))
     res = build_outputs(run_dir, [root], expected_year=2024)
     return root, run_dir, res
 
@@ -149,7 +139,7 @@ def test_review_file_names_are_sanitised():
 
 
 def test_review_page_without_source_file(tmp_path):
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     (root / "东城区" / "e1.txt").unlink()
     build_outputs(run, [root], expected_year=2024)
     page = next((run / "review").glob("e1_0_*.html")).read_text(encoding="utf-8")
@@ -159,7 +149,7 @@ def test_review_page_without_source_file(tmp_path):
 
 
 def test_changed_source_is_not_mis_highlighted(tmp_path):
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     p = root / "西城区" / "w2.txt"
     p.write_text("前言插入一行。\n" + p.read_text(encoding="utf-8"), encoding="utf-8")
     build_outputs(run, [root])
@@ -168,7 +158,7 @@ def test_changed_source_is_not_mis_highlighted(tmp_path):
 
 
 def test_cli_report_rerenders_and_reports_bad_manifest(tmp_path):
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     runner = CliRunner()
     res = runner.invoke(app, ["report", str(run), "--expected-year", "2024"])
     assert res.exit_code == 0, res.output
@@ -183,7 +173,7 @@ def test_cli_report_rerenders_and_reports_bad_manifest(tmp_path):
 
 
 def test_without_manifest_and_roster_nothing_is_guessed(tmp_path):
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     (root / "manifest.csv").unlink()
     (root / "roster.csv").unlink()
     res = build_outputs(run, [root])
@@ -197,7 +187,7 @@ def test_without_manifest_and_roster_nothing_is_guessed(tmp_path):
 
 
 def test_bad_reports_line_is_a_clear_error(tmp_path):
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     with open(run / "reports.jsonl", "a", encoding="utf-8") as fh:
         fh.write('{"source": "x"}\n')
     from pipeline.aggregate import AggregateError
@@ -207,7 +197,7 @@ def test_bad_reports_line_is_a_clear_error(tmp_path):
 
 def test_hostile_text_is_inert_everywhere(tmp_path):
     """Markup, quotes, control and bidi characters in report fields stay text."""
-    root, run = load_corpus().build_run(tmp_path)
+    root, run = districts_corpus.build_run(tmp_path)
     lines = (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()
     rep = Report.model_validate_json(lines[0])
     evil = '"><img src=x onerror=alert(1)>\u202e\x07\x00</pre>@cmd|\'/c calc\'!A0'

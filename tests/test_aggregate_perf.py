@@ -1,8 +1,6 @@
 """Scale behaviour of the aggregate outputs: capped fact sheet, incremental review pages,
 whole-build reuse when nothing changed (fixture corpus, tests/fixtures/districts)."""
-import importlib.util
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,15 +10,7 @@ from openpyxl import load_workbook
 from pipeline.aggregate import STAMP_NAME, build_outputs
 from pipeline.aggregate.excel import excel_config, safe_cell, write_workbook
 from schemas.report import Report
-
-CORPUS = Path(__file__).parent / "fixtures" / "districts" / "corpus.py"
-
-
-def load_corpus():
-    spec = importlib.util.spec_from_file_location("districts_corpus", CORPUS)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.fixtures.districts import corpus as districts_corpus
 
 
 def pages(run):
@@ -42,7 +32,7 @@ def rewrite_reports(run, edit):
 
 @pytest.fixture
 def run(tmp_path):
-    root, run_dir = load_corpus().build_run(tmp_path)
+    root, run_dir = districts_corpus.build_run(tmp_path)
     res = build_outputs(run_dir, [root], expected_year=2024)
     assert res["review_pages_rendered"] == 7
     return root, run_dir

@@ -5,27 +5,17 @@ E3 did not submit. Reports: e1#0 (E1), e2#0 and e2#1 (E2), w1#0 (W1), w2#0
 (W2, a template copy of w1 with other numbers), b1#0 (北城区/光明社区 by folder,
 not in the roster), loose#0 (org 红星镇总工会, district unknown).
 """
-import importlib.util
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline.aggregate import build_outputs
-
-CORPUS = Path(__file__).parent / "fixtures" / "districts" / "corpus.py"
-
-
-def load_corpus():
-    spec = importlib.util.spec_from_file_location("districts_corpus", CORPUS)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.fixtures.districts import corpus as districts_corpus
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    root, run_dir = load_corpus().build_run(tmp_path_factory.mktemp("districts"))
+    root, run_dir = districts_corpus.build_run(tmp_path_factory.mktemp("districts"))
     build_outputs(run_dir, [root], expected_year=2024)
     return run_dir
 
