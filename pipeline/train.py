@@ -3,12 +3,14 @@
 `train_all()` fits the split stage's boundary classifier and the structure
 stage's section classifier on corpora/annotations (and the extract stage's
 count-metric model through `pipeline.extract.metric_model`), saves them to
-pipeline/models/*.joblib and returns their metrics (training size and
-leave-one-file-out figures).
+pipeline/models/ (`*.joblib` + `*.npz` weights, see `pipeline.modelfile`) and
+returns their metrics (training size and leave-one-file-out figures).
 """
 from __future__ import annotations
 
 from pathlib import Path
+
+from pipeline.modelfile import save_model
 
 MODELS = Path(__file__).resolve().parent / "models"
 
@@ -74,19 +76,6 @@ def train_all(out_dir: Path | None = None, cross_validate: bool = True) -> dict:
 
     metrics["count_metric"] = train_metric_model(out / "count_metric.joblib", cross_validate)
     return metrics
-
-
-def save_model(model, path: Path) -> None:
-    """Pickle a model under a temporary name and rename it: a worker loading the
-    model while `ghminer train` runs sees the old file or the new one, never half."""
-    import os
-
-    import joblib
-
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    joblib.dump(model, tmp)
-    os.replace(tmp, path)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,7 @@ TRAIN_SETS = (
     (REPO / "corpora" / "gold" / "seeds", REPO / "corpora" / "seeds"),
 )
 FEATURE_REACH = 20  # chars each side, within the clause
-SENTENCE_REACH = 80
 INHERIT_REACH = 150
-SENTENCE_BREAKS = frozenset("。!?！？\n")
 _DIGITS = re.compile(r"[0-9０-９.]+")
 
 
@@ -56,16 +54,11 @@ class MetricContext:
 def metric_context(norm: str, c, start: int, end: int,
                    prev: tuple[int, str, str] | None) -> MetricContext:
     """Context of a `count.CountCandidate` in `norm` (report bounds start..end)."""
-    from pipeline.extract.count import classify_metric
+    from pipeline.extract.count import sentence_cue
     from pipeline.extract.numerals import left_clause, right_clause
 
     ls = left_clause(norm, c.lead, FEATURE_REACH, start)
     re_ = right_clause(norm, c.unit_end, FEATURE_REACH, end)
-    i = c.lead
-    stop = max(start, c.lead - SENTENCE_REACH)
-    while i > stop and norm[i - 1] not in SENTENCE_BREAKS:
-        i -= 1
-    sentence_cue = classify_metric(norm[i:c.lead], "", c.unit)[0]
     unit_key = "人" if c.unit == "名" else c.unit
     prev_metric = None
     if prev is not None:
@@ -75,7 +68,8 @@ def metric_context(norm: str, c, start: int, end: int,
             prev_metric = pm
     return MetricContext(left=norm[ls:c.lead], right=norm[c.unit_end:re_], unit=unit_key,
                          cues=tuple(x.metric for x in c.cues if not x.default),
-                         sentence_cue=sentence_cue, prev=prev_metric)
+                         sentence_cue=sentence_cue(norm, c.lead, c.unit, start),
+                         prev=prev_metric)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -114,7 +108,11 @@ def metric_features(mc: MetricContext) -> dict[str, float]:
 
 
 class CountMetricModel:
-    """DictVectorizer + LogisticRegression over `metric_features`."""
+    """DictVectorizer + LogisticRegression over `metric_features`.
+
+    Inference runs on plain weights (`to_arrays`/`from_arrays`: vocabulary,
+    coefficients, classes), so a model loaded from its weights file needs no
+    scikit-learn; `model` (the scikit-learn Pipeline) is None then."""
 
     def __init__(self, C: float = 4.0):
         from sklearn.feature_extraction import DictVectorizer
@@ -128,7 +126,7 @@ class CountMetricModel:
 
     @property
     def classes_(self) -> list[str]:
-        return [str(c) for c in self.model.named_steps["lr"].classes_]
+        return self._weights()[3]
 
     def fit(self, contexts: Sequence[MetricContext], labels: Sequence[str]) -> "CountMetricModel":
         from threadpoolctl import threadpool_limits
@@ -137,46 +135,83 @@ class CountMetricModel:
         # multi-threaded BLAS makes this tiny lbfgs fit 50x slower on a busy machine
         with threadpool_limits(limits=1):
             self.model.fit(features, list(labels))
-        self._fast = None
+        self._fast = self._rows = None
         return self
 
     def predict_proba(self, contexts: Sequence[MetricContext]):
-        return self.model.predict_proba([metric_features(c) for c in contexts])
+        import numpy as np
+
+        classes = self.classes_
+        return np.array([[p[c] for c in classes] for p in map(self.scores_one, contexts)])
 
     def predict(self, contexts: Sequence[MetricContext]) -> list[str]:
-        return [str(x) for x in self.model.predict([metric_features(c) for c in contexts])]
+        return [self.best_one(c)[0] for c in contexts]
 
     def _weights(self):
         # sklearn's per-call validation costs ~0.3 ms; one count needs a few dot products
         fast = self.__dict__.get("_fast")
         if fast is None:
             dv, lr = self.model.named_steps["dv"], self.model.named_steps["lr"]
-            fast = self._fast = (dv.vocabulary_, lr.coef_, lr.intercept_, self.classes_)
+            fast = self._fast = (dv.vocabulary_, lr.coef_, lr.intercept_,
+                                 [str(c) for c in lr.classes_])
         return fast
 
-    def scores_one(self, mc: MetricContext) -> dict[str, float]:
-        """Class probabilities of one count (same as predict_proba, without sklearn overhead)."""
+    def to_arrays(self) -> dict:
+        import numpy as np
+
+        vocab, coef, intercept, classes = self._weights()
+        names = sorted(vocab, key=vocab.get)  # column order
+        return {"features": np.array(names), "coef": coef, "intercept": intercept,
+                "classes": np.array(classes)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> "CountMetricModel":
+        self = cls.__new__(cls)
+        self.model = None
+        names = [str(f) for f in arrays["features"]]
+        self._fast = ({f: j for j, f in enumerate(names)}, arrays["coef"],
+                      arrays["intercept"], [str(c) for c in arrays["classes"]])
+        return self
+
+    def _columns(self):
+        # one contiguous row of class weights per feature: summing a few rows is
+        # cheaper than gathering columns of the (classes x features) matrix
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            import numpy as np
+
+            coef = self._weights()[1]
+            rows = self._rows = np.ascontiguousarray(coef.T)
+        return rows
+
+    def _probabilities(self, mc: MetricContext):
+        """Softmax (or sigmoid) over the classes for one count, as a numpy vector."""
+        import numpy as np
+
         vocab, coef, intercept, classes = self._weights()
         idx = [j for j in map(vocab.get, metric_features(mc)) if j is not None]
-        # every feature is binary (1.0): the score is a sum of coefficient columns
-        s = intercept + coef[:, idx].sum(axis=1) if idx else intercept
+        # every feature is binary (1.0): the score is a sum of weight rows
+        s = intercept + self._columns()[idx].sum(axis=0) if idx else intercept
         if coef.shape[0] == 1:  # binary
             p1 = 1.0 / (1.0 + math.exp(-float(s[0])))
-            return {classes[0]: 1.0 - p1, classes[1]: p1}
-        mx = float(s.max())
-        e = [math.exp(float(x) - mx) for x in s]
-        z = sum(e)
-        return {c: v / z for c, v in zip(classes, e)}
+            return np.array([1.0 - p1, p1])
+        e = np.exp(s - s.max())
+        return e / e.sum()
+
+    def scores_one(self, mc: MetricContext) -> dict[str, float]:
+        """Class probabilities of one count (the fitted model's predict_proba)."""
+        return dict(zip(self.classes_, map(float, self._probabilities(mc))))
 
     def best_one(self, mc: MetricContext) -> tuple[str, float]:
         """Most probable metric of one count and its probability."""
-        probs = self.scores_one(mc)
-        best = max(probs, key=probs.get)
-        return best, probs[best]
+        probs = self._probabilities(mc)
+        k = int(probs.argmax())
+        return self.classes_[k], float(probs[k])
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_fast", None)
+        state.pop("_rows", None)
         return state
 
 
@@ -317,7 +352,7 @@ def train_metric_model(out_path: Path | None = None, cross_validated: bool = Tru
     """Fit the count-metric model on all repo training data, save it to `out_path`
     (default `pipeline/models/count_metric.joblib`) and return its metrics:
     training size and, with `cross_validated`, leave-one-file-out accuracies."""
-    from pipeline.train import save_model
+    from pipeline.modelfile import save_model
 
     files = load_files()
     X, y = training_set(files)
@@ -334,15 +369,12 @@ def train_metric_model(out_path: Path | None = None, cross_validated: bool = Tru
 @functools.cache
 def default_model() -> CountMetricModel:
     """The saved model, or one trained in memory from the repo data (with a warning)."""
-    if MODEL_PATH.exists():
-        try:
-            import joblib
-            return joblib.load(MODEL_PATH)
-        except Exception as e:
-            log.warning("cannot load %s (%s); training the count-metric model in memory",
-                        MODEL_PATH, e)
-    else:
-        log.warning("%s missing; training the count-metric model in memory", MODEL_PATH)
+    from pipeline.modelfile import load_model
+
+    model = load_model(CountMetricModel, MODEL_PATH)
+    if model is not None:
+        return model
+    log.warning("training the count-metric model in memory")
     t = time.perf_counter()
     model = fit_model(load_files())
     log.info("count-metric model trained in %.1f s", time.perf_counter() - t)

@@ -3,8 +3,9 @@
 A scikit-learn pipeline (scaling + logistic regression) over the features of
 `features.py`, trained on annotated boundaries (corpora/annotations) and on
 synthetic run-together texts made from annotated reports with their titles
-removed. Saved to pipeline/models/boundary.joblib; if that file is missing the
-model is trained in memory (about a second) with a warning.
+removed. Saved to pipeline/models/boundary.joblib (+ .npz weights, loaded at run
+time: `pipeline.modelfile`); if both are missing the model is trained in memory
+(about a second) with a warning.
 """
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ MIN_CHARS = 80  # ...or one long paragraph of at least this many characters
 
 
 class BoundaryClassifier:
-    """fit/predict_proba over feature vectors of candidate lines; picklable."""
+    """fit/predict_proba over feature vectors of candidate lines; picklable.
+
+    Inference runs on plain arrays (`to_arrays`/`from_arrays`: scaler mean and
+    scale, coefficients), so a model loaded from its weights file needs no
+    scikit-learn; `model` (the scikit-learn Pipeline) is None then."""
 
     def __init__(self, C: float = 1.0):
         from sklearn.linear_model import LogisticRegression
@@ -40,6 +45,28 @@ class BoundaryClassifier:
 
     def fit(self, X, y) -> "BoundaryClassifier":
         self.model.fit(np.asarray(X, dtype=float), np.asarray(y, dtype=int))
+        self.__dict__.pop("_weights", None)
+        return self
+
+    def _linear(self) -> dict[str, np.ndarray]:
+        w = self.__dict__.get("_weights")
+        if w is None:
+            sc, lr = self.model.named_steps["scale"], self.model.named_steps["lr"]
+            w = self._weights = {"mean": sc.mean_, "scale": sc.scale_,
+                                 "coef": lr.coef_[0], "intercept": lr.intercept_[:1]}
+        return w
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"features": np.array(self.features), **self._linear()}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> "BoundaryClassifier":
+        if [str(f) for f in arrays["features"]] != list(FEATURES):
+            raise ValueError("saved for another feature set")
+        self = cls.__new__(cls)
+        self.features, self.model = list(FEATURES), None
+        self._weights = {k: np.asarray(arrays[k], dtype=float)
+                         for k in ("mean", "scale", "coef", "intercept")}
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -48,15 +75,20 @@ class BoundaryClassifier:
             return np.zeros(0)
         # the fitted scaler + logistic regression, evaluated directly: sklearn's
         # per-call validation costs more than the arithmetic for a few rows
-        sc, lr = self.model.named_steps["scale"], self.model.named_steps["lr"]
-        z = ((X - sc.mean_) / sc.scale_) @ lr.coef_[0] + lr.intercept_[0]
+        w = self._linear()
+        z = ((X - w["mean"]) / w["scale"]) @ w["coef"] + w["intercept"][0]
         return 1.0 / (1.0 + np.exp(-z))
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= THRESHOLD).astype(int)
 
     def weights(self) -> dict[str, float]:
-        return dict(zip(self.features, map(float, self.model.named_steps["lr"].coef_[0])))
+        return dict(zip(self.features, map(float, self._linear()["coef"])))
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_weights", None)
+        return state
 
 
 def candidates(seg: SegmentFeatures) -> list[int]:
@@ -105,13 +137,11 @@ def detect(blocks: list[Block], clf: "BoundaryClassifier | None" = None) -> list
 
 @functools.cache
 def model() -> BoundaryClassifier:
-    if MODEL_PATH.exists():
-        try:
-            import joblib
-            return joblib.load(MODEL_PATH)
-        except Exception as e:  # stale or incompatible file: retrain
-            log.warning("cannot load %s (%s); training the boundary model in memory", MODEL_PATH, e)
-    else:
-        log.warning("%s missing; training the boundary model in memory", MODEL_PATH)
+    from pipeline.modelfile import load_model
+
+    clf = load_model(BoundaryClassifier, MODEL_PATH)
+    if clf is not None:
+        return clf
+    log.warning("training the boundary model in memory")
     from pipeline.split.training import train_boundary
     return train_boundary()[0]

@@ -4,8 +4,9 @@ TF-IDF over character 1-3-grams (robust to jieba's segmentation of short
 headings, and fast) + logistic regression, in a `sklearn.pipeline.Pipeline`.
 Used only for headings the cue vocabulary does not settle. Trained on
 corpora/annotations/section_examples.jsonl (hand-written examples and
-labelled seed headings); saved to pipeline/models/sections.joblib, trained in
-memory with a warning when that file is missing.
+labelled seed headings); saved to pipeline/models/sections.joblib (+ .npz weights,
+loaded at run time: `pipeline.modelfile`), trained in memory with a warning when
+both are missing.
 """
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def load_examples(exclude: set[str] | frozenset = frozenset()) -> tuple[list[str
 
 
 class SectionClassifier:
+    """Inference runs on plain weights (`to_arrays`/`from_arrays`: n-gram
+    vocabulary, idf, coefficients, classes), so a model loaded from its weights
+    file needs no scikit-learn; `model` (the scikit-learn Pipeline) is None then."""
+
     def __init__(self, C: float = 4.0):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -48,10 +53,46 @@ class SectionClassifier:
 
     def fit(self, texts: list[str], labels: list[str]) -> "SectionClassifier":
         self.model.fit(texts, labels)
+        self.__dict__.pop("_weights", None)
+        self.__dict__.pop("_memo", None)
         return self
 
     def predict(self, texts: list[str]) -> list[str | None]:
         return [lab for lab, _ in self.predict_with_proba(texts)]
+
+    def _linear(self) -> dict:
+        w = self.__dict__.get("_weights")
+        if w is None:
+            tfidf, lr = self.model.named_steps["tfidf"], self.model.named_steps["lr"]
+            # this is what the fitted TfidfVectorizer does (char analyzer, l2 norm)
+            assert tfidf.analyzer == "char" and tfidf.norm == "l2" and tfidf.sublinear_tf \
+                and tfidf.strip_accents is None and tfidf.preprocessor is None
+            w = self._weights = {
+                "vocab": tfidf.vocabulary_, "idf": tfidf.idf_, "coef": lr.coef_,
+                "intercept": lr.intercept_, "classes": [str(c) for c in lr.classes_],
+                "ngram_range": tuple(tfidf.ngram_range), "lowercase": bool(tfidf.lowercase)}
+        return w
+
+    def to_arrays(self) -> dict:
+        import numpy as np
+
+        w = self._linear()
+        return {"ngrams": np.array(sorted(w["vocab"], key=w["vocab"].get)), "idf": w["idf"],
+                "coef": w["coef"], "intercept": w["intercept"], "classes": np.array(w["classes"]),
+                "ngram_range": np.array(w["ngram_range"]),
+                "lowercase": np.array(w["lowercase"])}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> "SectionClassifier":
+        self = cls.__new__(cls)
+        self.model = None
+        self._weights = {
+            "vocab": {str(g): j for j, g in enumerate(arrays["ngrams"])}, "idf": arrays["idf"],
+            "coef": arrays["coef"], "intercept": arrays["intercept"],
+            "classes": [str(c) for c in arrays["classes"]],
+            "ngram_range": tuple(int(n) for n in arrays["ngram_range"]),
+            "lowercase": bool(arrays["lowercase"])}
+        return self
 
     def _fast_proba(self, texts: list[str]):
         """predict_proba for a few short texts without sklearn's per-call validation
@@ -60,14 +101,13 @@ class SectionClassifier:
 
         import numpy as np
 
-        tfidf = self.model.named_steps["tfidf"]
-        lr = self.model.named_steps["lr"]
-        vocab, idf = tfidf.vocabulary_, tfidf.idf_
-        lo, hi = tfidf.ngram_range
-        coef, intercept = lr.coef_, lr.intercept_
+        w = self._linear()
+        vocab, idf = w["vocab"], w["idf"]
+        lo, hi = w["ngram_range"]
+        coef, intercept = w["coef"], w["intercept"]
         rows = []
         for t in texts:
-            t = tfidf.build_preprocessor()(t) if tfidf.lowercase else t
+            t = t.lower() if w["lowercase"] else t
             t = " ".join(t.split())
             counts: dict[int, int] = {}
             for n in range(lo, hi + 1):
@@ -104,13 +144,14 @@ class SectionClassifier:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_memo", None)
+        state.pop("_weights", None)
         return state
 
     def predict_with_proba(self, texts: list[str]) -> list[tuple[str | None, float]]:
         if not texts:
             return []
         probs = [self._cached(t) for t in texts]
-        classes = self.model.classes_
+        classes = self._linear()["classes"]
         out = []
         for row in probs:
             k = int(row.argmax())
@@ -126,12 +167,10 @@ class SectionClassifier:
 
 @functools.cache
 def default_classifier() -> SectionClassifier:
-    if MODEL_PATH.exists():
-        try:
-            import joblib
-            return joblib.load(MODEL_PATH)
-        except Exception as e:
-            log.warning("cannot load %s (%s); training the section classifier in memory", MODEL_PATH, e)
-    else:
-        log.warning("%s missing; training the section classifier in memory", MODEL_PATH)
+    from pipeline.modelfile import load_model
+
+    clf = load_model(SectionClassifier, MODEL_PATH)
+    if clf is not None:
+        return clf
+    log.warning("training the section classifier in memory")
     return SectionClassifier.train()
