@@ -28,7 +28,7 @@ BARE_WITH_QUALIFIER = frozenset(["百", "千"])
 MAX_CUE_GAP = 8  # a left cue further than this from the number is not put in `text`
 SENTENCE_REACH = 80   # no cue in the clause: look back to the sentence start, this far at most
 INHERIT_REACH = 150   # then take the metric of a figure this close before, in the same line
-SENTENCE_BREAKS = frozenset("。!?！？\n")
+SENTENCE_BREAKS = "。!?！？\n"
 PERSON_UNITS = frozenset(["人", "名", "人次", "户"])
 ORG_UNITS = frozenset(["家", "个", "所"])  # organisations in one sentence play different roles
 PEOPLE_NOUN_ENDS = frozenset("工员众生民属师部")  # 职工, 人员, 群众, 学生, 农民, 家属, 教师, 干部
@@ -57,6 +57,8 @@ class _Vocab:
     open_quotes: frozenset[str]
     close_quotes: frozenset[str]
     quote_reach: int
+    quote_right: re.Pattern   # what ends the look right of a figure: an open quote, 》, a line end
+    quote_left: re.Pattern    # what ends the look left of it: any quote mark, a line end
     vague_ranges: tuple[str, ...]
     abstract_heads: tuple[str, ...]
     abstract_units: frozenset[str]
@@ -81,7 +83,9 @@ def _vocab() -> _Vocab:
         ordinal_prefixes=frozenset(c["ordinal_prefixes"]),
         rank_prefixes=frozenset(c["rank_prefixes"]), rank_units=frozenset(c["rank_units"]),
         open_quotes=frozenset(c["open_quotes"]), close_quotes=frozenset(c["close_quotes"]),
-        quote_reach=int(c["quote_reach"]), vague_ranges=tuple(c["vague_range_starts"]),
+        quote_reach=int(c["quote_reach"]),
+        quote_right=re.compile("[" + re.escape(c["open_quotes"] + "》\n") + "]"),
+        quote_left=re.compile("[" + re.escape(c["open_quotes"] + c["close_quotes"] + "\n") + "]"), vague_ranges=tuple(c["vague_range_starts"]),
         abstract_heads=tuple(c["abstract_heads"]), abstract_units=frozenset(c["abstract_units"]),
         collection_cues=tuple(c["collection_cues"]),
         idioms=re.compile("|".join(sorted(map(re.escape, data["idioms"]), key=len, reverse=True))),
@@ -119,6 +123,12 @@ def _metric_rules() -> tuple[int, tuple[_Rule, ...]]:
     return int(data.get("window", 14)), rules
 
 
+@cache
+def _rules_for(unit_key: str) -> tuple[_Rule, ...]:
+    """The rules that apply to a unit, in rule order."""
+    return tuple(r for r in _metric_rules()[1] if unit_key in r.units)
+
+
 def _last_left(rx: re.Pattern, left: str, max_gap: int) -> re.Match | None:
     last = None
     for m in rx.finditer(left):
@@ -149,29 +159,40 @@ def _rule_match(rule: _Rule, left: str, right: str) -> Cue | None:
     return None
 
 
+def _unit_key(unit: str) -> str:
+    return "人" if unit in ("名", "位") else unit
+
+
 def cue_metrics(left: str, right: str, unit: str) -> tuple[Cue, ...]:
     """Every cue rule that matches a count's clause (`left` of the number, `right` of
     the unit), in rule order: the first is the cue rules' own answer."""
-    unit_key = "人" if unit in ("名", "位") else unit
     out = []
-    for rule in _metric_rules()[1]:
-        if unit_key in rule.units:
-            cue = _rule_match(rule, left, right)
-            if cue is not None:
-                out.append(cue)
+    for rule in _rules_for(_unit_key(unit)):
+        cue = _rule_match(rule, left, right)
+        if cue is not None:
+            out.append(cue)
     return tuple(out)
 
 
 def classify_metric(left: str, right: str, unit: str) -> tuple[str | None, int | None]:
     """Metric of a count from its clause by the first matching cue rule, None when no
     cue matches; also the offset in `left` of a deciding left cue."""
-    unit_key = "人" if unit in ("名", "位") else unit
-    for rule in _metric_rules()[1]:
-        if unit_key in rule.units:
-            cue = _rule_match(rule, left, right)
-            if cue is not None:
-                return cue.metric, cue.offset
+    for rule in _rules_for(_unit_key(unit)):
+        cue = _rule_match(rule, left, right)
+        if cue is not None:
+            return cue.metric, cue.offset
     return None, None
+
+
+def sentence_cue(norm: str, lead: int, unit: str, lo: int) -> str | None:
+    """Cue metric of the sentence up to a figure (at most SENTENCE_REACH chars back)."""
+    return classify_metric(norm[sentence_start(norm, lead, lo):lead], "", unit)[0]
+
+
+def sentence_start(norm: str, pos: int, lo: int) -> int:
+    """Start of the sentence holding `pos`, at most SENTENCE_REACH chars back (and >= lo)."""
+    stop = max(lo, pos - SENTENCE_REACH)
+    return max(stop, max(norm.rfind(b, stop, pos) for b in SENTENCE_BREAKS) + 1)
 
 
 def _loose_approx(norm: str, ls: int, lead: int) -> bool:
@@ -193,11 +214,7 @@ def _fallback_metric(norm: str, lead: int, unit: str, start: int,
     the count just before in the same line with the same unit (男46人、女6人,
     共计50人 share one topic; 收到提案52条,已答复49条 too)."""
     if unit in PERSON_UNITS:
-        i = lead
-        stop = max(start, lead - SENTENCE_REACH)
-        while i > stop and norm[i - 1] not in SENTENCE_BREAKS:
-            i -= 1
-        metric, _ = classify_metric(norm[i:lead], "", unit)
+        metric = sentence_cue(norm, lead, unit, start)
         if metric is not None:
             return metric
     if prev is not None and unit not in ORG_UNITS:
@@ -210,22 +227,15 @@ def _fallback_metric(norm: str, lead: int, unit: str, start: int,
 
 def _inside_name(norm: str, lead: int, unit_end: int, v: _Vocab) -> bool:
     """A figure opening a quoted name or inside a title: “十项利民行动”, 《…15条》."""
-    j = unit_end
-    stop = min(len(norm), unit_end + v.quote_reach)
-    while j < stop and norm[j] not in v.open_quotes and norm[j] != "\n":
-        if norm[j] == "》":
-            return True  # a title closes after the figure
-        j += 1
-    i = lead
-    stop = max(0, lead - v.quote_reach)
-    while i > stop:
-        c = norm[i - 1]
-        if c in v.close_quotes or c == "\n":
-            break
-        if c in v.open_quotes:
-            return True  # an open quote or title not closed before the figure
-        i -= 1
-    return False
+    # right of the figure, before any open quote or line end: a title closes
+    m = v.quote_right.search(norm, unit_end, min(len(norm), unit_end + v.quote_reach))
+    if m is not None and m.group() == "》":
+        return True
+    # left of it, the nearest quote mark is an open one (not closed before the figure)
+    last = None
+    for last in v.quote_left.finditer(norm, max(0, lead - v.quote_reach), lead):
+        pass
+    return last is not None and last.group() in v.open_quotes
 
 
 def _list_item_start(m: re.Match) -> int:

@@ -83,6 +83,29 @@ def _qualifiers() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
     return pre, suf, frozenset(data.get("magnitude_only", []))
 
 
+@cache
+def _suffix_set() -> frozenset[str]:
+    return frozenset(_qualifiers()[1])
+
+
+@cache
+def _prefixes_by_last_char() -> dict[str, tuple[str, ...]]:
+    """Approximation prefixes grouped by their last character (in `_qualifiers` order):
+    the one character before a number selects the few prefixes worth testing."""
+    out: dict[str, list[str]] = {}
+    for q in _qualifiers()[0]:
+        out.setdefault(q[-1], []).append(q)
+    return {c: tuple(qs) for c, qs in out.items()}
+
+
+@cache
+def _prefixes_by_first_char() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for q in _qualifiers()[0]:
+        out.setdefault(q[0], []).append(q)
+    return {c: tuple(qs) for c, qs in out.items()}
+
+
 def _digit_sequence(s: str) -> float | None:
     """二0一0 -> 2010: Chinese/Arabic digits read one by one."""
     if len(s) > MAX_DIGITS:
@@ -185,8 +208,8 @@ _UNIT_SET = frozenset(_TRAILING_UNITS)
 
 def _strip_affixes(s: str) -> tuple[str, bool]:
     """Remove trailing units and approximation qualifiers; report approx."""
-    pre, suf, mag_only = _qualifiers()
-    suffix_set = frozenset(suf)
+    _, _, mag_only = _qualifiers()
+    suffix_set = _suffix_set()
     approx = False
     stripped = True
     while stripped:
@@ -198,7 +221,7 @@ def _strip_affixes(s: str) -> tuple[str, bool]:
                     approx = approx or tail in suffix_set
                     s, stripped = s[:-k], True
                     break
-    for q in pre:
+    for q in _prefixes_by_first_char().get(s[:1], ()):
         if s.startswith(q) and len(s) > len(q):
             rest = s[len(q):]
             if q in mag_only and rest[0] not in MAGNITUDES:
@@ -290,7 +313,8 @@ def quantity_matches(norm: str, start: int, end: int, tail: re.Pattern
     starts. Scanning runs and matching there keeps this linear and fast
     (a pattern opening with an optional prefix is tried at every character).
     """
-    pre, _, mag_only = _qualifiers()
+    _, _, mag_only = _qualifiers()
+    by_last = _prefixes_by_last_char()
     blocked = _blocked_prefixes()
     last_end = start
     for run in _RUN.finditer(norm, start, end):
@@ -303,7 +327,7 @@ def quantity_matches(norm: str, start: int, end: int, tail: re.Pattern
         if m is None:
             continue
         prefix = ""
-        for q in pre:
+        for q in by_last.get(norm[rs - 1], ()) if rs > start else ():
             qs = rs - len(q)
             if qs >= start and norm.startswith(q, qs):
                 if q in mag_only and norm[rs] not in MAG:

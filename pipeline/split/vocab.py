@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.regexes import AnyOf
+
 DATA = Path(__file__).parent / "data" / "markers.yaml"
 
 
@@ -20,13 +22,14 @@ def vocab() -> dict:
         return re.compile("|".join(f"(?:{p})" for p in parts))
 
     units = sorted(raw["units"], key=len, reverse=True)
+    # yes/no tests on every line: `AnyOf` (same answer as the union, twice as fast)
     return {
         "title": union("title_markers", fmt=True),
-        "collection": union("collection_lines"),
+        "collection": AnyOf(raw["collection_lines"]),
         "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
-        "closing": union("closings"),
-        "dateline": union("datelines"),
+        "closing": AnyOf(raw["closings"]),
+        "dateline": AnyOf(raw["datelines"]),
         "units": units,
         "unit_rx": re.compile("|".join(re.escape(u) for u in units)),
         "ordinal": re.compile(ordinal),

@@ -1,0 +1,56 @@
+"""AnyOf gives exactly the yes/no answer of the plain alternation it replaces."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.regexes import AnyOf, anchored_at_start
+
+MARKERS = yaml.safe_load((Path(__file__).resolve().parents[1] / "pipeline" / "split" / "data"
+                          / "markers.yaml").read_text(encoding="utf-8"))
+VOCABS = {k: MARKERS[k] for k in ("collection_lines", "closings", "datelines")}
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
+
+
+def union(patterns):
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def test_anchored_patterns_are_recognised():
+    assert anchored_at_start(r"^目录\s*$")
+    assert anchored_at_start(r"^资源描述\s*$|^目录\s*$")
+    assert anchored_at_start(r"(?:^a|^b)c")
+    assert not anchored_at_start(r"^a|b")          # one branch can match anywhere
+    assert not anchored_at_start(r"小编|范文网")
+    assert not anchored_at_start(r"a^")
+
+
+def test_same_answer_as_the_union_on_every_corpus_line():
+    lines = [ln for p in sorted(CORPORA.rglob("*.txt"))
+             for ln in p.read_text(encoding="utf-8", errors="replace").splitlines()]
+    assert len(lines) > 2000
+    for name, patterns in VOCABS.items():
+        fast, slow = AnyOf(patterns), union(patterns)
+        hits = 0
+        for ln in lines:
+            expected = bool(slow.search(ln))
+            assert fast.search(ln) == expected, (name, ln)
+            hits += expected
+        assert hits > 0, name  # the test exercises both answers
+
+
+# text made of the characters the patterns use, plus a few others
+_ALPHABET = sorted({c for ps in VOCABS.values() for p in ps for c in p if not c.isspace()}
+                   | set("年月日 \t:：0123456789工会总结"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40),
+       st.sampled_from(sorted(VOCABS)))
+def test_same_answer_as_the_union_on_generated_text(text, name):
+    patterns = VOCABS[name]
+    assert AnyOf(patterns).search(text) == bool(union(patterns).search(text))
