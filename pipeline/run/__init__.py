@@ -25,7 +25,8 @@ from pipeline.process import ProcessConfig, process_file
 from schemas.report import FileRecord, RunManifest
 
 from .cache import FileOutcome, ResultCache, file_sha256, pipeline_fingerprint
-from .engine_local import Job, default_workers, iter_local
+from .engine_local import default_workers, iter_local
+from .window import Job
 from .writer import AtomicWriter, remove_stale_tmp, tmp_name
 
 try:

@@ -11,12 +11,12 @@ workers, `distributed.scheduler.allowed-failures`) is marked failed.
 from __future__ import annotations
 
 import contextlib
-from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .cache import FileOutcome
-from .engine_local import Job, _Slot, crashed_outcome
+from .engine_local import crashed_outcome
+from .window import Job, OrderedWindow, Slot
 from .work import run_one, run_one_data, warm_worker
 
 
@@ -41,41 +41,29 @@ def iter_dask(jobs: Iterable[Job], config, process: Callable, scheduler: str | N
 
     with dask_client(scheduler, workers) as client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        window = window or 8 * n_workers
         client.run(warm_worker, config, process)  # once per worker, before the first file
-        pending: deque[_Slot] = deque()
-        jobs = iter(jobs)
-        exhausted = False
+
+        def submit(job: Job):
+            if ship_data and job.sha:  # unreadable: let the worker say why
+                data = Path(job.path).read_bytes()
+                return client.submit(run_one_data, str(job.path), data, config, process,
+                                     pure=False)
+            return client.submit(run_one, str(job.path), config, process, pure=False)
+
+        def settle(head: Slot, pending) -> None:
+            try:
+                head.outcome = head.future.result()
+            except KilledWorker as e:
+                head.outcome = crashed_outcome(head.job.path, f"dask: {e}")
+            except Exception as e:
+                head.outcome = crashed_outcome(head.job.path, f"dask: {type(e).__name__}: {e}")
+            finally:
+                head.future.release()
+
+        win = OrderedWindow(window or 8 * n_workers, submit, settle)
         try:
-            while True:
-                while not exhausted and len(pending) < window:
-                    job = next(jobs, None)
-                    if job is None:
-                        exhausted = True
-                    elif job.ready is not None:
-                        pending.append(_Slot(job, outcome=job.ready, fresh=False))
-                    elif ship_data and job.sha:  # unreadable: let the worker say why
-                        data = Path(job.path).read_bytes()
-                        pending.append(_Slot(job, future=client.submit(
-                            run_one_data, str(job.path), data, config, process, pure=False)))
-                    else:
-                        pending.append(_Slot(job, future=client.submit(
-                            run_one, str(job.path), config, process, pure=False)))
-                if not pending:
-                    return
-                head = pending.popleft()
-                if head.outcome is None:
-                    try:
-                        head.outcome = head.future.result()
-                    except KilledWorker as e:
-                        head.outcome = crashed_outcome(head.job.path, f"dask: {e}")
-                    except Exception as e:
-                        head.outcome = crashed_outcome(head.job.path,
-                                                       f"dask: {type(e).__name__}: {e}")
-                    finally:
-                        head.future.release()
-                yield head.job, head.outcome, head.fresh
+            yield from win.run(jobs)
         finally:
-            for slot in pending:
+            for slot in win.pending:
                 if slot.future is not None:
                     slot.future.cancel()

@@ -26,24 +26,10 @@ from typing import Callable, Iterable, Iterator
 from schemas.report import FileRecord
 
 from .cache import FileOutcome
+from .window import Job, OrderedWindow, Slot
 from .work import init_pool_worker, run_one
 
-
-@dataclass
-class Job:
-    """One input file. `ready` is set when the driver already has its outcome
-    (a cache hit, or a file rejected before processing)."""
-    path: Path
-    sha: str | None = None
-    ready: FileOutcome | None = None
-
-
-@dataclass
-class _Slot:
-    job: Job
-    future: Future | None = None
-    outcome: FileOutcome | None = None
-    fresh: bool = True
+__all__ = ["Job", "iter_local", "default_workers", "crashed_outcome"]
 
 
 def default_workers() -> int:
@@ -139,42 +125,32 @@ def iter_local(jobs: Iterable[Job], config, process: Callable, workers: int,
     if workers <= 0:
         yield from _in_process(jobs, config, process)
         return
-    window = window or 8 * workers  # slack so one slow file does not idle the others
-    jobs = iter(jobs)
-    pending: deque[_Slot] = deque()
-    pool: _Pool | None = None
-    exhausted = False
+    state: dict[str, _Pool | None] = {"pool": None}
+
+    def submit(job: Job) -> Future:
+        if state["pool"] is None:
+            state["pool"] = _Pool(workers, config, process)
+        return state["pool"].submit(job.path)
+
+    def settle(head: Slot, pending: deque[Slot]) -> None:
+        try:
+            head.outcome = head.future.result()
+        except BrokenProcessPool:
+            state["pool"] = _recover(state["pool"], pending, workers, config, process)
+        except Exception as e:  # e.g. a result that cannot be pickled
+            head.outcome = crashed_outcome(head.job.path, f"{type(e).__name__}: {e}")
+
+    # slack of 8 files a worker, so one slow file does not idle the others
+    win = OrderedWindow(window or 8 * workers, submit, settle)
     try:
-        while True:
-            while not exhausted and len(pending) < window:
-                job = next(jobs, None)
-                if job is None:
-                    exhausted = True
-                elif job.ready is not None:
-                    pending.append(_Slot(job, outcome=job.ready, fresh=False))
-                else:
-                    if pool is None:
-                        pool = _Pool(workers, config, process)
-                    pending.append(_Slot(job, future=pool.submit(job.path)))
-            if not pending:
-                return
-            head = pending[0]
-            if head.outcome is None:
-                try:
-                    head.outcome = head.future.result()
-                except BrokenProcessPool:
-                    pool = _recover(pool, pending, workers, config, process)
-                except Exception as e:  # e.g. a result that cannot be pickled
-                    head.outcome = crashed_outcome(head.job.path, f"{type(e).__name__}: {e}")
-            pending.popleft()
-            yield head.job, head.outcome, head.fresh
+        yield from win.run(jobs)
     finally:
-        if pool is not None:
+        if state["pool"] is not None:
             # Normal end: workers are idle. Ctrl-C / error: do not wait for them.
-            pool.close(kill=bool(pending))
+            state["pool"].close(kill=bool(win.pending))
 
 
-def _recover(pool: _Pool, pending: deque[_Slot], workers: int, config, process) -> _Pool:
+def _recover(pool: _Pool, pending: deque[Slot], workers: int, config, process) -> _Pool:
     """Rebuild a broken pool and settle every in-flight file (see module doc)."""
     death = pool.death()
     pool.close(kill=True)
