@@ -152,3 +152,22 @@ def test_each_worker_warms_up_once_before_its_first_file(corpus, tmp_path, monke
         assert [n for _, n in mine].count("warm.txt") == 1
         assert all(ready == "1" for ready, name in mine[1:])  # jieba loaded before real files
     assert sum(name != "warm.txt" for _, _, name in calls) == m.counts["files"]
+
+
+def test_report_sink_sees_every_line_only_when_something_was_processed(corpus, tmp_path):
+    out = tmp_path / "o"
+    fed: list[str] = []
+    run_corpus([corpus], out, workers=1, report_sink=fed.append)
+    written = (out / "reports.jsonl").read_text("utf-8").splitlines()
+    assert fed == written and len(written) > 20  # a fresh run: every line, in order
+
+    fed.clear()  # unchanged re-run: all from the cache, nothing to aggregate anew
+    m = run_corpus([corpus], out, workers=1, report_sink=fed.append)
+    assert m.counts["cached"] == m.counts["files"] and fed == []
+
+    # one changed file late in the order: the lines before it are replayed, then the rest
+    last = discover_sorted([corpus])[-1]
+    last.write_text(last.read_text("utf-8") + "\n全年新发展会员12人。\n", encoding="utf-8")
+    m = run_corpus([corpus], out, workers=1, report_sink=fed.append)
+    assert m.counts["cached"] == m.counts["files"] - 1
+    assert fed == (out / "reports.jsonl").read_text("utf-8").splitlines()

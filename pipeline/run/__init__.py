@@ -136,7 +136,8 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
                window: int | None = None,
                on_start: Callable[[int, int], None] | None = None,
                after_write: Callable[[Path, RunManifest], None] | None = None,
-               process: Callable = process_file, keep_files: bool = True) -> RunManifest:
+               process: Callable = process_file, keep_files: bool = True,
+               report_sink: Callable[[str], None] | None = None) -> RunManifest:
     """Process every input file (in path order) and write the run folder `out_dir`.
 
     workers: processes (local) or LocalCluster workers (dask); None = all cores;
@@ -151,6 +152,11 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     process: the per-file function (tests inject faults through it).
     keep_files: the returned manifest lists every file; False lists only the
       failed ones (memory; manifest.json on disk always lists every file).
+    report_sink(line): receives every line of reports.jsonl, in order, as it is
+      written, so the aggregate stage can work while files are processed. Only
+      once the run processes a file afresh: the lines written before are replayed
+      to it then; a run served wholly from the cache feeds it nothing (its
+      outputs are up to date, and the re-run stays cheap).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
@@ -182,15 +188,24 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
         # File records are spooled to disk, not kept: the driver's memory stays flat
         # for hundreds of thousands of files; manifest.json is assembled from the spool.
         spool_path = tmp_name(out_dir / ".manifest-files.jsonl")
+        writer = AtomicWriter(out_dir / "reports.jsonl")
+        streaming = False
         try:
-            with AtomicWriter(out_dir / "reports.jsonl") as out, \
-                    open(spool_path, "w", encoding="utf-8") as spool:
+            with writer as out, open(spool_path, "w", encoding="utf-8") as spool:
                 for job, outcome, fresh in results:
                     if fresh and cache is not None and job.sha and outcome.cacheable:
                         cache.put(job.sha, outcome)
+                    if report_sink is not None and fresh and not streaming:
+                        streaming = True
+                        out.flush()  # replay what was written from the cache so far
+                        with open(writer.tmp, encoding="utf-8") as written:
+                            for line in written:
+                                report_sink(line.rstrip("\n"))
                     for line in outcome.lines:
                         out.write(line)
                         out.write("\n")
+                        if streaming:
+                            report_sink(line)
                     rec = outcome.record
                     spool.write(rec.model_dump_json() + "\n")
                     counts["files"] += 1
