@@ -180,6 +180,7 @@ def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
         raise AssertionError("signature recomputed for an unchanged report")
 
     monkeypatch.setattr(MinHasher, "signature", no_hashing)
+    monkeypatch.setattr(MinHasher, "signatures", no_hashing)
     build_outputs(run_dir, [root], expected_year=2024)
     after = pd.read_parquet(run_dir / "tables" / "flags.parquet")
     dup = after[after["code"] == "near_duplicate"]

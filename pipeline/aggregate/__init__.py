@@ -23,10 +23,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from pipeline.aggregate.atomic import fsync_dir, write_text_atomic, write_text_replace
-from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, BranchFileError,
+from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, Branch, BranchFileError,
                                          BranchResolver, find_default, load_manifest, load_roster,
-                                         safe_resolve)
+                                         resolve_file, safe_resolve)
 from pipeline.aggregate.flags import (DEFAULT_POLICY, MinHasher, PolicyError, duplicate_flags,
                                       load_policy, near_duplicates, report_flags)
 from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
@@ -41,6 +43,11 @@ XLSX_NAME = "ghminer.xlsx"
 DASHBOARD_NAME = "dashboard.html"
 REVIEW_DIR = "review"
 TABLES_DIR = "tables"
+
+
+SIGNATURE_BATCH = 256  # reports whose MinHash signatures are computed together
+# source text kept from the first pass for the review pages (about 2-4 bytes a char)
+KEEP_SOURCE_CHARS = 16_000_000
 
 
 class AggregateError(ValueError):
@@ -69,11 +76,6 @@ def _parse_report(line: bytes, path: Path, n: int | None):
         raise AggregateError(f"{where}: not a valid report record: "
                              f"{e.errors()[0].get('msg')} at "
                              f"{'.'.join(map(str, e.errors()[0].get('loc', ())))}") from None
-
-
-def _iter_reports(path: Path):
-    for n, _, line in _iter_lines(path):
-        yield _parse_report(line, path, n)
 
 
 def _run_manifest(run_dir: Path) -> dict:
@@ -106,7 +108,9 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
                   roster: Path | None = None, policy: Path | None = None,
                   expected_year: int | None = None, workers: int | None = None) -> dict:
     """Write every analyst output into `run_dir`; return written paths and counts.
-    `workers`: processes rendering review pages (default: CPU count; 1 = none forked).
+    `workers`: processes to use (default: CPU count): with more than one, review pages
+    are rendered by `workers - 1` forked processes while this one reads the reports
+    and writes the tables; with 1 none is forked.
 
     Incremental: when nothing the outputs depend on has changed since the last
     build (reports.jsonl, the run's file list, manifest/roster/policy, source file
@@ -115,7 +119,6 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     whose content is unchanged (they are named by a hash of what they show).
     """
     from pipeline.aggregate.html import render_review  # noqa: F401 (loaded before forking)
-    from pipeline.aggregate.html.review import page_key, review_filename
 
     run_dir = Path(run_dir)
     reports_path = run_dir / "reports.jsonl"
@@ -133,7 +136,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     for p in (manifest_path, roster_path):
         if p is not None and not p.is_file():
             raise BranchFileError(f"{p}: file not found")
-    run_files = {safe_resolve(f["path"]) for f in run_manifest.get("files", [])}
+    folders: dict[str, Path] = {}
+    run_files = {resolve_file(f["path"], folders) for f in run_manifest.get("files", [])}
     branches = load_manifest(manifest_path, roots, run_files) if manifest_path else {}
     roster_entries = load_roster(roster_path) if roster_path else []
     pol = load_policy(policy)
@@ -154,56 +158,42 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
 
     resolver = BranchResolver(roots, branches, roster_entries)
     roster_org_type = {e.branch_id: e.org_type for e in roster_entries}
-    branch_of: dict[tuple[str, str | None], object] = {}
+    sources = SourceCache(sha_by_path, keep_chars=KEEP_SOURCE_CHARS)
 
-    hasher = MinHasher(pol)
-    sig_cache = SignatureCache(run_dir / ".cache" / SIG_CACHE_NAME, pol, hasher.n)
-    sources = SourceCache(sha_by_path)
+    # Pass 1, light (a few fields of each line): report ids, branches and MinHash
+    # signatures. Near-duplicates need the whole batch, and every report's flags,
+    # review page name and page depend on them.
+    heads, dup_flags, n_pairs = _near_duplicate_pass(reports_path, run_dir, pol, resolver,
+                                                     sources, source_state)
+    dup_flags_by: dict[str, list] = {}
+    for f in dup_flags:
+        dup_flags_by.setdefault(f.report_id, []).append(f)
+
+    # Pass 2, full: validated reports -> table rows, flags and review page names. The
+    # pages are rendered as each report is read when no renderer is forked; else by
+    # forked renderers, started now on a cold build (they read and name the pages
+    # themselves, alongside this pass) or after this pass.
+    paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags_by,
+                     source_state)
     builder = TableBuilder()
-    used_keys: dict[str, str] = {}
-    signatures, names = {}, {}
     pages: list[_Page] = []
-    for n, offset, line in _iter_lines(reports_path):
-        rep = _parse_report(line, reports_path, n)
-        rid = report_key(rep, used_keys)
-        key = (rep.path, rep.org)
-        if key not in branch_of:  # resolving a path touches the file system
-            branch_of[key] = resolver.resolve(rep.path, rep.org)
-        branch = branch_of[key]
-        flags = report_flags(rep, rid, branch, pol, expected_year,
-                             roster_org_type.get(branch.branch_id))
-        builder.add(rid, rep, branch, flags)
-        pages.append(_Page(rid, offset, hashlib.blake2b(line, digest_size=20).hexdigest(),
-                           branch, _PageName(rep.source, rep.path, rep.report_index)))
-        sig_key = sig_cache.key(source_state(rep.path), rep.start, rep.end)
-        found, sig = sig_cache.get(sig_key)
-        if not found:
-            src = sources.get(rep.path)
-            if src.text is None:
-                sig = None  # not cached: the file may come back
-            else:
-                sig = hasher.signature(src.text[rep.start:rep.end])
-                sig_cache.put(sig_key, sig)
-        if sig is not None:
-            signatures[rid] = sig
-        names[rid] = f"{branch.branch_name or rep.source} · {rep.title or rid}"
-    sig_cache.save()
-    pairs = near_duplicates(signatures, pol)
-    builder.flags.extend(duplicate_flags(pairs, names))
-    builder.finish(pol.blocking_flags)
-    flags_by: dict[str, list] = {}
-    for f in builder.flags:
-        flags_by.setdefault(f.report_id, []).append(f)
-    for row, page in zip(builder.reports, pages):
-        page.name = review_filename(page.ident, page_key(
-            page.digest, page.report_id, page.branch, flags_by.get(page.report_id, []),
-            source_state(page.ident.path)))
-        row["review_page"] = f"{REVIEW_DIR}/{page.name}"
-    reviews = _ReviewWriter(run_dir / REVIEW_DIR, reports_path, pages, flags_by, sha_by_path,
-                            workers)
+    reviews = _ReviewWriter(run_dir / REVIEW_DIR, paging, heads, sources, workers)
     try:
+        lines = _iter_lines(reports_path)
+        for head, (_, _, line) in zip(heads, lines):
+            rep, flags, page_flags, page = paging.read(line, head)
+            builder.add(head.report_id, rep, head.branch, flags)
+            pages.append(page)
+            reviews.add(page, rep, page_flags)
+        if len(pages) != len(heads) or next(lines, None) is not None:
+            raise AggregateError(f"{reports_path} changed while it was read; run again")
+        builder.flags.extend(dup_flags)
+        builder.finish(pol.blocking_flags)
+        for row, page in zip(builder.reports, pages):
+            row["review_page"] = f"{REVIEW_DIR}/{page.name}"
+        reviews.start(pages, builder.flags)
         written = _write_tables_and_dashboard(run_dir, builder, roster_entries, pol, run_manifest,
-                                          manifest_path, roster_path, len(pairs))
+                                          manifest_path, roster_path, n_pairs)
         rendered = reviews.finish()
     except BaseException:
         reviews.abandon()
@@ -211,6 +201,113 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     _write_stamp(run_dir, stamp_key, written, [p.name for p in pages])
     written["review_pages_rendered"] = rendered
     return written
+
+
+class _ReportHead(BaseModel):
+    """The fields of a report line the first pass needs (the rest is skipped unparsed)."""
+    model_config = ConfigDict(extra="ignore")
+    source: str
+    path: str
+    report_index: int
+    start: int
+    end: int
+    title: str | None = None
+    org: str | None = None
+
+
+def _parse_head(line: bytes, path: Path, n: int) -> _ReportHead:
+    try:
+        return _ReportHead.model_validate_json(line)
+    except ValidationError:
+        _parse_report(line, path, n)  # raises the full record's error
+        raise  # not reached: a valid report has every field of _ReportHead
+
+
+@dataclass
+class _Line:
+    """A line of reports.jsonl as the first pass saw it."""
+    n: int               # line number
+    offset: int          # byte offset
+    report_id: str
+    branch: Branch
+    ident: tuple         # (source, path, report_index, org): what id and branch come from
+
+
+def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: BranchResolver,
+                         sources: SourceCache, source_state):
+    """(the `_Line` of each report, near-duplicate flags, number of pairs). Signatures
+    come from the run's signature cache or are computed in batches."""
+    hasher = MinHasher(pol)
+    sig_cache = SignatureCache(run_dir / ".cache" / SIG_CACHE_NAME, pol, hasher.n)
+    used_keys: dict[str, str] = {}
+    branch_of: dict[tuple[str, str | None], object] = {}
+    heads, names = [], {}
+    signatures: dict[str, object] = {}
+    unhashed: list[tuple[str, bytes, str]] = []  # (report id, cache key, text) hashed together
+
+    def hash_unhashed():
+        if not unhashed:
+            return
+        texts = [text for _, _, text in unhashed]
+        for (rid_, key_, _), sig_ in zip(unhashed, hasher.signatures(texts)):
+            sig_cache.put(key_, sig_)
+            signatures[rid_] = sig_
+        unhashed.clear()
+
+    for n, offset, line in _iter_lines(reports_path):
+        head = _parse_head(line, reports_path, n)
+        rid = report_key(head, used_keys)
+        key = (head.path, head.org)
+        if key not in branch_of:  # resolving a path touches the file system
+            branch_of[key] = resolver.resolve(head.path, head.org)
+        branch = branch_of[key]
+        heads.append(_Line(n, offset, rid, branch,
+                           (head.source, head.path, head.report_index, head.org)))
+        names[rid] = f"{branch.branch_name or head.source} · {head.title or rid}"
+        sig_key = sig_cache.key(source_state(head.path), head.start, head.end)
+        found, sig = sig_cache.get(sig_key)
+        if found:
+            signatures[rid] = sig
+            continue
+        src = sources.get(head.path)
+        if src.text is not None:  # (else not cached: the file may come back)
+            signatures[rid] = None  # a place in input order, filled once hashed
+            unhashed.append((rid, sig_key, src.text[head.start:head.end]))
+            if len(unhashed) >= SIGNATURE_BATCH:
+                hash_unhashed()
+    hash_unhashed()
+    sig_cache.save()
+    pairs = near_duplicates({rid: sig for rid, sig in signatures.items() if sig is not None}, pol)
+    return heads, duplicate_flags(pairs, names), len(pairs)
+
+
+@dataclass
+class _Paging:
+    """What reading a report's line into its flags and review page needs: the second
+    pass and early-forked page renderers do the same."""
+    reports_path: Path
+    pol: object
+    expected_year: int | None
+    roster_org_type: dict
+    dup_flags_by: dict          # report id -> its near-duplicate flags
+    source_state: object        # path -> state of the source file
+
+    def read(self, line: bytes, head: _Line):
+        """(report, its flags, the flags its page shows, its page)."""
+        from pipeline.aggregate.html.review import page_key, review_filename
+
+        rep = _parse_report(line, self.reports_path, head.n)
+        if (rep.source, rep.path, rep.report_index, rep.org) != head.ident:
+            raise AggregateError(f"{self.reports_path} changed while it was read; run again")
+        rid, branch = head.report_id, head.branch
+        flags = report_flags(rep, rid, branch, self.pol, self.expected_year,
+                             self.roster_org_type.get(branch.branch_id))
+        page_flags = flags + self.dup_flags_by.get(rid, [])
+        page = _Page(rid, head.offset, hashlib.blake2b(line, digest_size=20).hexdigest(), branch,
+                     _PageName(rep.source, rep.path, rep.report_index))
+        page.name = review_filename(page.ident, page_key(
+            page.digest, rid, branch, page_flags, self.source_state(rep.path)))
+        return rep, flags, page_flags, page
 
 
 def _write_tables_and_dashboard(run_dir: Path, builder: TableBuilder, roster_entries, pol,
@@ -273,16 +370,24 @@ class _Page:
 
 class _ReviewWriter:
     """Renders the pages not already on disk (a page's name is the hash of its content)
-    and deletes the pages of reports no longer in the run.
+    and deletes the pages of reports no longer in the run. Three ways:
 
-    Many pages are split into contiguous slices over `workers` forked processes
-    (default: the CPU count) that start at once, so they render while the parent
-    writes the tables, workbook and dashboard; `finish()` waits for them."""
+    - inline, when no renderer would be forked (`workers` 1, few reports, or no fork
+      on this platform): each page as its report is read (`add`), so that a report
+      is parsed once;
+    - early, on a (mostly) cold build: `workers - 1` forked processes (`workers`
+      defaults to the CPU count) start at once on contiguous slices of the reports,
+      each reading, naming and rendering its pages while the parent reads the
+      reports and writes the tables, workbook and dashboard;
+    - late, when most pages exist: once every page name is known (`start`), the
+      missing pages are rendered by forked processes while the parent writes the
+      tables (in this process, afterwards, if they are few).
 
-    def __init__(self, folder: Path, reports_path: Path, pages: list[_Page], flags_by: dict,
-                 sha_by_path: dict, workers: int | None = None):
-        self.folder, self.reports_path, self.pages = folder, reports_path, pages
-        self.flags_by, self.sha_by_path = flags_by, sha_by_path
+    `finish()` waits for the renderers."""
+
+    def __init__(self, folder: Path, paging: _Paging, lines: list[_Line], sources: SourceCache,
+                 workers: int | None = None):
+        self.folder, self.paging, self.sources, self.workers = folder, paging, sources, workers
         folder.mkdir(exist_ok=True)
         self.existing = set()
         with os.scandir(folder) as it:
@@ -290,47 +395,82 @@ class _ReviewWriter:
                 # an empty page is what a crash can leave of an unsynced write: redo it
                 if entry.name.endswith(".html") and entry.is_file() and entry.stat().st_size > 0:
                     self.existing.add(entry.name)
-        self.todo, seen = [], set()
+        self.rendered: set[str] = set()  # pages rendered inline or by early renderers
+        self.todo: list[_Page] = []      # pages left to late rendering
+        self.flags_by: dict = {}
+        self.pages: list[_Page] = []
+        self.pool = self.result = None
+        n_proc = _review_processes(len(lines), workers)
+        self.inline = n_proc == 1
+        self.early = not self.inline and len(self.existing) * 2 < len(lines)
+        if self.early:  # this process is busy meanwhile: it is one of the n_proc
+            size = -(-len(lines) // (n_proc - 1))
+            self._fork(_render_lines, [lines[i:i + size] for i in range(0, len(lines), size)])
+
+    def _fork(self, task, slices: list) -> None:
+        import multiprocessing
+
+        _REVIEW_JOB.update(folder=self.folder, paging=self.paging, sources=self.sources,
+                           existing=self.existing, flags_by=self.flags_by, slices=slices)
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(len(slices))
+        finally:
+            _REVIEW_JOB.clear()  # the children have their copy
+        self.result = self.pool.map_async(task, range(len(slices)))
+
+    def add(self, page: _Page, rep, flags: list) -> None:
+        """A report just read: its page is rendered now when rendering inline."""
+        if self.inline and page.name not in self.existing and page.name not in self.rendered:
+            from pipeline.aggregate.html import render_review
+
+            write_text_replace(self.folder / page.name, render_review(
+                rep, page.report_id, page.branch, flags, self.sources.get(rep.path)))
+            self.rendered.add(page.name)
+
+    def start(self, pages: list[_Page], flags: list) -> None:
+        """Every page is known: render late those not rendered yet (forked if many)."""
+        self.pages = pages
+        if self.early:
+            return
+        for f in flags:
+            self.flags_by.setdefault(f.report_id, []).append(f)
+        seen = self.existing | self.rendered
         for page in pages:
-            if page.name not in self.existing and page.name not in seen:
+            if page.name not in seen:
                 self.todo.append(page)
                 seen.add(page.name)
-        self.pool = self.result = None
-        n_proc = _review_processes(len(self.todo), workers)
-        if n_proc > 1:
-            import multiprocessing
-
-            size = -(-len(self.todo) // n_proc)
-            slices = [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
-            _REVIEW_JOB.update(folder=folder, reports_path=reports_path, flags_by=flags_by,
-                               sha_by_path=sha_by_path, slices=slices)
-            try:
-                self.pool = multiprocessing.get_context("fork").Pool(len(slices))
-            finally:
-                _REVIEW_JOB.clear()  # the children have their copy
-            self.result = self.pool.map_async(_render_slice, range(len(slices)))
+        n_proc = _review_processes(len(self.todo), self.workers)
+        if n_proc > 1:  # this process writes the tables meanwhile: it is one of the n_proc
+            size = -(-len(self.todo) // (n_proc - 1))
+            self._fork(_render_slice, [self.todo[i:i + size]
+                                       for i in range(0, len(self.todo), size)])
 
     def finish(self) -> int:
         """Wait for (or do) the rendering, remove stale pages; the number rendered."""
         if self.pool is not None:
             try:
-                self.result.get()
+                results = self.result.get()
             finally:
                 self.pool.close()
                 self.pool.join()
-        else:
-            _render_pages(self.folder, self.reports_path, self.todo, self.flags_by,
-                          self.sha_by_path)
+            if self.early:  # each renderer's page names (two slices may share a page)
+                self.rendered.update(name for names in results for name in names)
+        elif self.todo:
+            _render_pages(self.folder, self.paging.reports_path, self.todo, self.flags_by,
+                          self.sources)
         wanted = {p.name for p in self.pages}
         for name in self.existing - wanted:  # pages of reports gone from the run, or outdated
             (self.folder / name).unlink(missing_ok=True)
         fsync_dir(self.folder)
-        return len(self.todo)
+        return len(self.rendered) + len(self.todo)
 
     def abandon(self) -> None:
         if self.pool is not None:
+            from pipeline.run.writer import remove_stale_tmp
+
             self.pool.terminate()
             self.pool.join()
+            remove_stale_tmp(self.folder)  # what the stopped renderers were writing
 
 
 MIN_PAGES_PER_PROCESS = 250
@@ -338,6 +478,7 @@ _REVIEW_JOB: dict = {}  # what forked page renderers inherit (nothing is pickled
 
 
 def _review_processes(n_pages: int, workers: int | None) -> int:
+    """Processes (this one included) to render `n_pages` pages; 1: none forked."""
     if workers is None:
         workers = int(os.environ.get("GHMINER_REPORT_WORKERS", 0)) or (os.cpu_count() or 1)
     import multiprocessing
@@ -347,16 +488,37 @@ def _review_processes(n_pages: int, workers: int | None) -> int:
 
 
 def _render_slice(i: int) -> int:
+    """A late renderer: slice `i` of the pages to render."""
     job = _REVIEW_JOB
-    return _render_pages(job["folder"], job["reports_path"], job["slices"][i], job["flags_by"],
-                         job["sha_by_path"])
+    return _render_pages(job["folder"], job["paging"].reports_path, job["slices"][i],
+                         job["flags_by"], job["sources"])
+
+
+def _render_lines(i: int) -> list[str]:
+    """An early renderer: reads, names and renders (unless on disk) the pages of slice
+    `i` of the report lines; the names of the pages it rendered."""
+    from pipeline.aggregate.html import render_review
+
+    job = _REVIEW_JOB
+    folder, paging, sources, existing = job["folder"], job["paging"], job["sources"], job["existing"]
+    rendered: dict[str, None] = {}
+    with open(paging.reports_path, "rb") as fh:
+        for head in job["slices"][i]:
+            fh.seek(head.offset)
+            rep, _, flags, page = paging.read(fh.readline(), head)
+            if page.name in existing or page.name in rendered:
+                continue
+            write_text_replace(folder / page.name, render_review(
+                rep, head.report_id, head.branch, flags, sources.get(rep.path)))
+            rendered[page.name] = None
+    return list(rendered)
 
 
 def _render_pages(folder: Path, reports_path: Path, pages: list[_Page], flags_by: dict,
-                  sha_by_path: dict) -> int:
+                  sources: SourceCache) -> int:
+    """`sources`: the first pass's source cache (texts it kept are not read again)."""
     from pipeline.aggregate.html import render_review
 
-    sources = SourceCache(sha_by_path)
     with open(reports_path, "rb") as fh:
         for page in pages:  # in file order: sequential reads, each source read once
             fh.seek(page.offset)

@@ -53,12 +53,22 @@ def write_text_atomic(path: Path, text: str) -> None:
 def write_text_replace(path: Path, text: str) -> None:
     """Whole-or-nothing for the many small pages that can be regenerated: a temporary
     file renamed over `path`, without a per-file fsync (that cost ~3 ms a page);
-    callers fsync the folder once with `fsync_dir` when done."""
+    callers fsync the folder once with `fsync_dir` when done. The text is written
+    as a text-mode file would write it (UTF-8, errors replaced, newlines as the
+    platform's), through a bare file descriptor: cheaper for thousands of pages."""
     path = Path(path)
     tmp = tmp_path_for(path)
+    if os.linesep != "\n":
+        text = text.replace("\n", os.linesep)
+    data = memoryview(text.encode("utf-8", "replace"))
     try:
-        with open(tmp, "w", encoding="utf-8", errors="replace") as fh:
-            fh.write(text)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
+                     0o666)
+        try:
+            while data:
+                data = data[os.write(fd, data):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

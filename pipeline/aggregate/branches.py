@@ -89,6 +89,19 @@ def safe_resolve(path) -> Path:
         return Path(os.path.abspath(path))
 
 
+def resolve_file(path: str, folders: dict[str, Path]) -> Path:
+    """`safe_resolve(path)`, resolving each folder once (`folders` caches them): the
+    files of a run share a few folders, and resolving a path stats every component.
+    A file that is a symlink (or an odd name) is resolved in full."""
+    head, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return safe_resolve(path)
+    folder = folders.get(head)
+    if folder is None:
+        folder = folders[head] = safe_resolve(head or ".")
+    return folder / name
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
@@ -198,9 +211,25 @@ class BranchResolver:
         self.roster = roster or []
         self._by_name = {e.branch_name: e for e in self.roster}
         self._by_id = {e.branch_id: e for e in self.roster}
+        self._folders: dict[str, Path] = {}
+        self._by_path: dict[str, Branch | None] = {}
 
     def resolve(self, path: str, org: str | None) -> Branch:
-        p = safe_resolve(path)
+        if path not in self._by_path:  # a file's reports share what its path tells
+            self._by_path[path] = self._from_path(path)
+        hit = self._by_path[path]
+        if hit:
+            return hit
+        if org:
+            entry = self._by_name.get(org)
+            if entry:
+                return Branch(entry.branch_id, entry.branch_name, entry.district, "org")
+            return Branch(None, org, None, "org")
+        return Branch(None, None, None, "unknown")
+
+    def _from_path(self, path: str) -> Branch | None:
+        """The branch the manifest or the folder convention gives a file, if any."""
+        p = resolve_file(path, self._folders)
         hit = self.manifest.get(p)
         if hit:
             return hit
@@ -214,9 +243,4 @@ class BranchResolver:
                         return Branch(entry.branch_id, entry.branch_name, district, "folder")
                     return Branch(f"{district}/{branch}", branch, district, "folder")
                 break
-        if org:
-            entry = self._by_name.get(org)
-            if entry:
-                return Branch(entry.branch_id, entry.branch_name, entry.district, "org")
-            return Branch(None, org, None, "org")
-        return Branch(None, None, None, "unknown")
+        return None

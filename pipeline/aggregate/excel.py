@@ -14,12 +14,12 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.aggregate import xlsx
 from pipeline.aggregate.atomic import atomic_path
-from pipeline.aggregate.labels import header, zh
+from pipeline.aggregate.labels import header, labels, zh
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_TRIGGERS)
@@ -54,6 +54,9 @@ def safe_cell(value):
 # control characters illegal in XML, lone surrogates and the XML non-characters
 _SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NONCHAR = re.compile("[\ufffe\uffff]")
+# openpyxl's ILLEGAL_CHARACTERS_RE (a test checks they match), defined here because
+# importing openpyxl for it took 0.1 s
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def _safe_text(s: str) -> str:
@@ -76,7 +79,9 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for col, kind in ENUM_COLUMNS.items():
         if col in df.columns:
-            df[col] = df[col].map(lambda v, k=kind: zh(k, v) if isinstance(v, str) else v)
+            names = labels().get(kind, {})  # zh(kind, v) for each str v, without a call
+            df[col] = df[col].map(lambda v, names=names: names.get(v, v)
+                                  if isinstance(v, str) else v)
     if "sections" in df.columns:
         df["sections"] = df["sections"].map(
             lambda s: "、".join(zh("section", x) for x in list(s)) if s is not None else None)
@@ -85,7 +90,19 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
 
 def _cells(values: list) -> list[str]:
     """A column as XML cells; a column repeats its values (district, unit, code ...),
-    so each distinct value is neutralised and escaped once."""
+    so each distinct value is neutralised and escaped once (equal values, like 1 and
+    1.0, share the cell of the first)."""
+    try:
+        cell_of = dict.fromkeys(values)  # the distinct values, each as first seen
+    except TypeError:  # an unhashable value (array)
+        return _cells_one_by_one(values)
+    for v in cell_of:
+        cell_of[v] = xlsx.cell_xml(safe_cell(v))
+    return [cell_of[v] for v in values]
+
+
+def _cells_one_by_one(values: list) -> list[str]:
+    """`_cells` of a column holding unhashable values (those are not cached)."""
     seen: dict = {}
     out = []
     for v in values:
@@ -113,8 +130,7 @@ def _sheet(title: str, df: pd.DataFrame, note: str | None = None) -> xlsx.Sheet:
     ws = xlsx.Sheet(title, widths)
     ws.autofilter = True
     ws.append([safe_cell(header(c)) for c in df.columns], style=xlsx.HEADER_STYLE)
-    for row in zip(*[_cells(values) for values in columns]):
-        ws.append_cells(row)
+    ws.append_columns([_cells(values) for values in columns])
     if note:
         ws.add_header_note(safe_cell(note))
         ws.append([])
@@ -146,9 +162,10 @@ def _capped_facts(facts: pd.DataFrame, flags: pd.DataFrame, limit: int, order: s
     if order == "flagged" and len(flags):
         worst = flags.assign(_r=flags["severity"].map(SEVERITY_RANK).fillna(3)) \
             .groupby("report_id")["_r"].min()
-        rank = facts["report_id"].map(worst).fillna(3)
-        facts = facts.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable") \
-            .drop(columns="_rank")
+        rank = facts["report_id"].map(worst).fillna(3).to_numpy()
+        # the first `limit` rows of a stable sort by rank, without sorting every column
+        first = np.argsort(rank, kind="stable")[:max(0, limit)]
+        return facts.iloc[first]
     return facts.head(max(0, limit))
 
 

@@ -171,6 +171,10 @@ def _mix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
+MIN_SHINGLES = 20        # fewer (distinct) shingles: too short to compare meaningfully
+SHINGLE_BLOCK = 8192     # shingles hashed together: a (permutations x block) matrix of 8 MB
+
+
 class MinHasher:
     """MinHash signatures of character shingles; deterministic across runs."""
 
@@ -186,37 +190,101 @@ class MinHasher:
         """Distinct 64-bit hashes of the k-character shingles."""
         return np.unique(self._shingle_hashes(text))
 
-    def _shingle_hashes(self, text: str) -> np.ndarray:
-        """Hashes of every k-character shingle (repeats included), computed with array
-        ops: a polynomial rolling hash over the code points, then a bit mixer."""
-        t = _DROP.sub("", _MASK_DIGITS.sub("0", text))
-        cp = np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-        n = max(1, len(cp) - self.k + 1)  # a text shorter than k is one shingle
+    @staticmethod
+    def _clean(text: str) -> str:
+        """The text as compared: digits masked, spaces and punctuation dropped."""
+        return _DROP.sub("", _MASK_DIGITS.sub("0", text))
+
+    @staticmethod
+    def _code_points(clean: str) -> np.ndarray:
+        return np.frombuffer(clean.encode("utf-32-le", "surrogatepass"),
+                             dtype=np.uint32).astype(np.uint64)
+
+    def _window_hashes(self, cp: np.ndarray) -> np.ndarray:
+        """Hashes of every k-code-point window of `cp` (one window when it is shorter),
+        computed with array ops: a polynomial rolling hash, then a bit mixer."""
+        n = max(1, len(cp) - self.k + 1)
         h = np.zeros(n, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for j in range(min(self.k, len(cp))):
                 h = h * _POLY + cp[j:j + n] + np.uint64(1)
             return _mix64(h)
 
+    def _shingle_hashes(self, text: str) -> np.ndarray:
+        """Hashes of every k-character shingle (repeats included)."""
+        return self._window_hashes(self._code_points(self._clean(text)))
+
     def signature(self, text: str) -> np.ndarray | None:
         """None for a text too short to compare meaningfully."""
-        hs = self._shingle_hashes(text)  # repeats do not change a minimum
-        if len(hs) < 20:
-            return None
-        # multiply-add-shift hashing: (a*h + b) mod 2^64, top 32 bits (uint64 wraps);
-        # the shift is monotonic, so it is applied to the minima only. In blocks that
-        # stay in cache, so a very long report never builds a huge matrix.
-        out = np.full(self.n, np.iinfo(np.uint64).max, dtype=np.uint64)
-        a, b = self.a[:, None], self.b[:, None]
+        return self.signatures([text])[0]
+
+    def signatures(self, texts: list[str]) -> list[np.ndarray | None]:
+        """`signature` of each text. Report-sized texts are hashed together, a block of
+        texts through each array operation: one text at a time, numpy's per-call cost
+        was most of the time."""
+        sigs: list[np.ndarray | None] = [None] * len(texts)
+        group: list[tuple[int, str]] = []  # (index, cleaned text) hashed together
+        group_shingles = 0
+        for i, text in enumerate(texts):
+            clean = self._clean(text)
+            n_shingles = len(clean) - self.k + 1
+            if n_shingles < MIN_SHINGLES:
+                continue
+            if n_shingles > SHINGLE_BLOCK:
+                sigs[i] = self._long_signature(clean)
+                continue
+            if group_shingles + n_shingles > SHINGLE_BLOCK:
+                self._group_signatures(group, sigs)
+                group, group_shingles = [], 0
+            group.append((i, clean))
+            group_shingles += n_shingles
+        if group:
+            self._group_signatures(group, sigs)
+        return sigs
+
+    def _permuted(self, hs: np.ndarray) -> np.ndarray:
+        """(permutations x shingles) multiply-add hashes (a*h + b) mod 2^64 (uint64 wraps).
+        A signature keeps their minima's top 32 bits; the shift is monotonic, so it is
+        applied to the minima only."""
         with np.errstate(over="ignore"):
-            for i in range(0, len(hs), 4096):
-                v = a * hs[None, i:i + 4096]  # permutations x shingles
-                v += b
-                np.minimum(out, v.min(axis=1), out=out)
+            v = self.a[:, None] * hs[None, :]
+            v += self.b[:, None]
+        return v
+
+    def _long_signature(self, clean: str) -> np.ndarray | None:
+        """A text of more than a block of shingles, in blocks (never a huge matrix)."""
+        hs = self._window_hashes(self._code_points(clean))  # repeats do not change a minimum
+        out = np.full(self.n, np.iinfo(np.uint64).max, dtype=np.uint64)
+        for i in range(0, len(hs), SHINGLE_BLOCK):
+            np.minimum(out, self._permuted(hs[i:i + SHINGLE_BLOCK]).min(axis=1), out=out)
         # fewer than 20 distinct shingles: the minima tell when counting them is needed
-        if len(np.unique(out)) < 20 and len(np.unique(hs)) < 20:
+        if len(np.unique(out)) < MIN_SHINGLES and len(np.unique(hs)) < MIN_SHINGLES:
             return None
         return out >> np.uint64(32)
+
+    def _group_signatures(self, group: list[tuple[int, str]], sigs: list) -> None:
+        """Signatures of texts of at least MIN_SHINGLES and at most a block of shingles
+        in all, into `sigs`: the texts' code points are concatenated, every window is
+        hashed, the windows crossing from one text into the next are dropped and each
+        text's minima are taken with `minimum.reduceat`."""
+        lengths = np.array([len(clean) for _, clean in group])
+        n_shingles = lengths - self.k + 1
+        text_start = np.cumsum(lengths) - lengths           # in the concatenated code points
+        shingle_start = np.cumsum(n_shingles) - n_shingles  # in the kept windows
+        windows = self._window_hashes(self._code_points("".join(c for _, c in group)))
+        keep = np.arange(n_shingles.sum()) + np.repeat(text_start - shingle_start, n_shingles)
+        hs = windows[keep]
+        minima = np.minimum.reduceat(self._permuted(hs), shingle_start, axis=1).T.copy()
+        # fewer than 20 distinct shingles: the minima tell when counting them is needed
+        ordered = np.sort(minima, axis=1)
+        distinct = 1 + (ordered[:, 1:] != ordered[:, :-1]).sum(axis=1)
+        minima >>= np.uint64(32)
+        for row, (i, _) in enumerate(group):
+            if distinct[row] < MIN_SHINGLES:
+                own = hs[shingle_start[row]:shingle_start[row] + n_shingles[row]]
+                if len(np.unique(own)) < MIN_SHINGLES:
+                    continue
+            sigs[i] = minima[row]
 
 
 def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy

@@ -40,14 +40,26 @@ def read_source(path: str, sha256: str | None = None) -> SourceText:
 
 class SourceCache:
     """Keeps the last file read: reports.jsonl is sorted by path, so each
-    file is read once per pass and only one file's text is in memory."""
+    file is read once per pass. With `keep_chars`, the texts read are also kept
+    (up to that many characters in all), so that a later pass over the same files
+    (the review pages, after the near-duplicate pass) does not read and decode
+    them again."""
 
-    def __init__(self, sha_by_path: dict[str, str | None] | None = None):
+    def __init__(self, sha_by_path: dict[str, str | None] | None = None, keep_chars: int = 0):
         self.sha = sha_by_path or {}
         self._path: str | None = None
         self._src: SourceText | None = None
+        self._kept: dict[str, SourceText] = {}
+        self._room = keep_chars
 
     def get(self, path: str) -> SourceText:
         if path != self._path:
-            self._path, self._src = path, read_source(path, self.sha.get(path))
+            src = self._kept.get(path)
+            if src is None:
+                src = read_source(path, self.sha.get(path))
+                size = len(src.text) if src.text is not None else 0
+                if size <= self._room:
+                    self._kept[path] = src
+                    self._room -= size
+            self._path, self._src = path, src
         return self._src

@@ -94,6 +94,15 @@ class Sheet:
         self.rows += 1
         self.parts.append(f'<row r="{self.rows}">{"".join(cells)}</row>')
 
+    def append_columns(self, columns: list[list[str]]) -> None:
+        """Rows given as columns of `cell_xml` fragments (equal lengths): the rows
+        `append_cells` would append one by one."""
+        first = self.rows + 1
+        rows = zip(*columns)
+        self.parts.extend([f'<row r="{r}">{"".join(cells)}</row>'
+                           for r, cells in enumerate(rows, first)])
+        self.rows += len(columns[0]) if columns else 0
+
     def xml(self) -> str:
         cols = "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
                        for i, w in enumerate(self.widths, 1))

@@ -8,15 +8,21 @@ with the innermost fact's type and a tooltip listing all facts covering it.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from functools import cache
 from pathlib import Path
 
 from pipeline.aggregate.branches import Branch
 from pipeline.aggregate.flags import Flag
-from pipeline.aggregate.html.render import TEMPLATES, esc, fill, fmt_num, table
-from pipeline.aggregate.labels import DATA, zh
+from pipeline.aggregate.html.render import (
+    TEMPLATES,
+    esc,
+    esc_text,
+    fill,
+    fmt_num,
+    table,
+)
+from pipeline.aggregate.labels import DATA, labels, zh
 from pipeline.aggregate.source import SourceText
 from schemas.report import FACT_TYPES, Report, Section
 
@@ -81,15 +87,35 @@ def fact_value(f) -> str:
     return "占位符"
 
 
+@cache
+def _has_metric(cls: type) -> bool:
+    """Whether facts of this class have a `metric` field. Asking a pydantic model for a
+    field it lacks goes through its slow `__getattr__`; an unknown class is asked."""
+    fields = getattr(cls, "model_fields", None)
+    return fields is None or "metric" in fields
+
+
 def _fact_metric(f) -> str:
-    m = getattr(f, "metric", None)
-    return zh("metric", m) if m else ""
+    m = getattr(f, "metric", None) if _has_metric(type(f)) else None
+    return labels().get("metric", {}).get(m, m) if m else ""  # zh("metric", m), per fact
 
 
 def _fact_tip(rep: Report, i: int) -> str:
     f = rep.facts[i]
-    metric = _fact_metric(f)
-    return f"#{i + 1} {zh('fact_type', f.type)}: {fact_value(f)}" + (f" · {metric}" if metric else "")
+    return _tip_line(i, f.type, fact_value(f), _fact_metric(f))
+
+
+def _tip_line(i: int, fact_type: str, value: str, metric: str) -> str:
+    """A fact's tooltip line: number, type, value and metric."""
+    type_name = labels().get("fact_type", {}).get(fact_type, fact_type)  # zh, per fact
+    return f"#{i + 1} {type_name}: {value}" + (f" · {metric}" if metric else "")
+
+
+def _has_html_specials(text: str, lo: int, hi: int) -> bool:
+    """Whether text[lo:hi] holds a character that HTML escaping rewrites."""
+    find = text.find
+    return (find("&", lo, hi) >= 0 or find("<", lo, hi) >= 0 or find(">", lo, hi) >= 0
+            or find('"', lo, hi) >= 0 or find("'", lo, hi) >= 0)
 
 
 def _highlight(text: str, rep: Report, facts_ok: list[int], sections: list[tuple[int, int]],
@@ -120,7 +146,10 @@ def _highlight(text: str, rep: Report, facts_ok: list[int], sections: list[tuple
     active: set[int] = set()
     tips = {} if tips is None else tips
     facts = rep.facts
-    escape = html.escape
+    escape = esc_text
+    # every segment lies in text[lo:hi]: when that has nothing to escape (most
+    # reports), the segments are copied as they are
+    escape_chunk = escape if _has_html_specials(text, lo, hi) else None
     single: dict[int, tuple[str, str]] = {}  # a fact's opening tag when it alone covers a segment
     for a, b in zip(cuts, cuts[1:] + [None]):
         if a in closes:
@@ -131,7 +160,7 @@ def _highlight(text: str, rep: Report, facts_ok: list[int], sections: list[tuple
             out.extend(f'<a id="sec-{no}"></a>' for no in anchors[a])
         if b is None or a == b:
             continue
-        chunk = escape(text[a:b])  # the whole segment between cuts, escaped at once
+        chunk = text[a:b] if escape_chunk is None else escape_chunk(text[a:b])
         if not active:
             out.append(chunk)
             continue
@@ -173,28 +202,48 @@ def _section_items(nodes: list[Section], counter: list[int]) -> tuple[str, list[
         no = counter[0]
         anchors.append((no, s.start))
         label = f' <span class="note">[{esc(zh("section", s.label))}]</span>' if s.label else ""
-        sub, sub_anchors = _section_items(s.children, counter)
+        sub, sub_anchors = _section_items(s.children, counter) if s.children else ("", [])
         anchors += sub_anchors
         items.append(f'<li><a href="#sec-{no}">{esc(s.heading)}</a>{label} '
                      f'<span class="note">第{s.start_line}–{s.end_line}行</span>{sub}</li>')
     return (f'<ul class="tree">{"".join(items)}</ul>' if items else ""), anchors
 
 
-def _facts_table(rep: Report, bad: set[int]) -> str:
-    """The fact table (as `render.table` writes it), each value computed once per fact."""
+@cache
+def _fact_type_cells() -> dict[str, str]:
+    return {t: esc(zh("fact_type", t)) for t in FACT_TYPES}
+
+
+_FACTS_HEAD = "".join(f"<th>{h}</th>" for h in ("#", "类型", "原文", "数值", "指标", "位置"))
+
+
+def _facts_table(rep: Report, bad: set[int], values: list[str] | None = None,
+                 metrics: list[str] | None = None) -> str:
+    """The fact table (as `render.table` writes it); `values` and `metrics` are each
+    fact's `fact_value` and metric name when the caller already has them."""
     if not rep.facts:
         return table([], [])
-    escape = html.escape
-    type_zh = {t: escape(zh("fact_type", t)) for t in FACT_TYPES}
+    escape = esc_text
+    type_zh = _fact_type_cells()
+    if values is None:
+        values = [fact_value(f) for f in rep.facts]
+    if metrics is None:
+        metrics = [_fact_metric(f) for f in rep.facts]
     rows = []
     for i, f in enumerate(rep.facts):
         n = i + 1
         no = f'<a href="#fact-{n}">{n}</a>' if i not in bad else str(n)
         rows.append(f'<tr><td class="num">{no}</td><td>{type_zh.get(f.type) or escape(f.type)}</td>'
-                    f"<td>{escape(f.text)}</td><td>{escape(fact_value(f))}</td>"
-                    f"<td>{escape(_fact_metric(f))}</td><td>第{f.line}行</td></tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("#", "类型", "原文", "数值", "指标", "位置"))
-    return f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+                    f"<td>{escape(f.text)}</td><td>{escape(values[i])}</td>"
+                    f"<td>{escape(metrics[i])}</td><td>第{f.line}行</td></tr>")
+    return (f'<table class="grid"><thead><tr>{_FACTS_HEAD}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+@cache
+def _legend() -> str:
+    return "".join(f'<span><mark class="f-{t}">{esc(zh("fact_type", t))}</mark></span>'
+                   for t in FACT_TYPES)
 
 
 def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag],
@@ -203,17 +252,20 @@ def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag]
     covered = "、".join(zh("section", s) for s in rep.sections) or "（无）"
     sections_html = f"<p>覆盖板块：{esc(covered)}</p>" + (sections_html or '<p class="note">（未识别到小标题）</p>')
 
+    # each fact's value and metric in words, for its tooltip and its table row
+    values = [fact_value(f) for f in rep.facts]
+    metrics = [_fact_metric(f) for f in rep.facts]
     notice = ""
     bad: list[int] = []
-    tips: dict[int, str] = {}
     if src.text is None:
         notice = (f'<p class="notice">{esc(src.problem)}。以下不显示原文高亮，'
                   "事实仍列于下方。</p>")
         text_html = ""
     else:
         ok = []
+        text = src.text
         for i, f in enumerate(rep.facts):
-            if 0 <= f.start < f.end <= len(src.text) and src.text[f.start:f.end] == f.text:
+            if 0 <= f.start < f.end <= len(text) and text[f.start:f.end] == f.text:
                 ok.append(i)
             else:
                 bad.append(i)
@@ -222,7 +274,9 @@ def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag]
         if bad:
             notice += (f'<p class="notice">{len(bad)} 条事实的位置与原文不符，未予高亮'
                        "（原文件可能在运行后被修改）。</p>")
-        text_html = f'<pre class="source">{_highlight(src.text, rep, ok, anchors, tips)}</pre>'
+        facts = rep.facts
+        tips = {i: _tip_line(i, facts[i].type, values[i], metrics[i]) for i in ok}
+        text_html = f'<pre class="source">{_highlight(text, rep, ok, anchors, tips)}</pre>'
 
     flag_items = "".join(
         f'<li class="sev-{esc(f.severity)}" data-code="{esc(f.code)}">'
@@ -238,11 +292,10 @@ def render_review(rep: Report, report_id: str, branch: Branch, flags: list[Flag]
     meta_html = table(["项目", "内容"], [[esc(k), esc(v)] for k, v in meta])
 
     bad_set = set(bad) if src.text is not None else set(range(len(rep.facts)))
-    facts_html = _facts_table(rep, bad_set)
-    legend = "".join(f'<span><mark class="f-{t}">{esc(zh("fact_type", t))}</mark></span>'
-                     for t in FACT_TYPES)
+    facts_html = _facts_table(rep, bad_set, values, metrics)
     return fill("review.html", title=esc(rep.title or f"{rep.source} 第{rep.report_index + 1}篇"),
                 subtitle=esc(f"{branch.district or '（未知区县）'} · {branch.branch_name or '（未知单位）'}"
                              f" · {len(rep.facts)} 条事实 · {len(flags)} 个问题"),
                 meta_table=meta_html, flags_list=flags_html, sections_list=sections_html,
-                source_notice=notice, legend=legend, source_text=text_html, facts_table=facts_html)
+                source_notice=notice, legend=_legend(), source_text=text_html,
+                facts_table=facts_html)

@@ -1,0 +1,381 @@
+"""The aggregate stage's fast paths give what the plain code they replace gives.
+
+Each fast path (escaping, template filling, batched MinHash, folder-cached path
+resolution, field dumps, the capped fact sheet, column-wise sheet rows, the two-pass
+build with inline, early and late review rendering) is checked against a direct
+implementation of what it stands for, on tricky inputs.
+"""
+import html
+import math
+import os
+import re
+import shutil
+from string import Template
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.aggregate import STAMP_NAME, AggregateError, build_outputs, excel, xlsx
+from pipeline.aggregate.branches import resolve_file, safe_resolve
+from pipeline.aggregate.flags import Flag, MinHasher, load_policy
+from pipeline.aggregate.html import dashboard, render
+from pipeline.aggregate.source import SourceCache
+from pipeline.aggregate.tables import _dump
+from schemas.report import Report
+from tests.fixtures.districts import corpus as districts_corpus
+
+TRICKY = ["", "a", "&", "<>", "\"'", "&amp;", "a&b<c>d\"e'f", "工会&职工", "x\ud800y",
+          "\x00\x1f", " lead", "trail ", "=1+1", "&#x27;", "\u2028\u2029", "🙂<b>"]
+
+
+# --- HTML escaping -----------------------------------------------------------------
+
+@given(st.text())
+def test_esc_text_is_html_escape(s):
+    assert render.esc_text(s) == html.escape(s, quote=True)
+    assert render.esc(s) == html.escape(s, quote=True)
+
+
+def test_esc_of_tricky_values():
+    for s in TRICKY:
+        assert render.esc(s) == html.escape(s, quote=True)
+    assert render.esc(None) == "" and render.esc(float("nan")) == ""
+    assert render.esc(np.float64("nan")) == ""
+    assert render.esc(3) == "3" and render.esc(2.5) == "2.5" and render.esc(True) == "True"
+
+    class Text(str):
+        pass
+    assert render.esc(Text("<b>")) == "&lt;b&gt;" and type(render.esc(Text("b"))) is str
+
+
+# --- templates ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["review.html", "dashboard.html"])
+def test_fill_is_template_substitute(name):
+    tpl = render.template(name)
+    names = {m.group("named") or m.group("braced") for m in tpl.pattern.finditer(tpl.template)
+             if m.group("named") or m.group("braced")} - {"css"}
+    parts = {n: f"<{n}> $x ${{y}} $$" for n in names}
+    assert render.fill(name, **parts) == tpl.substitute(css=render.css(), **parts)
+
+
+def test_fill_handles_escapes_braces_and_errors(monkeypatch, tmp_path):
+    (tmp_path / "t.html").write_text("a $$b ${x}y $x$$ $css", encoding="utf-8")
+    (tmp_path / "bad.html").write_text("a $x $ b", encoding="utf-8")
+    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
+    for f in (render.template, render._compiled):
+        f.cache_clear()
+    try:
+        want = Template("a $$b ${x}y $x$$ $css").substitute(x="X", css=render.css())
+        assert render.fill("t.html", x="X") == want
+        with pytest.raises(KeyError):
+            render.fill("t.html")
+        with pytest.raises(ValueError):
+            render.fill("bad.html", x="X")
+    finally:
+        for f in (render.template, render._compiled):
+            f.cache_clear()
+
+
+# --- MinHash -----------------------------------------------------------------------
+
+def reference_signature(h: MinHasher, text: str):
+    """The one-text-at-a-time MinHash the batched `signatures` replaced."""
+    hs = h._shingle_hashes(text)
+    if len(hs) < 20:
+        return None
+    with np.errstate(over="ignore"):
+        v = h.a[:, None] * hs[None, :] + h.b[:, None]
+    out = v.min(axis=1)
+    if len(np.unique(out)) < 20 and len(np.unique(hs)) < 20:
+        return None
+    return out >> np.uint64(32)
+
+
+def same_signature(a, b) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None
+                                         and a.dtype == b.dtype and (a == b).all())
+
+
+def test_batched_signatures_are_the_one_by_one_signatures():
+    h = MinHasher(load_policy())
+    rng = np.random.default_rng(7)
+    chars = list("工会职工会员年度总结一二三12 ，。AB\ud800")
+    texts = ["", "工会总结", "一" * 30, "ab" * 40, "工会" * 15, "抄" * 23 + "一二", "抄写" * 12,
+             "总结" * 5000, "".join(chr(c) for c in rng.integers(0x4e00, 0x4e40, 20000)),
+             "１２３" * 50]
+    texts += ["".join(rng.choice(chars, rng.integers(0, 300))) for _ in range(400)]
+    got = h.signatures(texts)
+    assert len(got) == len(texts)
+    for text, sig in zip(texts, got):
+        assert same_signature(sig, reference_signature(h, text)), text[:40]
+        assert same_signature(h.signature(text), sig)
+    assert h.signatures([]) == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(alphabet="工会职工员年度总结ABab12 ，", max_size=120), max_size=30))
+def test_batched_signatures_property(texts):
+    h = MinHasher(load_policy())
+    for text, sig in zip(texts, h.signatures(texts)):
+        assert same_signature(sig, reference_signature(h, text))
+
+
+# --- paths -------------------------------------------------------------------------
+
+def test_resolve_file_is_safe_resolve(tmp_path, monkeypatch):
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "link_dir").symlink_to(real)
+    (real / "sub" / "link.txt").symlink_to(real / "sub" / "a.txt")
+    (real / "loop").symlink_to(real / "loop")
+    monkeypatch.chdir(tmp_path)
+    paths = [real / "sub" / "a.txt", tmp_path / "link_dir" / "sub" / "a.txt",
+             real / "sub" / "link.txt", real / "sub" / "missing.txt", real / "loop",
+             tmp_path / "link_dir" / "sub" / ".." / "sub" / "a.txt", "real/sub/a.txt",
+             "a.txt", "link_dir/sub/", real / "sub" / ".", real / "sub" / ".."]
+    folders: dict = {}
+    for p in paths * 2:  # the second time from the folder cache
+        assert resolve_file(str(p), folders) == safe_resolve(p), p
+
+
+# --- table rows and sheets ---------------------------------------------------------
+
+def test_dump_is_model_dump(tmp_path):
+    _, run = districts_corpus.build_run(tmp_path)
+    reps = [Report.model_validate_json(x) for x in
+            (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    reps.append(Report(source="a", path="b", report_index=0, start_line=1, end_line=1,
+                       start=0, end=1, chars=1))
+    for rep in reps:
+        exclude = ("section_tree", "facts")
+        d = _dump(rep, exclude)
+        assert d == rep.model_dump(exclude=set(exclude))
+        assert d["sections"] is not rep.sections  # a copy, as model_dump makes
+        for f in rep.facts:
+            assert _dump(f) == f.model_dump()
+            assert [type(v) for v in _dump(f).values()] == \
+                [type(v) for v in f.model_dump().values()]
+        for s in rep.section_tree:
+            assert _dump(s, ("children",)) == s.model_dump(exclude={"children"})
+    flag = Flag(report_id="r", code="c", severity="info", message="m", similarity=0.5)
+    assert _dump(flag) == flag.model_dump()
+
+
+def reference_capped_facts(facts, flags, limit, order):
+    """The sort-everything version of `excel._capped_facts`."""
+    if len(facts) <= limit:
+        return facts
+    if order == "flagged" and len(flags):
+        worst = flags.assign(_r=flags["severity"].map(excel.SEVERITY_RANK).fillna(3)) \
+            .groupby("report_id")["_r"].min()
+        rank = facts["report_id"].map(worst).fillna(3)
+        facts = facts.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable") \
+            .drop(columns="_rank")
+    return facts.head(max(0, limit))
+
+
+def test_capped_facts_is_a_stable_sort_by_rank():
+    rng = np.random.default_rng(3)
+    ids = [f"r{i}" for i in range(50)]
+    facts = pd.DataFrame({"report_id": rng.choice(ids, 500), "fact_no": np.arange(500),
+                          "text": [f"t{i}" for i in range(500)]})
+    flags = pd.DataFrame({"report_id": rng.choice(ids[:30], 80),
+                          "severity": rng.choice(["error", "warning", "info", "odd"], 80)})
+    for limit in (-1, 0, 1, 37, 499, 500, 600):
+        for order in ("flagged", "report"):
+            pd.testing.assert_frame_equal(excel._capped_facts(facts, flags, limit, order),
+                                          reference_capped_facts(facts, flags, limit, order))
+    pd.testing.assert_frame_equal(excel._capped_facts(facts, flags.iloc[:0], 10, "flagged"),
+                                  reference_capped_facts(facts, flags.iloc[:0], 10, "flagged"))
+
+
+def test_sheet_rows_by_columns_are_rows_by_cells():
+    columns = [[1, "=x", None, 2.5], ["a&b", "<c>", " d", float("nan")]]
+    cells = [excel._cells(c) for c in columns]
+    one, two = xlsx.Sheet("t", [10, 10]), xlsx.Sheet("t", [10, 10])
+    for s in (one, two):
+        s.append(["h1", "h2"], style=xlsx.HEADER_STYLE)
+    for row in zip(*cells):
+        one.append_cells(row)
+    two.append_columns(cells)
+    assert one.xml() == two.xml() and one.rows == two.rows == 5
+
+
+def test_cells_cache_distinct_values_as_the_one_by_one_loop_does():
+    nan = float("nan")
+    for values in ([1, True, 1.0, "a", None, nan, nan, "=x", "a", -0.0, 0.0, "是"],
+                   [np.array(["a", "b"]), 1, True, "x", "x"], [], TRICKY):
+        assert excel._cells(values) == excel._cells_one_by_one(values)
+        assert excel._cells(values) == [xlsx.cell_xml(excel.safe_cell(v)) for v in values] \
+            or any(isinstance(v, (bool, float)) for v in values)  # 1 == True == 1.0 share a cell
+
+
+def test_illegal_characters_are_openpyxls():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert excel.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    assert excel.ILLEGAL_CHARACTERS_RE.flags == ILLEGAL_CHARACTERS_RE.flags
+
+
+def test_dashboard_rows_are_itertuples():
+    df = pd.DataFrame({"a": ["x", None, "z"], "b": [1.5, float("nan"), 3.0], "c": [1, 2, 3],
+                       "d": [True, False, None], "e": pd.array(["p", None, "r"], dtype="str")})
+    got = list(dashboard._rows(df, *df.columns))
+    want = [tuple(r)[1:] for r in df.itertuples()]
+    for g, w in zip(got, want, strict=True):
+        for x, y in zip(g, w, strict=True):
+            assert type(x) is type(y)
+            assert x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y))
+
+
+# --- page files --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "a\nb\r\nc", "工会\ud800x<p>", "页" * 300_000])
+def test_write_text_replace_writes_what_a_text_file_would(tmp_path, text):
+    from pipeline.aggregate.atomic import write_text_replace
+
+    write_text_replace(tmp_path / "a.html", text)
+    with open(tmp_path / "b.html", "w", encoding="utf-8", errors="replace") as fh:
+        fh.write(text)
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+    assert (tmp_path / "a.html").stat().st_mode == (tmp_path / "b.html").stat().st_mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html"]
+
+
+# --- sources -----------------------------------------------------------------------
+
+def test_source_cache_keeps_texts_within_its_budget(tmp_path, monkeypatch):
+    from pipeline.aggregate import source
+
+    files = []
+    for i, n in enumerate((10, 20, 30)):
+        p = tmp_path / f"f{i}.txt"
+        p.write_text("字" * n, encoding="utf-8")
+        files.append(str(p))
+    reads = []
+    real = source.read_source
+    monkeypatch.setattr(source, "read_source", lambda path, sha=None: reads.append(path)
+                        or real(path, sha))
+    cache = SourceCache(keep_chars=35)
+    texts = [cache.get(p).text for p in files]  # keeps f0 and f1 (30 chars), not f2
+    assert texts == ["字" * 10, "字" * 20, "字" * 30]
+    for p in files:
+        assert cache.get(p).text == texts[files.index(p)]
+    assert reads == [*files, files[2]]
+    plain = SourceCache()
+    assert [plain.get(p).text for p in files + files[:1]] == texts + texts[:1]
+
+
+# --- the two passes and the three ways of rendering pages --------------------------
+
+def pages(run):
+    return {p.name: p.read_bytes() for p in (run / "review").glob("*.html")}
+
+
+def outputs(run):
+    tables = {n: pd.read_parquet(run / "tables" / f"{n}.parquet")
+              for n in ("reports", "sections", "facts", "flags", "district_stats")}
+    dash = re.sub(r"生成于 [^<]*", "", (run / "dashboard.html").read_text(encoding="utf-8"))
+    return tables, dash, pages(run)
+
+
+def same_outputs(a, b):
+    for name in a[0]:
+        pd.testing.assert_frame_equal(a[0][name], b[0][name])
+    assert a[1] == b[1]
+    assert a[2] == b[2]
+
+
+@pytest.fixture
+def inline_run(tmp_path):
+    root, run = districts_corpus.build_run(tmp_path / "one")
+    res = build_outputs(run, [root], expected_year=2024, workers=1)
+    assert res["review_pages_rendered"] == 7
+    return root, run
+
+
+def test_early_renderers_write_what_inline_rendering_writes(inline_run, tmp_path, monkeypatch):
+    import pipeline.aggregate as agg
+
+    root, run = inline_run
+    other = tmp_path / "other"
+    shutil.copytree(run, other)
+    shutil.rmtree(other / "review")
+    (other / STAMP_NAME).unlink()
+    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
+    res = build_outputs(other, [root], expected_year=2024, workers=4)  # 3 early renderers
+    assert res["review_pages_rendered"] == 7
+    same_outputs(outputs(run), outputs(other))
+
+
+def test_late_renderers_write_what_inline_rendering_writes(inline_run, tmp_path, monkeypatch):
+    """Most pages on disk: the few changed ones are rendered after the reports pass."""
+    import pipeline.aggregate as agg
+
+    root, run = inline_run
+    lines = (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    reps = [Report.model_validate_json(x) for x in lines]
+    for r in reps[:2]:
+        r.title = (r.title or "") + "（修订）"
+    (run / "reports.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in reps),
+                                       encoding="utf-8")
+    other = tmp_path / "other"
+    shutil.copytree(run, other)
+    build_outputs(run, [root], expected_year=2024, workers=1)
+    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
+    forked = []
+    real_fork = agg._ReviewWriter._fork
+    monkeypatch.setattr(agg._ReviewWriter, "_fork",
+                        lambda self, task, slices: forked.append(task) or real_fork(self, task,
+                                                                                    slices))
+    res = build_outputs(other, [root], expected_year=2024, workers=3)
+    assert forked == [agg._render_slice] and res["review_pages_rendered"] == 2
+    same_outputs(outputs(run), outputs(other))
+
+
+def test_bad_line_with_early_renderers_is_a_clear_error(tmp_path, monkeypatch):
+    import pipeline.aggregate as agg
+
+    root, run = districts_corpus.build_run(tmp_path)
+    lines = (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    bad = re.sub(r'"chars":\d+', '"chars":-1', lines[3])  # passes the first pass, not the second
+    assert bad != lines[3]
+    (run / "reports.jsonl").write_text("\n".join(lines[:3] + [bad] + lines[4:]) + "\n",
+                                       encoding="utf-8")
+    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
+    with pytest.raises(AggregateError, match="line 4"):
+        build_outputs(run, [root], workers=3)
+    assert not (run / STAMP_NAME).exists()
+    assert not [p for p in (run / "review").iterdir() if ".tmp-" in p.name]
+
+
+def test_reports_file_changed_between_the_passes(tmp_path, monkeypatch):
+    import pipeline.aggregate as agg
+
+    root, run = districts_corpus.build_run(tmp_path)
+    real = agg._near_duplicate_pass
+
+    def then_edit(*args, **kwargs):
+        out = real(*args, **kwargs)
+        path = run / "reports.jsonl"
+        path.write_text(path.read_text(encoding="utf-8").replace('"e1.txt"', '"e9.txt"'),
+                        encoding="utf-8")
+        return out
+
+    monkeypatch.setattr(agg, "_near_duplicate_pass", then_edit)
+    with pytest.raises(AggregateError, match="changed while it was read"):
+        build_outputs(run, [root], workers=1)
+
+
+def test_the_first_pass_reports_a_bad_line_like_the_full_record(tmp_path):
+    root, run = districts_corpus.build_run(tmp_path)
+    with open(run / "reports.jsonl", "a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+    with pytest.raises(AggregateError, match=r"line 8: not a valid report record: Invalid JSON"):
+        build_outputs(run, [root])
+    assert os.path.isdir(run)
