@@ -166,9 +166,13 @@ def report_cmd(
     roster: Optional[Path] = ROSTER_OPT,
     policy: Optional[Path] = POLICY_OPT,
     expected_year: Optional[int] = YEAR_OPT,
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-j", min=1,
+        help="processes to use: review pages are rendered by N-1 forked processes "
+             "(default: all cores; 1: none forked)"),
 ) -> None:
     """Re-render tables, DuckDB, Excel, dashboard and review pages from a run, without re-extracting."""
-    _render(run_dir, inputs, manifest, roster, policy, expected_year)
+    _render(run_dir, inputs, manifest, roster, policy, expected_year, workers)
 
 
 @app.command("eval")

@@ -164,6 +164,11 @@ def test_cli_report_rerenders_and_reports_bad_manifest(tmp_path):
     assert res.exit_code == 0, res.output
     assert (run / "dashboard.html").is_file() and (run / "ghminer.xlsx").is_file()
     assert len(list((run / "review").glob("*.html"))) == 7
+    # in one process, the same outputs again; --workers 0 is refused
+    res = runner.invoke(app, ["report", str(run), "--expected-year", "2025", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert len(list((run / "review").glob("*.html"))) == 7
+    assert runner.invoke(app, ["report", str(run), "--workers", "0"]).exit_code == 2
     bad = tmp_path / "bad.csv"
     bad.write_text("file,branch_id,branch_name,district,year\n/etc/passwd,X,x,d,2024\n",
                    encoding="utf-8")
