@@ -104,3 +104,28 @@ def test_completion_rate_may_exceed_100_but_union_rate_may_not():
                    for f in report_flags(rate("completion_rate"), "a", NOBRANCH, pol))
     assert any(f.code == "inconsistent_value"
                for f in report_flags(rate("union_rate"), "a", NOBRANCH, pol))
+
+
+def test_a_template_copied_many_times_names_its_closest_twins_and_counts_the_rest():
+    from pipeline.aggregate.flags import duplicate_flags
+
+    # hub resembles 8 reports; each of those resembles only the hub
+    pairs = [("hub", f"r{i}", round(0.80 + 0.02 * i, 3)) for i in range(8)]
+    flags = duplicate_flags(pairs, {"hub": "模板单位"}, max_twins=5)
+    hub = [f for f in flags if f.report_id == "hub"]
+    assert [f.twin_report_id for f in hub] == ["r7", "r6", "r5", "r4", "r3"]  # most similar first
+    assert "另有 3 份" in hub[-1].message and all("另有" not in f.message for f in hub[:-1])
+    for i in range(8):  # the other side keeps its only twin
+        [f] = [f for f in flags if f.report_id == f"r{i}"]
+        assert f.twin_report_id == "hub" and "模板单位" in f.message and "另有" not in f.message
+    assert len(flags) == 5 + 8
+
+
+def test_max_twins_must_be_positive(tmp_path):
+    from pipeline.aggregate.flags import DEFAULT_POLICY
+
+    bad = tmp_path / "policy.toml"
+    bad.write_text(DEFAULT_POLICY.read_text(encoding="utf-8").replace("max_twins = 5", "max_twins = 0"),
+                   encoding="utf-8")
+    with pytest.raises(PolicyError, match="max_twins"):
+        load_policy(bad)

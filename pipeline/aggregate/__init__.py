@@ -278,7 +278,7 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
     hash_unhashed()
     sig_cache.save()
     pairs = near_duplicates({rid: sig for rid, sig in signatures.items() if sig is not None}, pol)
-    return heads, duplicate_flags(pairs, names), len(pairs)
+    return heads, duplicate_flags(pairs, names, pol.max_twins), len(pairs)
 
 
 @dataclass

@@ -44,6 +44,7 @@ class Policy:
     permutations: int = 128
     bands: int = 32
     threshold: float = 0.8
+    max_twins: int = 5
     max_amount_cny: float = 1e8
     amount_exempt: tuple[str, ...] = ()
     blocking_flags: tuple[str, ...] = ("missing_sections", "placeholders", "no_facts")
@@ -77,11 +78,14 @@ def load_policy(path: Path | None = None) -> Policy:
         required_default=default, required_by_org_type=by_type,
         shingle=int(nd.get("shingle", 5)), permutations=int(nd.get("permutations", 128)),
         bands=int(nd.get("bands", 32)), threshold=float(nd.get("threshold", 0.8)),
+        max_twins=int(nd.get("max_twins", 5)),
         max_amount_cny=float(am.get("max_cny", 1e8)),
         amount_exempt=tuple(am.get("exempt_org_types", ())),
         blocking_flags=tuple(cp.get("blocking_flags", Policy.blocking_flags)),
         capped_rates=tuple(data.get("rates", {}).get("capped", Policy.capped_rates)),
     )
+    if pol.max_twins < 1:
+        raise PolicyError(f"{path}: near_duplicate.max_twins must be at least 1")
     if pol.permutations % pol.bands:
         raise PolicyError(f"{path}: near_duplicate.permutations must be a multiple of bands")
     return pol
@@ -287,18 +291,26 @@ class MinHasher:
             sigs[i] = minima[row]
 
 
+SIMILARITY_CHUNK = 200_000  # candidate pairs compared at a time (bounded memory)
+
+
 def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
                     ) -> list[tuple[str, str, float]]:
     """Pairs (a, b, similarity) at or above the policy threshold, a < b in input order.
 
     Banded LSH: two reports are candidates when all rows of one band agree; each
-    band's rows are hashed to one 64-bit key and equal keys found by sorting."""
+    band's rows are hashed to one 64-bit key and equal keys found by sorting. A
+    bucket of up to 2 * max_twins + 1 reports yields all its pairs; a larger one
+    (a template copied many times) pairs each report with its next
+    2 * max_twins bucket-mates only: enough to flag every copy with up to
+    max_twins twins, and linear instead of quadratic in the number of copies."""
     ids = list(signatures)
     if len(ids) < 2:
         return []
     sig = np.stack([signatures[i] for i in ids])
     rows = policy.permutations // policy.bands
     weights = _mix64(np.arange(1, rows + 1, dtype=np.uint64))
+    reach = 2 * policy.max_twins
     found: list[np.ndarray] = []
     pair_index: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for band in range(policy.bands):
@@ -310,32 +322,52 @@ def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
         sk = keys[order]
         starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
         sizes = np.diff(np.r_[starts, len(sk)])
-        for st, size in zip(starts[(sizes > 1) & (sizes <= 200)],
-                            sizes[(sizes > 1) & (sizes <= 200)]):
-            # a huge bucket is a degenerate text, not a copy
+        for st, size in zip(starts[sizes > 1], sizes[sizes > 1]):
             members = np.sort(order[st:st + size])
-            if size not in pair_index:
-                pair_index[size] = np.triu_indices(size, 1)
-            x, y = pair_index[size]
-            found.append(members[x] * len(ids) + members[y])
+            if size <= reach + 1:
+                if size not in pair_index:
+                    pair_index[size] = np.triu_indices(size, 1)
+                x, y = pair_index[size]
+                found.append(members[x] * len(ids) + members[y])
+            else:
+                for j in range(1, reach + 1):
+                    found.append(members[:-j] * len(ids) + members[j:])
     if not found:
         return []
     cand = np.unique(np.concatenate(found))  # sorted (x, y) pairs, x < y
-    xs, ys = cand // len(ids), cand % len(ids)
-    sims = (sig[xs] == sig[ys]).mean(axis=1)
-    keep = sims >= policy.threshold
-    return [(ids[x], ids[y], round(float(sim), 3))
-            for x, y, sim in zip(xs[keep].tolist(), ys[keep].tolist(), sims[keep].tolist())]
-
-
-def duplicate_flags(pairs: list[tuple[str, str, float]], names: dict[str, str]) -> list[Flag]:
-    """One flag on each side of each near-duplicate pair, naming the twin."""
     out = []
-    for a, b, sim in pairs:
+    for i in range(0, len(cand), SIMILARITY_CHUNK):
+        part = cand[i:i + SIMILARITY_CHUNK]
+        xs, ys = part // len(ids), part % len(ids)
+        sims = (sig[xs] == sig[ys]).mean(axis=1)
+        keep = sims >= policy.threshold
+        out.extend((ids[x], ids[y], round(float(sim), 3))
+                   for x, y, sim in zip(xs[keep].tolist(), ys[keep].tolist(), sims[keep].tolist()))
+    return out
+
+
+def duplicate_flags(pairs: list[tuple[str, str, float]], names: dict[str, str],
+                    max_twins: int = 5) -> list[Flag]:
+    """Flags on each side of each near-duplicate pair, naming the twin: per report the
+    `max_twins` most similar twins (ties: first in input order); the last of them
+    says how many more similar reports there are."""
+    twins: dict[str, list[tuple[float, int, str]]] = {}
+    order: dict[str, int] = {}
+    for k, (a, b, sim) in enumerate(pairs):
         for me, twin in ((a, b), (b, a)):
+            order.setdefault(me, k)
+            twins.setdefault(me, []).append((-sim, k, twin))
+    out = []
+    for me in sorted(twins, key=order.get):
+        ranked = sorted(twins[me])
+        kept, more = ranked[:max_twins], len(ranked) - max_twins
+        for i, (neg_sim, _, twin) in enumerate(kept):
+            sim = -neg_sim
+            extra = (f"；另有 {more} 份报告与之相似度达标，未逐一列出"
+                     if more > 0 and i == len(kept) - 1 else "")
             out.append(Flag(
                 report_id=me, code="near_duplicate", severity="warning",
-                message=f"与“{names.get(twin, twin)}”高度相似（相似度 {sim:.0%}），"
+                message=f"与“{names.get(twin, twin)}”高度相似（相似度 {sim:.0%}）{extra}，"
                         "疑似套用模板或抄袭，请核实",
                 twin_report_id=twin, similarity=sim))
     return out
