@@ -226,3 +226,30 @@ def test_hostile_text_is_inert_everywhere(tmp_path):
 def rep_page(run, index, source):
     r = pd.read_parquet(run / "tables" / "reports.parquet")
     return r[(r.source == source) & (r.report_index == index)].iloc[0]["review_page"]
+
+
+def test_dashboard_lists_are_capped_with_a_note_and_keep_the_most_severe(tmp_path):
+    from pipeline.aggregate.html.dashboard import render_dashboard
+    from pipeline.aggregate.stats import district_stats, district_summary
+
+    root, run = districts_corpus.build_run(tmp_path)
+    build_outputs(run, [root])
+    t = {k: pd.read_parquet(run / "tables" / f"{k}.parquet") for k in ("reports", "flags")}
+    stats = pd.read_parquet(run / "tables" / "district_stats.parquet")
+    missing = pd.read_parquet(run / "tables" / "missing_branches.parquet")
+    summary = district_summary(stats)
+    chase = t["flags"][t["flags"]["severity"].isin(["error", "warning"])]
+    assert len(t["reports"]) > 2 and len(chase) > 2 and (chase["severity"] == "error").any()
+
+    def table_rows(page, table_id):
+        body = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+        return [r for r in re.findall(r"<tr>(.*?)</tr>", body) if r.startswith("<td")]
+
+    full = render_dashboard(summary, stats, t["reports"], t["flags"], missing, {})
+    assert "仅列出" not in full
+    assert len(table_rows(full, "table-reports")) == len(t["reports"])
+    capped = render_dashboard(summary, stats, t["reports"], t["flags"], missing, {}, max_rows=2)
+    assert len(table_rows(capped, "table-reports")) == 2
+    rows = table_rows(capped, "table-chase")
+    assert len(rows) == 2 and all("sev-error" in r for r in rows[:min(2, (chase["severity"] == "error").sum())])
+    assert f"仅列出 2 行，共 {len(chase)} 行" in capped and f"共 {len(t['reports'])} 行" in capped

@@ -153,9 +153,14 @@ class TableBuilder:
             row["flag_summary"] = "；".join(f.message for f in fl)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {
-            "reports": pd.DataFrame(self.reports, columns=REPORT_COLUMNS),
-            "sections": pd.DataFrame(self.sections, columns=SECTION_COLUMNS),
-            "facts": pd.DataFrame(self.facts, columns=FACT_COLUMNS),
-            "flags": pd.DataFrame([_dump(f) for f in self.flags], columns=FLAG_COLUMNS),
-        }
+        """The four tables. The row lists are handed over (emptied) as each frame is
+        built: they are the largest thing in memory (a dict a fact) and the frames
+        hold the same values; `flags` stays (the review pages show them)."""
+        out = {}
+        for name, columns in (("reports", REPORT_COLUMNS), ("sections", SECTION_COLUMNS),
+                              ("facts", FACT_COLUMNS)):
+            rows = getattr(self, name)
+            out[name] = pd.DataFrame(rows, columns=columns)
+            rows.clear()
+        out["flags"] = pd.DataFrame([_dump(f) for f in self.flags], columns=FLAG_COLUMNS)
+        return out

@@ -1,7 +1,9 @@
 """The district dashboard: KPIs, submission rates, coverage heatmap, flags, tables."""
 from __future__ import annotations
 
+import tomllib
 from datetime import datetime, timezone
+from functools import cache
 
 import pandas as pd
 
@@ -82,8 +84,27 @@ def bars_svg(svg_id: str, label: str, items: list[tuple[str, float, str]], max_v
     return "".join(parts)
 
 
+@cache
+def dashboard_max_rows() -> int:
+    from pipeline.aggregate.excel import OUTPUTS_CONFIG
+
+    with open(OUTPUTS_CONFIG, "rb") as fh:
+        return int(tomllib.load(fh).get("dashboard", {}).get("max_rows", 3000))
+
+
+def _left_out_note(shown: int, total: int, where: str) -> str:
+    if shown >= total:
+        return ""
+    return (f'<p class="note">仅列出 {fmt_num(shown)} 行，共 {fmt_num(total)} 行；'
+            f'完整清单见 {esc(where)}。</p>')
+
+
 def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.DataFrame,
-                     flags: pd.DataFrame, missing: pd.DataFrame, run_info: dict) -> str:
+                     flags: pd.DataFrame, missing: pd.DataFrame, run_info: dict,
+                     max_rows: int | None = None) -> str:
+    """The dashboard page; its report list and list of reports to chase hold at most
+    `max_rows` rows each (default from data/outputs.toml)."""
+    max_rows = dashboard_max_rows() if max_rows is None else int(max_rows)
     all_row = summary[summary["district"] == ALL_DISTRICTS]
     tot = all_row.iloc[0].to_dict() if len(all_row) else {}
     kpis = [("报告数", fmt_num(len(reports))),
@@ -142,6 +163,9 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.Dat
     by_id = reports.set_index("report_id")
     chase = flags[flags["severity"].isin(["error", "warning"])].copy()
     chase["_o"] = chase["severity"].map(SEV_ORDER)
+    n_chase = len(chase)
+    if n_chase > max_rows:  # keep the most severe, in their order
+        chase = chase.sort_values("_o", kind="stable").head(max_rows)
     chase = chase.join(by_id[["district", "branch_name", "review_page"]], on="report_id")
     chase = chase.sort_values(["district", "_o", "report_id"], na_position="last", kind="stable")
     severity_cells = {}  # a few distinct severities and codes: each rendered once
@@ -158,7 +182,10 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.Dat
         chase_rows.append([esc(district), esc(branch_name), _link(review_page, report_id),
                            severity_cells[severity], code_cells[code], esc(message)])
     chase_table = table([esc(x) for x in ("区县", "基层单位", "报告", "严重程度", "问题", "说明")],
-                        chase_rows, table_id="table-chase")
+                        chase_rows, table_id="table-chase") + _left_out_note(
+        len(chase_rows), n_chase, "ghminer.xlsx「缺项与问题」或 ghminer.duckdb 的 flags 表")
+    n_reports = len(reports)
+    reports = reports.head(max_rows)
 
     rep_rows = [[esc(district), esc(branch_name), _link(review_page, report_id), esc(title),
                  esc(org), esc(year), esc(n_facts), esc(n_flags), "是" if complete else "否"]
@@ -169,12 +196,13 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.Dat
     reports_table = table([esc(header(c)) for c in ("district", "branch_name", "report_id", "title",
                                                     "org", "year", "n_facts", "n_flags",
                                                     "complete")],
-                          rep_rows, num_cols={6, 7}, table_id="table-reports")
+                          rep_rows, num_cols={6, 7}, table_id="table-reports") + _left_out_note(
+        len(rep_rows), n_reports, "ghminer.xlsx「报告清单」或 ghminer.duckdb 的 reports 表")
 
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return fill("dashboard.html",
                 title=esc("工会工作总结 · 区县汇总"),
-                subtitle=esc(f"{run_info.get('reports', len(reports))} 份报告，"
+                subtitle=esc(f"{run_info.get('reports', n_reports)} 份报告，"
                              f"{run_info.get('files', '?')} 个文件 · ghminer "
                              f"{run_info.get('version', '')} · 生成于 {generated}"),
                 kpis=kpi_html, submission_chart=submission, coverage_chart=coverage_svg(stats),
