@@ -186,3 +186,22 @@ def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
     dup = after[after["code"] == "near_duplicate"]
     assert set(dup["report_id"]) == {"w1#0", "w2#0"}
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_an_up_to_date_build_does_not_load_pandas(tmp_path):
+    # an unchanged re-run's cost: importing pandas and the renderers alone took
+    # 0.35 s, a third of a 10 MB re-run
+    import subprocess
+    import sys
+
+    root, run = districts_corpus.build_run(tmp_path)
+    first = build_outputs(run, [root])
+    code = ("import sys, json; from pathlib import Path; "
+            "from pipeline.aggregate import build_outputs; "
+            f"r = build_outputs(Path({str(run)!r}), [Path({str(root)!r})]); "
+            "print(json.dumps([r['review_pages_rendered'], 'pandas' in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    rendered, pandas_loaded = __import__("json").loads(out.stdout)
+    assert first["review_pages_rendered"] > 0 and rendered == 0  # up to date: kept
+    assert pandas_loaded is False

@@ -34,7 +34,6 @@ from pipeline.aggregate.flags import (DEFAULT_POLICY, MinHasher, PolicyError, du
 from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
 from pipeline.aggregate.sigcache import SignatureCache
 from pipeline.aggregate.source import SourceCache
-from pipeline.aggregate.tables import TableBuilder, report_key
 
 __all__ = ["build_outputs", "validate_inputs", "AggregateError", "BranchFileError", "PolicyError"]
 
@@ -118,7 +117,6 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     result is returned; otherwise everything is rebuilt except the review pages
     whose content is unchanged (they are named by a hash of what they show).
     """
-    from pipeline.aggregate.html import render_review  # noqa: F401 (loaded before forking)
 
     run_dir = Path(run_dir)
     reports_path = run_dir / "reports.jsonl"
@@ -154,6 +152,9 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     previous = _read_stamp(run_dir, stamp_key)
     if previous is not None:
         return previous
+    # heavy imports (pandas, the renderers) only now that outputs are to be written,
+    # and before any renderer is forked
+    from pipeline.aggregate.html import render_review  # noqa: F401
     (run_dir / STAMP_NAME).unlink(missing_ok=True)  # outputs are about to change
 
     resolver = BranchResolver(roots, branches, roster_entries)
@@ -175,6 +176,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # themselves, alongside this pass) or after this pass.
     paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags_by,
                      source_state)
+    from pipeline.aggregate.tables import TableBuilder  # pandas: not needed when up to date
+
     builder = TableBuilder()
     pages: list[_Page] = []
     reviews = _ReviewWriter(run_dir / REVIEW_DIR, paging, heads, sources, workers)
@@ -237,6 +240,8 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
                          sources: SourceCache, source_state):
     """(the `_Line` of each report, near-duplicate flags, number of pairs). Signatures
     come from the run's signature cache or are computed in batches."""
+    from pipeline.aggregate.tables import report_key
+
     hasher = MinHasher(pol)
     sig_cache = SignatureCache(run_dir / ".cache" / SIG_CACHE_NAME, pol, hasher.n)
     used_keys: dict[str, str] = {}
@@ -310,7 +315,7 @@ class _Paging:
         return rep, flags, page_flags, page
 
 
-def _write_tables_and_dashboard(run_dir: Path, builder: TableBuilder, roster_entries, pol,
+def _write_tables_and_dashboard(run_dir: Path, builder, roster_entries, pol,
                             run_manifest: dict, manifest_path, roster_path, n_pairs: int) -> dict:
     """Tables, DuckDB, workbook and dashboard (the review pages are written aside)."""
     from pipeline.aggregate.duck import write_duckdb, write_parquet
