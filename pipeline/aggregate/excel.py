@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 
@@ -20,11 +19,11 @@ import pandas as pd
 from pipeline.aggregate import xlsx
 from pipeline.aggregate.atomic import atomic_path
 from pipeline.aggregate.labels import header, labels, zh
+from pipeline.aggregate.limits import OUTPUTS_CONFIG, outputs_config
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_TRIGGERS)
 MAX_CELL = 32000  # Excel's limit is 32767 characters
-OUTPUTS_CONFIG = Path(__file__).parent / "data" / "outputs.toml"
 
 
 def safe_cell(value):
@@ -145,8 +144,7 @@ FACT_ORDERS = ("flagged", "report")
 
 @cache
 def excel_config() -> dict:
-    with open(OUTPUTS_CONFIG, "rb") as fh:
-        cfg = tomllib.load(fh).get("excel", {})
+    cfg = outputs_config().get("excel", {})
     order = cfg.get("fact_order", "flagged")
     if order not in FACT_ORDERS:
         raise ValueError(f"{OUTPUTS_CONFIG}: excel.fact_order must be one of {FACT_ORDERS}")

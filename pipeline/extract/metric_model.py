@@ -135,64 +135,58 @@ class CountMetricModel:
         # multi-threaded BLAS makes this tiny lbfgs fit 50x slower on a busy machine
         with threadpool_limits(limits=1):
             self.model.fit(features, list(labels))
-        self._fast = self._rows = None
+        self._fast = None
         return self
 
     def predict_proba(self, contexts: Sequence[MetricContext]):
         import numpy as np
 
-        classes = self.classes_
-        return np.array([[p[c] for c in classes] for p in map(self.scores_one, contexts)])
+        return np.array([self._probabilities(c) for c in contexts])
 
     def predict(self, contexts: Sequence[MetricContext]) -> list[str]:
         return [self.best_one(c)[0] for c in contexts]
 
     def _weights(self):
-        # sklearn's per-call validation costs ~0.3 ms; one count needs a few dot products
+        """(vocabulary, weight rows, intercepts, classes). sklearn's per-call validation
+        costs ~0.3 ms and one count needs a few sums: one contiguous row of class
+        weights per feature (the transposed coefficients) makes that a row sum."""
         fast = self.__dict__.get("_fast")
         if fast is None:
+            import numpy as np
+
             dv, lr = self.model.named_steps["dv"], self.model.named_steps["lr"]
-            fast = self._fast = (dv.vocabulary_, lr.coef_, lr.intercept_,
-                                 [str(c) for c in lr.classes_])
+            fast = self._fast = (dv.vocabulary_, np.ascontiguousarray(lr.coef_.T),
+                                 lr.intercept_, [str(c) for c in lr.classes_])
         return fast
 
     def to_arrays(self) -> dict:
         import numpy as np
 
-        vocab, coef, intercept, classes = self._weights()
+        vocab, rows, intercept, classes = self._weights()
         names = sorted(vocab, key=vocab.get)  # column order
-        return {"features": np.array(names), "coef": coef, "intercept": intercept,
+        return {"features": np.array(names), "coef": rows.T, "intercept": intercept,
                 "classes": np.array(classes)}
 
     @classmethod
     def from_arrays(cls, arrays: dict) -> "CountMetricModel":
+        import numpy as np
+
         self = cls.__new__(cls)
         self.model = None
         names = [str(f) for f in arrays["features"]]
-        self._fast = ({f: j for j, f in enumerate(names)}, arrays["coef"],
+        self._fast = ({f: j for j, f in enumerate(names)}, np.ascontiguousarray(arrays["coef"].T),
                       arrays["intercept"], [str(c) for c in arrays["classes"]])
         return self
-
-    def _columns(self):
-        # one contiguous row of class weights per feature: summing a few rows is
-        # cheaper than gathering columns of the (classes x features) matrix
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            import numpy as np
-
-            coef = self._weights()[1]
-            rows = self._rows = np.ascontiguousarray(coef.T)
-        return rows
 
     def _probabilities(self, mc: MetricContext):
         """Softmax (or sigmoid) over the classes for one count, as a numpy vector."""
         import numpy as np
 
-        vocab, coef, intercept, classes = self._weights()
+        vocab, rows, intercept, classes = self._weights()
         idx = [j for j in map(vocab.get, metric_features(mc)) if j is not None]
         # every feature is binary (1.0): the score is a sum of weight rows
-        s = intercept + self._columns()[idx].sum(axis=0) if idx else intercept
-        if coef.shape[0] == 1:  # binary
+        s = intercept + rows[idx].sum(axis=0) if idx else intercept
+        if rows.shape[1] == 1:  # binary
             p1 = 1.0 / (1.0 + math.exp(-float(s[0])))
             return np.array([1.0 - p1, p1])
         e = np.exp(s - s.max())
@@ -211,7 +205,6 @@ class CountMetricModel:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_fast", None)
-        state.pop("_rows", None)
         return state
 
 

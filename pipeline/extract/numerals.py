@@ -89,20 +89,12 @@ def _suffix_set() -> frozenset[str]:
 
 
 @cache
-def _prefixes_by_last_char() -> dict[str, tuple[str, ...]]:
-    """Approximation prefixes grouped by their last character (in `_qualifiers` order):
-    the one character before a number selects the few prefixes worth testing."""
+def _prefixes_by_char(end: int) -> dict[str, tuple[str, ...]]:
+    """Approximation prefixes grouped by their first (end=0) or last (end=-1) character,
+    in `_qualifiers` order: the character next to a number selects the few worth testing."""
     out: dict[str, list[str]] = {}
     for q in _qualifiers()[0]:
-        out.setdefault(q[-1], []).append(q)
-    return {c: tuple(qs) for c, qs in out.items()}
-
-
-@cache
-def _prefixes_by_first_char() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for q in _qualifiers()[0]:
-        out.setdefault(q[0], []).append(q)
+        out.setdefault(q[end], []).append(q)
     return {c: tuple(qs) for c, qs in out.items()}
 
 
@@ -221,7 +213,7 @@ def _strip_affixes(s: str) -> tuple[str, bool]:
                     approx = approx or tail in suffix_set
                     s, stripped = s[:-k], True
                     break
-    for q in _prefixes_by_first_char().get(s[:1], ()):
+    for q in _prefixes_by_char(0).get(s[:1], ()):
         if s.startswith(q) and len(s) > len(q):
             rest = s[len(q):]
             if q in mag_only and rest[0] not in MAGNITUDES:
@@ -314,7 +306,7 @@ def quantity_matches(norm: str, start: int, end: int, tail: re.Pattern
     (a pattern opening with an optional prefix is tried at every character).
     """
     _, _, mag_only = _qualifiers()
-    by_last = _prefixes_by_last_char()
+    by_last = _prefixes_by_char(-1)
     blocked = _blocked_prefixes()
     last_end = start
     for run in _RUN.finditer(norm, start, end):

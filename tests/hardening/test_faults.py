@@ -17,18 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.seed_copies import make_corpus
+
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "corpora" / "seeds"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 OUTPUTS = ("reports.jsonl", "manifest.json")
-
-
-def make_corpus(root: Path, n: int) -> Path:
-    root.mkdir(parents=True)
-    seeds = [p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    for i in range(n):  # distinct bytes: every file is its own cache entry
-        (root / f"r{i:03d}.txt").write_text(seeds[i % len(seeds)] + f"\n第{i}份\n", "utf-8")
-    return root
 
 
 def ghminer(*args: str, **kw) -> subprocess.Popen:

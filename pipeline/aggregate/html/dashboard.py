@@ -1,14 +1,13 @@
 """The district dashboard: KPIs, submission rates, coverage heatmap, flags, tables."""
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, timezone
-from functools import cache
 
 import pandas as pd
 
 from pipeline.aggregate.html.render import esc, fill, fmt_num, table
 from pipeline.aggregate.labels import header, zh
+from pipeline.aggregate.limits import outputs_config
 from pipeline.aggregate.stats import ALL_DISTRICTS, UNKNOWN_DISTRICT
 from schemas.report import SECTION_LABELS
 
@@ -84,12 +83,8 @@ def bars_svg(svg_id: str, label: str, items: list[tuple[str, float, str]], max_v
     return "".join(parts)
 
 
-@cache
 def dashboard_max_rows() -> int:
-    from pipeline.aggregate.excel import OUTPUTS_CONFIG
-
-    with open(OUTPUTS_CONFIG, "rb") as fh:
-        return int(tomllib.load(fh).get("dashboard", {}).get("max_rows", 3000))
+    return int(outputs_config().get("dashboard", {}).get("max_rows", 3000))
 
 
 def _left_out_note(shown: int, total: int, where: str) -> str:
