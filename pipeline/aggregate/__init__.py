@@ -404,7 +404,7 @@ class _ReviewWriter:
         self.todo: list[_Page] = []      # pages left to late rendering
         self.flags_by: dict = {}
         self.pages: list[_Page] = []
-        self.pool = self.result = None
+        self.forked = None  # ForkedTasks rendering pages
         n_proc = _review_processes(len(lines), workers)
         self.inline = n_proc == 1
         self.early = not self.inline and len(self.existing) * 2 < len(lines)
@@ -413,15 +413,14 @@ class _ReviewWriter:
             self._fork(_render_lines, [lines[i:i + size] for i in range(0, len(lines), size)])
 
     def _fork(self, task, slices: list) -> None:
-        import multiprocessing
+        from pipeline.aggregate.forked import ForkedTasks
 
         _REVIEW_JOB.update(folder=self.folder, paging=self.paging, sources=self.sources,
                            existing=self.existing, flags_by=self.flags_by, slices=slices)
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(len(slices))
+            self.forked = ForkedTasks(task, len(slices))
         finally:
             _REVIEW_JOB.clear()  # the children have their copy
-        self.result = self.pool.map_async(task, range(len(slices)))
 
     def add(self, page: _Page, rep, flags: list) -> None:
         """A report just read: its page is rendered now when rendering inline."""
@@ -452,12 +451,8 @@ class _ReviewWriter:
 
     def finish(self) -> int:
         """Wait for (or do) the rendering, remove stale pages; the number rendered."""
-        if self.pool is not None:
-            try:
-                results = self.result.get()
-            finally:
-                self.pool.close()
-                self.pool.join()
+        if self.forked is not None:
+            results, self.forked = self.forked.results(), None
             if self.early:  # each renderer's page names (two slices may share a page)
                 self.rendered.update(name for names in results for name in names)
         elif self.todo:
@@ -470,11 +465,11 @@ class _ReviewWriter:
         return len(self.rendered) + len(self.todo)
 
     def abandon(self) -> None:
-        if self.pool is not None:
+        if self.forked is not None:
             from pipeline.run.writer import remove_stale_tmp
 
-            self.pool.terminate()
-            self.pool.join()
+            self.forked.stop()
+            self.forked = None
             remove_stale_tmp(self.folder)  # what the stopped renderers were writing
 
 
@@ -486,8 +481,7 @@ def _review_processes(n_pages: int, workers: int | None) -> int:
     """Processes (this one included) to render `n_pages` pages; 1: none forked."""
     if workers is None:
         workers = int(os.environ.get("GHMINER_REPORT_WORKERS", 0)) or (os.cpu_count() or 1)
-    import multiprocessing
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     return max(1, min(workers, n_pages // MIN_PAGES_PER_PROCESS))
 

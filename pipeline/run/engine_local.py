@@ -27,7 +27,7 @@ from schemas.report import FileRecord
 
 from .cache import FileOutcome
 from .window import Job, OrderedWindow, Slot
-from .work import init_pool_worker, run_one
+from .work import exit_text, init_pool_worker, run_one
 
 __all__ = ["Job", "iter_local", "default_workers", "crashed_outcome"]
 
@@ -46,17 +46,6 @@ def _mp_context():
         # not imported the stages, so nothing heavy is copied.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method)
-
-
-def _signal_name(code: int | None) -> str:
-    if code is None:
-        return "unknown exit status"
-    if code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit code {code}"
 
 
 def crashed_outcome(path: Path, detail: str) -> FileOutcome:
@@ -95,10 +84,16 @@ class _Pool:
         codes: list[int] = []
         for p in self.procs.values():
             p.join(timeout=max(0.0, deadline - time.monotonic()))
+        # The executor's thread reaps the same processes: when its waitpid wins, ours
+        # fails and the exit code shows only once that thread has stored it.
+        while (any(p.exitcode is None for p in self.procs.values())
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
+        for p in self.procs.values():
             if p.exitcode not in (None, 0):
                 codes.append(p.exitcode)
         codes.sort(key=lambda c: c == -signal.SIGTERM)
-        return _signal_name(codes[0]) if codes else "unknown exit status"
+        return exit_text(codes[0]) if codes else "unknown exit status"
 
     def close(self, kill: bool = False) -> None:
         if kill:

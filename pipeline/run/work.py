@@ -96,7 +96,7 @@ def warm_worker(config=None, process: Callable | None = None) -> bool:
     return True
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: SIGKILL this worker when the driver dies (even by SIGKILL), so no orphan
     keeps running; elsewhere the executor's own shutdown has to do."""
     try:
@@ -108,10 +108,22 @@ def _die_with_parent() -> None:
         pass
 
 
+def exit_text(code: int | None) -> str:
+    """A child's exit as words; `code` as `multiprocessing.Process.exitcode` (-N: signal N)."""
+    if code is None:
+        return "unknown exit status"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
 def init_pool_worker(config, process: Callable) -> None:
     """ProcessPoolExecutor initializer: Ctrl-C is the driver's business; warm up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
-        _die_with_parent()
+        die_with_parent()
     os.environ.setdefault("GHMINER_WORKER", "1")
     warm_worker(config, process)
