@@ -47,12 +47,16 @@ WORK = Path(__file__).resolve().parent / "data" / "runs"
 class TreeMemory:
     """Peak summed RSS of a process and its descendants, sampled in a thread."""
 
+    """Peak memory of a process tree. The RSS sum counts the pages a forked child shares
+    with its parent (copy-on-write) twice; the PSS sum shares them out: it is the
+    tree's actual footprint."""
+
     def __init__(self, pid: int, every: float = 0.1):
         import psutil
 
         self.proc = psutil.Process(pid)
         self.every = every
-        self.peak_sum = self.peak_one = 0
+        self.peak_sum = self.peak_one = self.peak_pss = 0
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
@@ -63,15 +67,17 @@ class TreeMemory:
         while not self._stop.is_set():
             try:
                 procs = [self.proc] + self.proc.children(recursive=True)
-                rss = []
+                rss, pss = [], []
                 for p in procs:
                     try:
                         rss.append(p.memory_info().rss)
-                    except psutil.Error:
+                        pss.append(_pss(p.pid))
+                    except (psutil.Error, OSError):
                         pass
                 if rss:
                     self.peak_sum = max(self.peak_sum, sum(rss))
                     self.peak_one = max(self.peak_one, max(rss))
+                    self.peak_pss = max(self.peak_pss, sum(pss))
             except psutil.Error:
                 pass
             self._stop.wait(self.every)
@@ -79,6 +85,18 @@ class TreeMemory:
     def stop(self):
         self._stop.set()
         self._t.join()
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes (Linux), 0 where the kernel does not tell."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except FileNotFoundError:
+        pass
+    return 0
 
 
 def ghminer_run(corpus: Path, out: Path, workers: int, force: bool, extra: list[str] = ()) -> dict:
@@ -103,7 +121,8 @@ def ghminer_run(corpus: Path, out: Path, workers: int, force: bool, extra: list[
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     return {"workers": workers, "force": force, "wall_s": wall, "cpu_s": cpu,
             "config_hash": manifest["config_hash"], "peak_rss_sum_mb": mem.peak_sum / 2**20,
-            "peak_rss_one_mb": mem.peak_one / 2**20, "counts": manifest["counts"]}
+            "peak_rss_one_mb": mem.peak_one / 2**20, "peak_pss_sum_mb": mem.peak_pss / 2**20,
+            "counts": manifest["counts"]}
 
 
 def corpus_texts(corpus: Path) -> list[str]:
@@ -225,7 +244,8 @@ def bench_size(mb: float, workers: list[int], stage_mb: float, skip_stages: bool
         print(f"ghminer run, {w} worker(s): {r['wall_s']:.1f} s, {r['chars_per_s']:,.0f} chars/s "
               f"= {r['vs_jieba']:.2f}x jieba (CPU {r['cpu_s']:.1f} s: {r['cpu_vs_jieba']:.2f}x "
               f"jieba per CPU-second); peak RSS {r['peak_rss_sum_mb']:,.0f} MB (tree sum), "
-              f"{r['peak_rss_one_mb']:,.0f} MB (largest process); "
+              f"{r['peak_rss_one_mb']:,.0f} MB (largest process), PSS "
+              f"{r['peak_pss_sum_mb']:,.0f} MB (tree sum, shared pages counted once); "
               f"{r['counts']['processed']} processed, {r['counts']['failed']} failed, "
               f"{r['counts']['reports']} reports, {r['counts']['facts']} facts "
               f"({1000 * r['counts']['facts'] / chars:.1f} per 1,000 chars)", flush=True)

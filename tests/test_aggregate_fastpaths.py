@@ -19,11 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.aggregate import STAMP_NAME, AggregateError, build_outputs, excel, xlsx
-from pipeline.aggregate.branches import resolve_file, safe_resolve
+from pipeline.aggregate.branches import Branch, resolve_file, safe_resolve
 from pipeline.aggregate.flags import Flag, MinHasher, load_policy
 from pipeline.aggregate.html import dashboard, render
 from pipeline.aggregate.source import SourceCache
-from pipeline.aggregate.tables import _dump
+from pipeline.aggregate.tables import FACT_COLUMNS, ColumnStore, TableBuilder, _dump
 from schemas.report import Report
 from tests.fixtures.districts import corpus as districts_corpus
 
@@ -164,6 +164,44 @@ def test_dump_is_model_dump(tmp_path):
             assert _dump(s, ("children",)) == s.model_dump(exclude={"children"})
     flag = Flag(report_id="r", code="c", severity="info", message="m", similarity=0.5)
     assert _dump(flag) == flag.model_dump()
+
+
+def test_column_store_frames_what_row_dicts_frame(tmp_path):
+    """Same values, dtypes and element types as `pd.DataFrame(rows)`, including the NaN
+    pandas puts where a row lacks a column (an award has no `approx`)."""
+    _, run = districts_corpus.build_run(tmp_path)
+    builder = TableBuilder()
+    rows = {"sections": [], "facts": []}
+    for i, line in enumerate((run / "reports.jsonl").read_text(encoding="utf-8").splitlines()):
+        rep = Report.model_validate_json(line)
+        builder.add(f"r{i}", rep, Branch("b", "工会", "东城区", "manifest"), [])
+        for f_no, f in enumerate(rep.facts, 1):
+            rows["facts"].append({"report_id": f"r{i}", "fact_no": f_no, **f.model_dump()})
+    assert {f["type"] for f in rows["facts"]} >= {"count", "award", "placeholder"}
+    expected = pd.DataFrame(rows["facts"], columns=FACT_COLUMNS)
+    got = builder.facts.frame()
+    pd.testing.assert_frame_equal(got, expected)
+    for column in FACT_COLUMNS:
+        assert [type(v) for v in got[column].tolist()] == \
+            [type(v) for v in expected[column].tolist()], column
+    assert len(builder.facts) == 0  # handed over
+    empty = ColumnStore(["a", "b"]).frame()
+    assert list(empty.columns) == ["a", "b"] and len(empty) == 0
+
+
+def test_sheet_streams_the_xml_it_would_join(tmp_path):
+    ws = xlsx.Sheet("t", [10, 10])
+    ws.append(["h1", "h2"], style=xlsx.HEADER_STYLE)
+    ws.append_columns([excel._cells(list(range(5000))), excel._cells(["工会"] * 5000)])
+    ws.append(["note"])
+    pieces = []
+
+    class Sink:
+        def write(self, b):
+            pieces.append(b)
+    ws.write(Sink(), batch=700)
+    assert len(pieces) > 5 and b"".join(pieces).decode("utf-8") == ws.xml()
+    assert ws.xml().count("<row ") == ws.rows == 5002
 
 
 def reference_capped_facts(facts, flags, limit, order):

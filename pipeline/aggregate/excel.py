@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +75,7 @@ ENUM_COLUMNS = {"org_type": "org_type", "label": "section", "metric": "metric",
 
 
 def _display(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.copy()
+    df = df.copy(deep=False)  # the columns mapped below are replaced, not changed
     for col, kind in ENUM_COLUMNS.items():
         if col in df.columns:
             names = labels().get(kind, {})  # zh(kind, v) for each str v, without a call
@@ -120,16 +120,18 @@ def _sheet(title: str, df: pd.DataFrame, note: str | None = None) -> xlsx.Sheet:
     """One sheet: bold header row, frozen, with an autofilter over the data; a `note`
     goes right of the header (seen on opening) and in a last row below the data."""
     df = _display(df)
-    columns = [df[c].tolist() for c in df.columns]
-    widths = []
-    for col, values in zip(df.columns, columns):
+    names, widths, cells = list(df.columns), [], []
+    for col in names:  # one column's Python values at a time: only cells are kept
+        values = df[col].tolist()
         width = max([len(str(header(col)))] + [len(str(v)) for v in values[:200]
                                                   if v is not None]) + 2
         widths.append(min(max(8, width * 1.3), 60))
+        cells.append(_cells(values))
+    del df
     ws = xlsx.Sheet(title, widths)
     ws.autofilter = True
-    ws.append([safe_cell(header(c)) for c in df.columns], style=xlsx.HEADER_STYLE)
-    ws.append_columns([_cells(values) for values in columns])
+    ws.append([safe_cell(header(c)) for c in names], style=xlsx.HEADER_STYLE)
+    ws.append_columns(cells)
     if note:
         ws.add_header_note(safe_cell(note))
         ws.append([])
@@ -194,7 +196,8 @@ def write_workbook(path: Path, summary: pd.DataFrame, reports: pd.DataFrame,
     facts_x = shown.join(ctx, on="report_id")
     facts_x = facts_x[["district", "branch_name", *facts.columns]]
     note = fact_note(len(shown), len(facts), order) if len(shown) < len(facts) else None
-    sheets = [_sheet(title, df, note if title == "事实明细" else None) for title, df in
+    # each sheet is made as the workbook is written, and dropped after (cells are many)
+    sheets = [partial(_sheet, title, df, note if title == "事实明细" else None) for title, df in
               zip(SHEETS, (summary, reports[report_cols], flags_x, facts_x, missing, stats))]
     with atomic_path(path) as tmp:
         xlsx.save(tmp, sheets)

@@ -9,9 +9,11 @@ Excel, LibreOffice and openpyxl.
 """
 from __future__ import annotations
 
+import io
 import math
 import zipfile
 from pathlib import Path
+from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -96,30 +98,55 @@ class Sheet:
 
     def append_columns(self, columns: list[list[str]]) -> None:
         """Rows given as columns of `cell_xml` fragments (equal lengths): the rows
-        `append_cells` would append one by one."""
-        first = self.rows + 1
-        rows = zip(*columns)
-        self.parts.extend([f'<row r="{r}">{"".join(cells)}</row>'
-                           for r, cells in enumerate(rows, first)])
-        self.rows += len(columns[0]) if columns else 0
+        `append_cells` would append one by one. They are joined into rows only as the
+        sheet is written (a row's text is larger than references to its cells)."""
+        if columns and columns[0]:
+            self.parts.append((self.rows + 1, columns))
+            self.rows += len(columns[0])
 
     def xml(self) -> str:
+        out = io.BytesIO()
+        self.write(out)
+        return out.getvalue().decode("utf-8")
+
+    def write(self, out, batch: int = 2000) -> None:
+        """The sheet's XML into a binary stream, encoded `batch` rows at a time (the
+        whole text of a large sheet is never held at once)."""
+        buf = [self._head()]
+        for part in self.parts:
+            if isinstance(part, str):
+                buf.append(part)
+                continue
+            first, columns = part
+            for r, cells in enumerate(zip(*columns), first):
+                buf.append(f'<row r="{r}">{"".join(cells)}</row>')
+                if len(buf) >= batch:
+                    out.write("".join(buf).encode("utf-8"))
+                    buf.clear()
+        buf.append(self._tail())
+        out.write("".join(buf).encode("utf-8"))
+
+    def _head(self) -> str:
         cols = "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
                        for i, w in enumerate(self.widths, 1))
-        last = column_letter(max(1, self.ncols))
-        rows = self.filter_rows or self.rows
-        auto = f'<autoFilter ref="A1:{last}{rows}"/>' if self.autofilter and rows > 1 else ""
         return (_HEAD + f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">'
                 '<sheetViews><sheetView workbookViewId="0">'
                 '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                 '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
                 '<sheetFormatPr defaultRowHeight="15"/>'
-                + (f"<cols>{cols}</cols>" if cols else "")
-                + "<sheetData>" + "".join(self.parts) + "</sheetData>" + auto + "</worksheet>")
+                + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
+
+    def _tail(self) -> str:
+        last = column_letter(max(1, self.ncols))
+        rows = self.filter_rows or self.rows
+        auto = f'<autoFilter ref="A1:{last}{rows}"/>' if self.autofilter and rows > 1 else ""
+        return "</sheetData>" + auto + "</worksheet>"
 
 
-def save(path: Path, sheets: list[Sheet]) -> None:
-    """Write the workbook to `path` (callers write through atomic.atomic_path)."""
+def save(path: Path, sheets: list[Sheet | Callable[[], Sheet]]) -> None:
+    """Write the workbook to `path` (callers write through atomic.atomic_path). A sheet
+    may be given as a function making it: each is then made, written and dropped in
+    turn, so that one sheet at a time is in memory."""
     n = len(sheets)
     types = (_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -131,16 +158,6 @@ def save(path: Path, sheets: list[Sheet]) -> None:
              + "</Types>")
     rels = (_HEAD + f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
             f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    names = "".join(f'<sheet name={quoteattr(s.title)} sheetId="{i}" r:id="rId{i}"/>'
-                    for i, s in enumerate(sheets, 1))
-    defined = "".join(
-        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{escape(_quote_sheet(s.title))}!$A$1:${column_letter(max(1, s.ncols))}$"
-        f"{s.filter_rows or s.rows}</definedName>"
-        for i, s in enumerate(sheets) if s.autofilter and (s.filter_rows or s.rows) > 1)
-    workbook = (_HEAD + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><bookViews><workbookView/></bookViews>'
-                f"<sheets>{names}</sheets>"
-                + (f"<definedNames>{defined}</definedNames>" if defined else "") + "</workbook>")
     wb_rels = (_HEAD + f'<Relationships xmlns="{_PKG}">'
                + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
                          f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
@@ -150,11 +167,29 @@ def save(path: Path, sheets: list[Sheet]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("[Content_Types].xml", types)
         z.writestr("_rels/.rels", rels)
-        z.writestr("xl/workbook.xml", workbook)
-        z.writestr("xl/_rels/workbook.xml.rels", wb_rels)
         z.writestr("xl/styles.xml", _STYLES)
-        for i, s in enumerate(sheets, 1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", s.xml())
+        shape = []  # (title, ncols, rows under the filter or None) of each sheet written
+        for i, sheet in enumerate(sheets, 1):
+            s = sheet if isinstance(sheet, Sheet) else sheet()
+            with z.open(f"xl/worksheets/sheet{i}.xml", "w") as out:
+                s.write(out)
+            filtered = s.filter_rows or s.rows
+            shape.append((s.title, s.ncols, filtered if s.autofilter and filtered > 1 else None))
+            del s
+        z.writestr("xl/workbook.xml", _workbook_xml(shape))
+        z.writestr("xl/_rels/workbook.xml.rels", wb_rels)
+
+
+def _workbook_xml(shape: list[tuple[str, int, int | None]]) -> str:
+    names = "".join(f'<sheet name={quoteattr(title)} sheetId="{i}" r:id="rId{i}"/>'
+                    for i, (title, _, _) in enumerate(shape, 1))
+    defined = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{escape(_quote_sheet(title))}!$A$1:${column_letter(max(1, ncols))}${rows}</definedName>"
+        for i, (title, ncols, rows) in enumerate(shape) if rows is not None)
+    return (_HEAD + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><bookViews><workbookView/></bookViews>'
+            f"<sheets>{names}</sheets>"
+            + (f"<definedNames>{defined}</definedNames>" if defined else "") + "</workbook>")
 
 
 def _quote_sheet(title: str) -> str:
