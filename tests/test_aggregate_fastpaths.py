@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from pipeline.aggregate import STAMP_NAME, AggregateError, build_outputs, excel, xlsx
 from pipeline.aggregate.branches import Branch, resolve_file, safe_resolve
-from pipeline.aggregate.flags import Flag, MinHasher, load_policy
+from pipeline.aggregate.flags import Flag, load_policy
+from pipeline.aggregate.minhash import MinHasher
 from pipeline.aggregate.html import dashboard, render
 from pipeline.aggregate.source import SourceCache
 from pipeline.aggregate.tables import FACT_COLUMNS, ColumnStore, TableBuilder, _dump

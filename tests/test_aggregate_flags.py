@@ -3,13 +3,8 @@
 import pytest
 
 from pipeline.aggregate.branches import Branch
-from pipeline.aggregate.flags import (
-    MinHasher,
-    PolicyError,
-    load_policy,
-    near_duplicates,
-    report_flags,
-)
+from pipeline.aggregate.flags import PolicyError, load_policy, report_flags
+from pipeline.aggregate.minhash import MinHasher, near_duplicates
 from schemas.report import Report
 
 NOBRANCH = Branch("B", "某工会", "某区", "manifest")

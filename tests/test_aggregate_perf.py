@@ -170,7 +170,7 @@ def test_forked_renderers_write_the_same_pages(run, monkeypatch):
 
 
 def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
-    from pipeline.aggregate.flags import MinHasher
+    from pipeline.aggregate.minhash import MinHasher
 
     root, run_dir = run
     before = pd.read_parquet(run_dir / "tables" / "flags.parquet")

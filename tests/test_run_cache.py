@@ -1,5 +1,7 @@
-"""Incremental runs: the per-file cache keyed by file bytes and pipeline fingerprint."""
+"""Incremental runs: the per-file cache keyed by file bytes and pipeline fingerprint, and
+the unchanged re-run that leaves reports.jsonl as it is."""
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -99,6 +101,8 @@ def test_torn_cache_entry_is_a_miss(corpus, tmp_path):
     assert len(entries) == 5
     victim = max(entries, key=lambda p: p.stat().st_size)
     victim.write_text(victim.read_text("utf-8").split("\n", 1)[0] + "\n", "utf-8")  # header only
+    for f in corpus.glob("*.txt"):  # files copied in again: looked up by content, not replayed
+        os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 1_000_000_000))
     calls, _ = run(corpus, out)
     assert len(calls) == 1
 
@@ -153,3 +157,67 @@ def test_rebase_gives_the_bytes_a_fresh_run_writes(corpus, tmp_path):
     moved = rebase(run_one(src, ProcessConfig(), process_file), odd)
     assert fresh.lines and moved.lines == fresh.lines
     assert moved.record.path == str(odd) and moved.record.source == odd.name
+
+
+def _manifest_body(out: Path) -> dict:
+    m = json.loads((out / "manifest.json").read_text("utf-8"))
+    return {k: v for k, v in m.items() if k not in ("started", "finished")}
+
+
+def test_unchanged_rerun_leaves_reports_untouched_and_writes_the_manifest_a_full_rerun_would(
+        corpus, tmp_path):
+    out = tmp_path / "o"
+    (corpus / "empty.txt").write_bytes(b"")  # a rejected input: its record is replayed too
+    run(corpus, out)
+    before = (out / "reports.jsonl").stat()
+    calls, fast = run(corpus, out, keep_files=False)
+    after = (out / "reports.jsonl").stat()
+    assert calls == [] and (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert [r.path for r in fast.files] == [r.path for r in fast.files if r.status == "failed"]
+    assert len(fast.files) == 1
+    replayed = _manifest_body(out)
+
+    (out / ".replay-index.json").unlink()  # the same re-run the long way: cache look-ups
+    calls, slow = run(corpus, out, keep_files=False)
+    assert calls == [] and (out / "reports.jsonl").stat().st_ino != before.st_ino
+    assert _manifest_body(out) == replayed and fast.counts == slow.counts
+    assert slow.counts["cached"] == slow.counts["files"] == 6
+
+
+def test_any_change_leaves_the_unchanged_path(corpus, tmp_path):
+    out = tmp_path / "o"
+    run(corpus, out)
+    first = (out / "reports.jsonl").read_bytes()
+    victim = sorted(corpus.glob("*.txt"))[2]
+
+    os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
+    calls, m = run(corpus, out)  # touched, same bytes: served by content hash
+    assert calls == [] and m.counts["cached"] == 5
+    assert (out / "reports.jsonl").read_bytes() == first
+
+    victim.write_text(victim.read_text("utf-8") + "\n全年新发展会员1200名。\n", "utf-8")
+    calls, m = run(corpus, out)
+    assert calls == [victim.name]
+
+    (out / "reports.jsonl").write_text("", "utf-8")  # outputs edited by hand: rewritten
+    calls, m = run(corpus, out)
+    assert calls == [] and len((out / "reports.jsonl").read_text("utf-8").splitlines()) == \
+        m.counts["reports"] > 0
+
+    calls, _ = run(corpus, out, force=True)
+    assert len(calls) == 5
+    calls, _ = run(corpus, out, use_cache=False)
+    assert len(calls) == 5 and not (out / ".replay-index.json").exists()
+
+
+def test_an_interrupted_run_does_not_leave_an_index_vouching_for_old_outputs(corpus, tmp_path):
+    out = tmp_path / "o"
+    run(corpus, out)
+    assert (out / ".replay-index.json").exists()
+
+    def interrupt(record):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_corpus([corpus], out, workers=0, force=True, on_file=interrupt)
+    assert not (out / ".replay-index.json").exists()

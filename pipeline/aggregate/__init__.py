@@ -29,10 +29,8 @@ from pipeline.aggregate.atomic import fsync_dir, write_text_atomic, write_text_r
 from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, Branch, BranchFileError,
                                          BranchResolver, find_default, load_manifest, load_roster,
                                          resolve_file, safe_resolve)
-from pipeline.aggregate.flags import (DEFAULT_POLICY, MinHasher, PolicyError, duplicate_flags,
-                                      load_policy, near_duplicates, report_flags)
-from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
-from pipeline.aggregate.sigcache import SignatureCache
+from pipeline.aggregate.flags import (DEFAULT_POLICY, PolicyError, duplicate_flags, load_policy,
+                                      report_flags)
 from pipeline.aggregate.source import SourceCache
 
 __all__ = ["build_outputs", "validate_inputs", "AggregateError", "BranchFileError", "PolicyError"]
@@ -240,6 +238,9 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
                          sources: SourceCache, source_state):
     """(the `_Line` of each report, near-duplicate flags, number of pairs). Signatures
     come from the run's signature cache or are computed in batches."""
+    from pipeline.aggregate.minhash import MinHasher, near_duplicates  # numpy
+    from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
+    from pipeline.aggregate.sigcache import SignatureCache
     from pipeline.aggregate.tables import report_key
 
     hasher = MinHasher(pol)

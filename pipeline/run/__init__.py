@@ -26,6 +26,7 @@ from schemas.report import FileRecord, RunManifest
 
 from .cache import FileOutcome, ResultCache, file_sha256, pipeline_fingerprint
 from .engine_local import default_workers, iter_local
+from .replay import forget_index, save_index, unchanged_outcomes
 from .window import Job
 from .writer import AtomicWriter, remove_stale_tmp, tmp_name
 
@@ -178,6 +179,15 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     kept: list[FileRecord] = []  # all records (keep_files) or only the failed ones
     with _run_lock(out_dir):
         remove_stale_tmp(out_dir)
+        replayed = None
+        if cache is not None and not force and not refused:
+            replayed = unchanged_outcomes(out_dir, fingerprint, paths,
+                                          getattr(config, "max_bytes", None))
+        if replayed is not None:  # nothing changed: reports.jsonl is left as it is
+            head = _write_replayed(out_dir, replayed, inputs, fingerprint, started, counts,
+                                   kept, keep_files, on_file)
+            return _finish(out_dir, head, kept, counts, after_write)
+        forget_index(out_dir)  # until the outputs below are complete
         jobs = _plan(paths, config, None if force else cache, refused)
         if engine == "dask":
             from .engine_dask import iter_dask
@@ -208,24 +218,57 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
                             report_sink(line)
                     rec = outcome.record
                     spool.write(rec.model_dump_json() + "\n")
-                    counts["files"] += 1
-                    counts[rec.status] += 1
-                    counts["cached"] += rec.cached
-                    counts["reports"] += len(outcome.lines)
-                    counts["facts"] += outcome.n_facts
+                    _count(counts, rec, len(outcome.lines), outcome.n_facts)
                     if keep_files or rec.status == "failed":
                         kept.append(rec)
                     if on_file:
                         on_file(rec)
-            head = {"ghminer_version": __version__, "config_hash": fingerprint,
-                    "inputs": [str(p) for p in inputs], "started": started,
-                    "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            head = _manifest_head(inputs, fingerprint, started)
             with AtomicWriter(out_dir / "manifest.json") as fh, \
                     open(spool_path, encoding="utf-8") as spool:
                 _write_manifest(fh, head, spool, counts)
         finally:
             spool_path.unlink(missing_ok=True)
+        if cache is not None:
+            save_index(out_dir, fingerprint, paths)
+    return _finish(out_dir, head, kept, counts, after_write)
+
+
+def _finish(out_dir: Path, head: dict, kept: list[FileRecord], counts: dict,
+            after_write: Callable[[Path, RunManifest], None] | None) -> RunManifest:
     manifest = RunManifest(**head, files=kept, counts=counts)
     if after_write:
         after_write(out_dir, manifest)
     return manifest
+
+
+def _count(counts: dict, rec: FileRecord, n_reports: int, n_facts: int) -> None:
+    counts["files"] += 1
+    counts[rec.status] += 1
+    counts["cached"] += rec.cached
+    counts["reports"] += n_reports
+    counts["facts"] += n_facts
+
+
+def _manifest_head(inputs: list[Path], fingerprint: str, started: str) -> dict:
+    return {"ghminer_version": __version__, "config_hash": fingerprint,
+            "inputs": [str(p) for p in inputs], "started": started,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def _write_replayed(out_dir: Path, replayed: list[FileOutcome], inputs: list[Path],
+                    fingerprint: str, started: str, counts: dict, kept: list[FileRecord],
+                    keep_files: bool, on_file) -> dict:
+    """The manifest of an unchanged re-run (see `replay`): the previous records, each
+    now a cache hit, new times; the manifest's head."""
+    for outcome in replayed:
+        rec = outcome.record
+        _count(counts, rec, rec.reports, outcome.n_facts)
+        if keep_files or rec.status == "failed":
+            kept.append(rec)
+        if on_file:
+            on_file(rec)
+    head = _manifest_head(inputs, fingerprint, started)
+    with AtomicWriter(out_dir / "manifest.json") as fh:
+        _write_manifest(fh, head, (o.record.model_dump_json() for o in replayed), counts)
+    return head
