@@ -1,6 +1,8 @@
 """Scale behaviour of the aggregate outputs: capped fact sheet, incremental review pages,
 whole-build reuse when nothing changed (fixture corpus, tests/fixtures/districts)."""
+import hashlib
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -186,6 +188,23 @@ def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
     dup = after[after["code"] == "near_duplicate"]
     assert set(dup["report_id"]) == {"w1#0", "w2#0"}
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_signatures_are_recomputed_when_the_minhash_code_changes(run, monkeypatch):
+    import pipeline.aggregate.sigcache as sigcache
+    from pipeline.aggregate.minhash import MinHasher
+
+    root, run_dir = run
+    (run_dir / STAMP_NAME).unlink()
+    source = (Path(sigcache.__file__).parent / "minhash.py").read_bytes()
+    monkeypatch.setattr(sigcache, "_hasher_version",  # what an edit of minhash.py does
+                        lambda: hashlib.blake2b(source + b"# edited", digest_size=8).digest())
+    hashed = []
+    real = MinHasher.signatures
+    monkeypatch.setattr(MinHasher, "signatures",
+                        lambda self, texts: hashed.extend(texts) or real(self, texts))
+    build_outputs(run_dir, [root], expected_year=2024)
+    assert len(hashed) >= 7  # every report again
 
 
 def test_an_up_to_date_build_does_not_load_pandas(tmp_path):

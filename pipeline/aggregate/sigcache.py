@@ -2,7 +2,7 @@
 few files changed neither re-reads nor re-hashes the unchanged reports.
 
 Keyed by the report's source state (run sha, size, mtime), its span and the
-hasher (policy parameters and the code of `flags.py`); only the signatures
+hasher (policy parameters and the code of `minhash.py`); only the signatures
 used by the last build are kept. A missing or unreadable cache is rebuilt.
 """
 from __future__ import annotations
@@ -20,7 +20,10 @@ CACHE_NAME = "aggregate-minhash.npz"  # under the run folder's .cache/
 
 @cache
 def _hasher_version() -> bytes:
-    return hashlib.blake2b((Path(__file__).parent / "flags.py").read_bytes(), digest_size=8).digest()
+    """Signatures are recomputed when the code computing them changes."""
+    from pipeline.aggregate import minhash
+
+    return hashlib.blake2b(Path(minhash.__file__).read_bytes(), digest_size=8).digest()
 
 
 class SignatureCache:
