@@ -29,21 +29,24 @@ def seed_texts() -> dict[str, str]:
 SESSION_LIMIT_S = float(os.environ.get("GHMINER_TEST_SESSION_LIMIT", 2400))
 EXIT_GRACE_S = float(os.environ.get("GHMINER_TEST_EXIT_GRACE", 120))
 _watchdog: subprocess.Popen | None = None
+_stderr_copy = None  # the real stderr: pytest captures fd 2 during each test
 
 
 def pytest_configure(config):
-    global _watchdog
-    faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
+    global _watchdog, _stderr_copy
+    _stderr_copy = os.fdopen(os.dup(2), "w")
+    faulthandler.register(signal.SIGUSR1, file=_stderr_copy, all_threads=True)
     _watchdog = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "watchdog.py"), str(os.getpid()),
-         str(SESSION_LIMIT_S), str(EXIT_GRACE_S)], stdin=subprocess.DEVNULL)
+         str(SESSION_LIMIT_S), str(EXIT_GRACE_S)], stdin=subprocess.PIPE)
 
 
 def _live_children() -> dict[int, str]:
-    """This process's child processes but the watchdog and multiprocessing's resource
-    tracker (which leaves when this process does)."""
+    """This process's child processes but the watchdog and multiprocessing's helpers
+    (resource tracker, forkserver), which leave when this process does."""
     return {pid: cmd for pid, cmd in children(os.getpid()).items()
-            if pid != _watchdog.pid and "resource_tracker" not in cmd}
+            if pid != _watchdog.pid and "resource_tracker" not in cmd
+            and "forkserver" not in cmd}
 
 
 @pytest.hookimpl(trylast=True)
@@ -68,4 +71,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_unconfigure(config):
     if _watchdog is not None and _watchdog.poll() is None:
-        _watchdog.send_signal(signal.SIGUSR1)  # the exit grace starts now
+        try:
+            _watchdog.stdin.write(b"x")  # the exit grace starts now
+            _watchdog.stdin.flush()
+        except OSError:
+            pass

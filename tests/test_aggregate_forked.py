@@ -61,3 +61,66 @@ def test_stop_kills_and_reaps_running_tasks():
     assert len(_children()) == len(before) + 2
     tasks.stop()
     assert _children() == before
+
+
+def _cannot_rebuild():
+    raise ValueError("cannot rebuild")
+
+
+class Unreadable:
+    """Pickles, but does not unpickle."""
+
+    def __reduce__(self):
+        return _cannot_rebuild, ()
+
+
+def _unreadable_first(i: int):
+    return Unreadable() if i == 0 else i
+
+
+def _open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def test_a_result_that_cannot_be_read_is_an_error_and_every_child_is_reaped():
+    before, fds = _children(), _open_fds()
+    with pytest.raises(ForkedTaskError, match="task 0 failed:\nits result could not be read"):
+        ForkedTasks(_unreadable_first, 3).results()
+    assert _children() == before and _open_fds() == fds
+
+
+def test_stop_after_an_interrupted_wait_reaps_every_child():
+    before, fds = _children(), _open_fds()
+    tasks = ForkedTasks(_sleeps, 3)
+
+    def interrupt(signum, frame):  # Ctrl-C, or the CLI's SIGTERM handler
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            tasks.results()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert len(_children()) == len(before) + 3
+    tasks.stop()
+    assert _children() == before and _open_fds() == fds
+
+
+def test_a_failed_fork_leaves_no_child_and_no_pipe(monkeypatch):
+    before, fds = _children(), _open_fds()
+    real_fork, calls = os.fork, []
+
+    def fork_twice():
+        calls.append(1)
+        if len(calls) == 2:
+            raise BlockingIOError("fork: Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork_twice)
+    with pytest.raises(BlockingIOError):
+        ForkedTasks(_sleeps, 3)
+    monkeypatch.undo()
+    assert _children() == before and _open_fds() == fds

@@ -159,6 +159,12 @@ def test_rebase_gives_the_bytes_a_fresh_run_writes(corpus, tmp_path):
     assert moved.record.path == str(odd) and moved.record.source == odd.name
 
 
+def _age(path: Path, seconds: int = 3600) -> None:
+    """A file written a while ago (a fresh mtime is too close to the run to vouch for)."""
+    t = path.stat().st_mtime_ns - seconds * 10**9
+    os.utime(path, ns=(t, t))
+
+
 def _manifest_body(out: Path) -> dict:
     m = json.loads((out / "manifest.json").read_text("utf-8"))
     return {k: v for k, v in m.items() if k not in ("started", "finished")}
@@ -168,6 +174,7 @@ def test_unchanged_rerun_leaves_reports_untouched_and_writes_the_manifest_a_full
         corpus, tmp_path):
     out = tmp_path / "o"
     (corpus / "empty.txt").write_bytes(b"")  # a rejected input: its record is replayed too
+    _age(corpus / "empty.txt")
     run(corpus, out)
     before = (out / "reports.jsonl").stat()
     calls, fast = run(corpus, out, keep_files=False)
@@ -204,10 +211,49 @@ def test_any_change_leaves_the_unchanged_path(corpus, tmp_path):
     assert calls == [] and len((out / "reports.jsonl").read_text("utf-8").splitlines()) == \
         m.counts["reports"] > 0
 
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))  # edited by hand
+    manifest["counts"]["facts"] = 1
+    (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    calls, m = run(corpus, out)
+    assert calls == [] and m.counts["facts"] > 1
+
+    shutil.rmtree(out / ".cache")  # the cache is gone: files are processed and cached again
+    calls, m = run(corpus, out)
+    assert len(calls) == 5 and m.counts["cached"] == 0 and (out / ".cache").is_dir()
+
     calls, _ = run(corpus, out, force=True)
     assert len(calls) == 5
     calls, _ = run(corpus, out, use_cache=False)
     assert len(calls) == 5 and not (out / ".replay-index.json").exists()
+
+
+def test_a_file_edited_while_the_run_reads_it_is_processed_again(corpus, tmp_path):
+    out = tmp_path / "o"
+    victim = sorted(corpus.glob("*.txt"))[1]
+
+    def edit_after_processing(path, config):
+        result = process_file(path, config)
+        if Path(path) == victim:
+            victim.write_text(victim.read_text("utf-8") + "\n全年新建工会组织3个。\n", "utf-8")
+            _age(victim)  # old mtime: only the stat taken before reading tells
+        return result
+
+    run_corpus([corpus], out, workers=0, process=edit_after_processing)
+    assert not (out / ".replay-index.json").exists()
+    calls, m = run(corpus, out)
+    assert calls == [victim.name]
+
+
+def test_files_written_just_before_the_run_get_no_index_until_they_are_older(corpus, tmp_path):
+    out = tmp_path / "o"
+    (corpus / "new.txt").write_text("某社区工会2024年工作总结\n全年发展会员12人。\n", "utf-8")
+    run(corpus, out)
+    assert not (out / ".replay-index.json").exists()  # new.txt may still be being edited
+    calls, _ = run(corpus, out)
+    assert calls == [] and not (out / ".replay-index.json").exists()
+    _age(corpus / "new.txt")
+    run(corpus, out)
+    assert (out / ".replay-index.json").exists()
 
 
 def test_an_interrupted_run_does_not_leave_an_index_vouching_for_old_outputs(corpus, tmp_path):

@@ -178,8 +178,9 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
 
     builder = TableBuilder()
     pages: list[_Page] = []
-    reviews = _ReviewWriter(run_dir / REVIEW_DIR, paging, heads, sources, workers)
+    reviews = None
     try:
+        reviews = _ReviewWriter(run_dir / REVIEW_DIR, paging, heads, sources, workers)
         lines = _iter_lines(reports_path)
         for head, (_, _, line) in zip(heads, lines):
             rep, flags, page_flags, page = paging.read(line, head)
@@ -197,7 +198,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
                                           manifest_path, roster_path, n_pairs)
         rendered = reviews.finish()
     except BaseException:
-        reviews.abandon()
+        if reviews is not None:
+            reviews.abandon()
         raise
     _write_stamp(run_dir, stamp_key, written, [p.name for p in pages])
     written["review_pages_rendered"] = rendered

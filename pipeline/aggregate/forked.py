@@ -28,50 +28,72 @@ class ForkedTaskError(RuntimeError):
 
 class ForkedTasks:
     def __init__(self, task: Callable[[int], Any], n: int):
-        self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
-        for i in range(n):
-            read_fd, write_fd = os.pipe()
+        self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe), unreaped
+        try:
+            for i in range(n):
+                self._fork(task, i)
+        except BaseException:  # fork or pipe failed (EAGAIN, EMFILE): none left behind
+            self.stop()
+            raise
+
+    def _fork(self, task: Callable[[int], Any], i: int) -> None:
+        read_fd, write_fd = os.pipe()
+        try:
             sys.stdout.flush()
             sys.stderr.flush()  # else buffered output would be written twice
             pid = os.fork()
-            if pid == 0:  # the child: never returns
-                os.close(read_fd)
-                _child(task, i, write_fd)
+        except BaseException:
+            os.close(read_fd)
             os.close(write_fd)
-            self.children.append((pid, read_fd))
+            raise
+        if pid == 0:  # the child: never returns
+            os.close(read_fd)
+            _child(task, i, write_fd)
+        os.close(write_fd)
+        self.children.append((pid, read_fd))
 
     def results(self) -> list:
-        """Each task's return value, in task order, once all have finished."""
+        """Each task's return value, in task order, once all have finished. A child
+        leaves `children` only once reaped: on an interruption `stop()` gets the rest."""
         out, errors = [], []
-        try:
-            for i, (pid, read_fd) in enumerate(self.children):
-                with os.fdopen(read_fd, "rb") as pipe:
-                    data = pipe.read()
-                _, status = os.waitpid(pid, 0)
-                if not data:
-                    errors.append(f"task {i} died ({exit_text(os.waitstatus_to_exitcode(status))}) before its result")
-                    continue
-                ok, value = pickle.loads(data)
+        i = 0
+        while self.children:
+            pid, read_fd = self.children[0]
+            with os.fdopen(read_fd, "rb", closefd=False) as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            self.children.pop(0)
+            os.close(read_fd)
+            if not data:
+                errors.append(f"task {i} died "
+                              f"({exit_text(os.waitstatus_to_exitcode(status))}) before its result")
+            else:
+                try:
+                    ok, value = pickle.loads(data)
+                except Exception as e:  # noqa: BLE001 - e.g. an exception that does not unpickle
+                    ok, value = False, f"its result could not be read: {type(e).__name__}: {e}"
                 if ok:
                     out.append(value)
                 else:
                     errors.append(f"task {i} failed:\n{value}")
-        finally:
-            self.children = []
+            i += 1
         if errors:
             raise ForkedTaskError("; ".join(errors))
         return out
 
     def stop(self) -> None:
         """Kill the tasks still running and reap them (on an error in the parent)."""
-        for pid, read_fd in self.children:
+        while self.children:
+            pid, read_fd = self.children.pop(0)
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             os.close(read_fd)
-            os.waitpid(pid, 0)
-        self.children = []
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:  # reaped already by an interrupted `results()`
+                pass
 
 
 def _child(task: Callable[[int], Any], i: int, write_fd: int) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import stat
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -26,7 +27,7 @@ from schemas.report import FileRecord, RunManifest
 
 from .cache import FileOutcome, ResultCache, file_sha256, pipeline_fingerprint
 from .engine_local import default_workers, iter_local
-from .replay import forget_index, save_index, unchanged_outcomes
+from .replay import forget_index, inputs_key, save_index, unchanged_outcomes
 from .window import Job
 from .writer import AtomicWriter, remove_stale_tmp, tmp_name
 
@@ -166,6 +167,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = default_workers() if workers is None else workers
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_ns = time.time_ns()
     fingerprint = pipeline_fingerprint(config)
     cache = None
     if use_cache:
@@ -179,15 +181,18 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     kept: list[FileRecord] = []  # all records (keep_files) or only the failed ones
     with _run_lock(out_dir):
         remove_stale_tmp(out_dir)
+        before = inputs_key(paths) if cache is not None and not refused else None
         replayed = None
-        if cache is not None and not force and not refused:
-            replayed = unchanged_outcomes(out_dir, fingerprint, paths,
-                                          getattr(config, "max_bytes", None))
+        if before is not None and not force:
+            replayed = unchanged_outcomes(out_dir, fingerprint, cache.dir, before)
         if replayed is not None:  # nothing changed: reports.jsonl is left as it is
             head = _write_replayed(out_dir, replayed, inputs, fingerprint, started, counts,
                                    kept, keep_files, on_file)
+            save_index(out_dir, fingerprint, cache.dir, before, [True] * len(replayed),
+                       started_ns)
             return _finish(out_dir, head, kept, counts, after_write)
         forget_index(out_dir)  # until the outputs below are complete
+        from_cache: list[bool] = []  # per file: will the cache serve it next time?
         jobs = _plan(paths, config, None if force else cache, refused)
         if engine == "dask":
             from .engine_dask import iter_dask
@@ -205,6 +210,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
                 for job, outcome, fresh in results:
                     if fresh and cache is not None and job.sha and outcome.cacheable:
                         cache.put(job.sha, outcome)
+                    from_cache.append(bool(job.sha) and outcome.cacheable)
                     if report_sink is not None and fresh and not streaming:
                         streaming = True
                         out.flush()  # replay what was written from the cache so far
@@ -230,7 +236,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
         finally:
             spool_path.unlink(missing_ok=True)
         if cache is not None:
-            save_index(out_dir, fingerprint, paths)
+            save_index(out_dir, fingerprint, cache.dir, before, from_cache, started_ns)
     return _finish(out_dir, head, kept, counts, after_write)
 
 

@@ -5,10 +5,15 @@ the cache). No file is hashed, no cache entry read, no report line rewritten.
 
 "Unchanged" is decided as git and make decide it, by each file's stat: the same
 paths in the same order, each with the same size, inode, mtime and ctime (ns),
-the same pipeline fingerprint, and a `reports.jsonl` with the stat it had when
-that run wrote it. Anything else (a new, removed, touched or edited file, a
-failure that is retried, `--force`) takes the normal path, which looks files up
-by content hash.
+the same pipeline fingerprint and cache folder (still there), and a
+`reports.jsonl` and `manifest.json` with the stat they had when that run wrote
+them. The inputs' stat is taken before the run reads them; a file that changed
+during the run, or whose mtime is too close to the run's start to tell a later
+edit apart (git's "racily clean" files), gets no index, nor does a file the
+normal path would not take from the cache (a crash to retry, a file too large or
+unreadable to hash). Anything else (a new, removed, touched or edited file, an
+edited output, `--force`, `--no-cache`) takes the normal path, which looks files
+up by content hash.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from .cache import FileOutcome
 from .writer import write_atomic
 
 INDEX_NAME = ".replay-index.json"  # in the run folder: it vouches for that folder's outputs
+RACY_NS = 2_000_000_000  # an mtime this close to the run's start may hide a later edit
 
 
 def _stat_key(path: Path) -> list[int] | None:
@@ -32,7 +38,8 @@ def _stat_key(path: Path) -> list[int] | None:
     return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _inputs_key(paths: list[Path]) -> list | None:
+def inputs_key(paths: list[Path]) -> list | None:
+    """[path, size, inode, mtime, ctime] of each input; taken before the run reads them."""
     keys = []
     for p in paths:
         k = _stat_key(p)
@@ -42,32 +49,46 @@ def _inputs_key(paths: list[Path]) -> list | None:
     return keys
 
 
-def save_index(out_dir: Path, fingerprint: str, paths: list[Path]) -> None:
-    """Called once a run has written its outputs: what they were made from."""
-    inputs, reports = _inputs_key(paths), _stat_key(out_dir / "reports.jsonl")
-    target = out_dir / INDEX_NAME
-    if inputs is None or reports is None:  # a file vanished meanwhile: no fast path
-        target.unlink(missing_ok=True)
-        return
-    write_atomic(target, json.dumps({"fingerprint": fingerprint, "reports": reports,
-                                     "inputs": inputs}))
-
-
 def forget_index(out_dir: Path) -> None:
     """Before a run rewrites the outputs: an interrupted run must not leave an index
     that vouches for them."""
     (out_dir / INDEX_NAME).unlink(missing_ok=True)
 
 
-def unchanged_outcomes(out_dir: Path, fingerprint: str, paths: list[Path],
-                       max_bytes: int | None = None) -> list[FileOutcome] | None:
+def save_index(out_dir: Path, fingerprint: str, cache_dir: Path, before: list | None,
+               from_cache: list[bool], started_ns: int) -> None:
+    """Once a run has written its outputs: what they were made from. `before`: the
+    inputs' stat before they were read; `from_cache`: per input, whether the normal
+    path would serve it from the cache next time."""
+    forget_index(out_dir)
+    if before is None or not all(from_cache) or len(from_cache) != len(before):
+        return
+    if inputs_key([Path(k[0]) for k in before]) != before:  # changed during the run
+        return
+    if any(k[3] >= started_ns - RACY_NS for k in before):
+        return
+    reports, manifest = _stat_key(out_dir / "reports.jsonl"), _stat_key(out_dir / "manifest.json")
+    if reports is None or manifest is None:
+        return
+    write_atomic(out_dir / INDEX_NAME, json.dumps({
+        "fingerprint": fingerprint, "cache": str(Path(cache_dir).absolute()),
+        "reports": reports, "manifest": manifest, "inputs": before}))
+
+
+def unchanged_outcomes(out_dir: Path, fingerprint: str, cache_dir: Path, now: list | None
+                       ) -> list[FileOutcome] | None:
     """The previous run's file records (as cache hits), if nothing changed; else None.
-    The outcomes carry no lines: `reports.jsonl` already holds them."""
+    `now`: `inputs_key` of this run's inputs. The outcomes carry no lines:
+    `reports.jsonl` already holds them."""
+    if now is None:
+        return None
     try:
         index = json.loads((out_dir / INDEX_NAME).read_text(encoding="utf-8"))
         if (index["fingerprint"] != fingerprint
+                or index["cache"] != str(Path(cache_dir).absolute()) or not Path(cache_dir).is_dir()
                 or index["reports"] != _stat_key(out_dir / "reports.jsonl")
-                or index["inputs"] != _inputs_key(paths)):
+                or index["manifest"] != _stat_key(out_dir / "manifest.json")
+                or index["inputs"] != now):
             return None
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("config_hash") != fingerprint:
@@ -76,9 +97,7 @@ def unchanged_outcomes(out_dir: Path, fingerprint: str, paths: list[Path],
         n_facts = manifest["counts"]["facts"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    sizes = [entry[1] for entry in index["inputs"]]
-    if len(records) != len(paths) or not all(
-            _replayable(r, size, max_bytes) for r, size in zip(records, sizes)):
+    if len(records) != len(now) or not all(FileOutcome(r).cacheable for r in records):
         return None
     outcomes = []
     for rec in records:
@@ -87,10 +106,3 @@ def unchanged_outcomes(out_dir: Path, fingerprint: str, paths: list[Path],
     if outcomes:  # the counts need the facts total only
         outcomes[0].n_facts = n_facts
     return outcomes
-
-
-def _replayable(rec: FileRecord, size: int, max_bytes: int | None) -> bool:
-    """A record the normal path would take from the cache: processed, or rejected for a
-    reason that does not change (a crash or an internal error is retried), and from a
-    file within the size limit (a larger one is not hashed: it fails afresh each run)."""
-    return FileOutcome(rec).cacheable and (max_bytes is None or size <= max_bytes)
