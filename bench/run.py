@@ -45,11 +45,9 @@ WORK = Path(__file__).resolve().parent / "data" / "runs"
 
 # ---------------------------------------------------------------- measurement
 class TreeMemory:
-    """Peak summed RSS of a process and its descendants, sampled in a thread."""
-
     """Peak memory of a process tree. The RSS sum counts the pages a forked child shares
     with its parent (copy-on-write) twice; the PSS sum shares them out: it is the
-    tree's actual footprint."""
+    tree's actual footprint. Sampled in a thread."""
 
     def __init__(self, pid: int, every: float = 0.1):
         import psutil

@@ -52,8 +52,8 @@ def _live_children() -> dict[int, str]:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     """A child process still alive when the tests are done is a leak (a pool not shut
-        down, a renderer not reaped): it can block the interpreter's exit. Fail, naming
-    it, and kill it."""
+    down, a renderer not reaped): it can block the interpreter's exit. Fail, naming it,
+    and kill it."""
     deadline = time.monotonic() + 10  # pools shut down with wait=False are still leaving
     while (leaks := _live_children()) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -74,7 +74,7 @@ class Sheet:
     def __init__(self, title: str, widths: list[float]):
         self.title = title
         self.widths = widths
-        self.parts: list[str] = []
+        self.parts: list[str | tuple[int, list[list[str]]]] = []  # rows, or (first, columns)
         self.rows = 0
         self.ncols = len(widths)
         self.autofilter = False
@@ -143,10 +143,10 @@ class Sheet:
         return "</sheetData>" + auto + "</worksheet>"
 
 
-def save(path: Path, sheets: list[Sheet | Callable[[], Sheet]]) -> None:
-    """Write the workbook to `path` (callers write through atomic.atomic_path). A sheet
-    may be given as a function making it: each is then made, written and dropped in
-    turn, so that one sheet at a time is in memory."""
+def save(path: Path, sheets: list[Callable[[], Sheet]]) -> None:
+    """Write the workbook to `path` (callers write through atomic.atomic_path). Each
+    sheet is given as a function making it: made, written and dropped in turn, so that
+    one sheet at a time is in memory."""
     n = len(sheets)
     types = (_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -169,8 +169,8 @@ def save(path: Path, sheets: list[Sheet | Callable[[], Sheet]]) -> None:
         z.writestr("_rels/.rels", rels)
         z.writestr("xl/styles.xml", _STYLES)
         shape = []  # (title, ncols, rows under the filter or None) of each sheet written
-        for i, sheet in enumerate(sheets, 1):
-            s = sheet if isinstance(sheet, Sheet) else sheet()
+        for i, make_sheet in enumerate(sheets, 1):
+            s = make_sheet()
             with z.open(f"xl/worksheets/sheet{i}.xml", "w") as out:
                 s.write(out)
             filtered = s.filter_rows or s.rows

@@ -27,7 +27,7 @@ from schemas.report import FileRecord, RunManifest
 
 from .cache import FileOutcome, ResultCache, file_sha256, pipeline_fingerprint
 from .engine_local import default_workers, iter_local
-from .replay import forget_index, inputs_key, save_index, unchanged_outcomes
+from .replay import forget_index, inputs_key, save_index, unchanged_records
 from .window import Job
 from .writer import AtomicWriter, remove_stale_tmp, tmp_name
 
@@ -175,20 +175,23 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
 
     refused: dict[Path, str] = {}
     paths = discover_sorted(inputs, refused)
+    # each input's stat, before anything reads it: what an unchanged re-run is judged by
+    before = inputs_key(paths) if cache is not None and not refused else None
     if on_start:
-        on_start(len(paths), sum(p.stat().st_size for p in paths if p.is_file()))
+        on_start(len(paths), sum(k[1] for k in before) if before is not None
+                 else sum(p.stat().st_size for p in paths if p.is_file()))
     counts = dict.fromkeys(("files", "processed", "failed", "cached", "reports", "facts"), 0)
     kept: list[FileRecord] = []  # all records (keep_files) or only the failed ones
     with _run_lock(out_dir):
         remove_stale_tmp(out_dir)
-        before = inputs_key(paths) if cache is not None and not refused else None
         replayed = None
         if before is not None and not force:
-            replayed = unchanged_outcomes(out_dir, fingerprint, cache.dir, before)
+            replayed = unchanged_records(out_dir, fingerprint, cache.dir, before)
         if replayed is not None:  # nothing changed: reports.jsonl is left as it is
-            head = _write_replayed(out_dir, replayed, inputs, fingerprint, started, counts,
-                                   kept, keep_files, on_file)
-            save_index(out_dir, fingerprint, cache.dir, before, [True] * len(replayed),
+            records, n_facts = replayed
+            head = _write_replayed(out_dir, records, n_facts, inputs, fingerprint, started,
+                                   counts, kept, keep_files, on_file)
+            save_index(out_dir, fingerprint, cache.dir, before, [True] * len(records),
                        started_ns)
             return _finish(out_dir, head, kept, counts, after_write)
         forget_index(out_dir)  # until the outputs below are complete
@@ -262,19 +265,19 @@ def _manifest_head(inputs: list[Path], fingerprint: str, started: str) -> dict:
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
-def _write_replayed(out_dir: Path, replayed: list[FileOutcome], inputs: list[Path],
+def _write_replayed(out_dir: Path, records: list[FileRecord], n_facts: int, inputs: list[Path],
                     fingerprint: str, started: str, counts: dict, kept: list[FileRecord],
                     keep_files: bool, on_file) -> dict:
     """The manifest of an unchanged re-run (see `replay`): the previous records, each
     now a cache hit, new times; the manifest's head."""
-    for outcome in replayed:
-        rec = outcome.record
-        _count(counts, rec, rec.reports, outcome.n_facts)
+    for rec in records:
+        _count(counts, rec, rec.reports, 0)
         if keep_files or rec.status == "failed":
             kept.append(rec)
         if on_file:
             on_file(rec)
+    counts["facts"] = n_facts
     head = _manifest_head(inputs, fingerprint, started)
     with AtomicWriter(out_dir / "manifest.json") as fh:
-        _write_manifest(fh, head, (o.record.model_dump_json() for o in replayed), counts)
+        _write_manifest(fh, head, (rec.model_dump_json() for rec in records), counts)
     return head

@@ -75,11 +75,11 @@ def save_index(out_dir: Path, fingerprint: str, cache_dir: Path, before: list | 
         "reports": reports, "manifest": manifest, "inputs": before}))
 
 
-def unchanged_outcomes(out_dir: Path, fingerprint: str, cache_dir: Path, now: list | None
-                       ) -> list[FileOutcome] | None:
-    """The previous run's file records (as cache hits), if nothing changed; else None.
-    `now`: `inputs_key` of this run's inputs. The outcomes carry no lines:
-    `reports.jsonl` already holds them."""
+def unchanged_records(out_dir: Path, fingerprint: str, cache_dir: Path, now: list | None
+                      ) -> tuple[list[FileRecord], int] | None:
+    """The previous run's file records (each now a cache hit) and its facts total, if
+    nothing changed; else None. `now`: `inputs_key` of this run's inputs. The report
+    lines need not be read: `reports.jsonl` already holds them."""
     if now is None:
         return None
     try:
@@ -99,10 +99,6 @@ def unchanged_outcomes(out_dir: Path, fingerprint: str, cache_dir: Path, now: li
         return None
     if len(records) != len(now) or not all(FileOutcome(r).cacheable for r in records):
         return None
-    outcomes = []
     for rec in records:
         rec.cached = True
-        outcomes.append(FileOutcome(rec, [], 0))
-    if outcomes:  # the counts need the facts total only
-        outcomes[0].n_facts = n_facts
-    return outcomes
+    return records, n_facts
