@@ -14,7 +14,8 @@ For each size it builds (or reuses) `bench/data/<size>mb/` and prints:
   an upper bound, forked workers share pages);
 - an unchanged incremental re-run (same run folder, cache warm) and its share
   of the full 2-worker run;
-- time per stage (ingest, normalise+clean, split, structure, extract) measured
+- time per stage (ingest, normalise+clean, split, structure, extract, and the
+  near-duplicate signatures the workers compute for the aggregate) measured
   in this process by calling the stage functions on the corpus (up to
   --stage-mb), and the aggregate (`pipeline.aggregate.build_outputs`) on the
   2-worker run folder;
@@ -154,7 +155,12 @@ def stage_times(corpus: Path, max_mb: float) -> dict:
     from pipeline.structure import structure_report
 
     warm_worker()  # models and vocabularies loaded before the clock starts
-    t = dict.fromkeys(["ingest", "normalise+clean", "split", "structure", "extract"], 0.0)
+    try:  # older snapshots: the aggregate computed the signatures itself
+        from pipeline.aggregate.minhash import report_signatures
+    except ImportError:
+        report_signatures = None
+    t = dict.fromkeys(["ingest", "normalise+clean", "split", "structure", "extract",
+                       "signatures"], 0.0)
     clock = time.perf_counter
     n_bytes = n_chars = n_files = 0
     for path in discover([corpus]):
@@ -176,8 +182,11 @@ def stage_times(corpus: Path, max_mb: float) -> dict:
             ctx = ExtractContext(doc=doc, report=rs, year=st.year, section_spans=st.section_spans)
             extract_facts(doc, rs.start, rs.end, ctx)
         t5 = clock()
+        if report_signatures is not None:
+            report_signatures(ing.text, [(rs.start, rs.end) for rs in slices])
+        t6 = clock()
         for k, a, b in (("ingest", t0, t1), ("normalise+clean", t1, t2), ("split", t2, t3),
-                        ("structure", t3, t4), ("extract", t4, t5)):
+                        ("structure", t3, t4), ("extract", t4, t5), ("signatures", t5, t6)):
             t[k] += b - a
         n_bytes += ing.n_bytes
         n_chars += len(ing.text)
@@ -193,8 +202,11 @@ def aggregate_time(run_dir: Path, corpus: Path) -> float | None:
     scratch = run_dir.with_name(run_dir.name + "-agg")
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    for name in ("reports.jsonl", "manifest.json"):
-        shutil.copy(run_dir / name, scratch / name)
+    # what a run hands to the aggregate: its outputs and the reports' signatures
+    for name in ("reports.jsonl", "manifest.json", ".cache/aggregate-minhash.npz"):
+        if (run_dir / name).exists():
+            (scratch / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(run_dir / name, scratch / name)
     t0 = time.perf_counter()
     build_outputs(scratch, [corpus])
     return time.perf_counter() - t0

@@ -60,6 +60,7 @@ def time_budget(seconds: float | None):
 class FileResult:
     record: FileRecord
     reports: list[Report] = field(default_factory=list)
+    text: str | None = None  # the source text the reports' offsets point into
 
 
 def build_doc(path: Path, text: str, encoding: str | None, fmt: str) -> SourceDoc:
@@ -130,4 +131,4 @@ def process_file(path: Path, config: ProcessConfig = ProcessConfig()) -> FileRes
                          f"(at {Path(tb.filename).name}:{tb.lineno})")
         return FileResult(record)
     record.reports = len(reports)
-    return FileResult(record, reports)
+    return FileResult(record, reports, ing.text)

@@ -298,8 +298,8 @@ def test_source_cache_keeps_texts_within_its_budget(tmp_path, monkeypatch):
         files.append(str(p))
     reads = []
     real = source.read_source
-    monkeypatch.setattr(source, "read_source", lambda path, sha=None: reads.append(path)
-                        or real(path, sha))
+    monkeypatch.setattr(source, "read_source", lambda path, sha=None, enc=None: reads.append(path)
+                        or real(path, sha, enc))
     cache = SourceCache(keep_chars=35)
     texts = [cache.get(p).text for p in files]  # keeps f0 and f1 (30 chars), not f2
     assert texts == ["字" * 10, "字" * 20, "字" * 30]

@@ -155,7 +155,8 @@ def test_edited_source_file_is_noticed_after_a_build(run):
     assert page_of(run_dir, "w2#0") != old_page and "已被修改" in page
 
 
-def test_forked_renderers_write_the_same_pages(run, monkeypatch):
+@pytest.mark.parametrize("workers", [2, 3])  # the parent renders a share / none
+def test_forked_renderers_write_the_same_pages(run, monkeypatch, workers):
     import shutil
 
     import pipeline.aggregate as agg
@@ -165,7 +166,17 @@ def test_forked_renderers_write_the_same_pages(run, monkeypatch):
     shutil.rmtree(run_dir / "review")
     (run_dir / STAMP_NAME).unlink()
     monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
-    res = build_outputs(run_dir, [root], expected_year=2024, workers=3)
+    by_parent = []
+    real_add = agg._ReviewWriter.add
+
+    def add(self, page, rep, flags):
+        before = set(self.rendered)
+        real_add(self, page, rep, flags)
+        by_parent.extend(self.rendered - before)
+
+    monkeypatch.setattr(agg._ReviewWriter, "add", add)
+    res = build_outputs(run_dir, [root], expected_year=2024, workers=workers)
+    assert (len(by_parent) > 0) == (workers == 2)
     assert res["review_pages_rendered"] == 7
     two = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
     assert two == one
@@ -191,13 +202,13 @@ def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
 
 
 def test_signatures_are_recomputed_when_the_minhash_code_changes(run, monkeypatch):
-    import pipeline.aggregate.sigcache as sigcache
+    import pipeline.aggregate.minhash as minhash
     from pipeline.aggregate.minhash import MinHasher
 
     root, run_dir = run
     (run_dir / STAMP_NAME).unlink()
-    source = (Path(sigcache.__file__).parent / "minhash.py").read_bytes()
-    monkeypatch.setattr(sigcache, "_hasher_version",  # what an edit of minhash.py does
+    source = Path(minhash.__file__).read_bytes()
+    monkeypatch.setattr(minhash, "_code_version",  # what an edit of minhash.py does
                         lambda: hashlib.blake2b(source + b"# edited", digest_size=8).digest())
     hashed = []
     real = MinHasher.signatures

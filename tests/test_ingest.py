@@ -52,6 +52,28 @@ def test_gb18030_only_characters(tmp_path):
     assert got.encoding == "gb18030"
 
 
+@pytest.mark.parametrize("text", [SEED, SEED + "𠮷字与€符号\n", TRADITIONAL * 3])
+def test_a_recorded_encoding_is_reused_only_for_the_same_bytes(tmp_path, monkeypatch, text):
+    import pipeline.ingest.decode as decode
+
+    codec = "gbk" if "𠮷" not in text else "gb18030"
+    if text.startswith("工會"):
+        codec = "big5"
+    path = write(tmp_path, "a.txt", text.encode(codec))
+    first = read_file(path)
+    assert first.text == text
+    ranked = []
+    real = decode._decode_legacy
+    monkeypatch.setattr(decode, "_decode_legacy", lambda data: ranked.append(1) or real(data))
+    again = read_file(path, known=(first.sha256, first.encoding))
+    assert (again.text, again.encoding) == (first.text, first.encoding) and ranked == []
+    # other bytes under the same name: detected afresh
+    more = text + "會員大會。\n"
+    path.write_bytes(more.encode(codec))
+    changed = read_file(path, known=(first.sha256, first.encoding))
+    assert changed.text == more and ranked == [1]
+
+
 @pytest.mark.parametrize("bom, codec, name", [
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),

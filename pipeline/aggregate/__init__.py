@@ -31,7 +31,7 @@ from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, Branch, Bra
                                          resolve_file, safe_resolve)
 from pipeline.aggregate.flags import (DEFAULT_POLICY, PolicyError, duplicate_flags, load_policy,
                                       report_flags)
-from pipeline.aggregate.source import SourceCache
+from pipeline.aggregate.source import SourceCache, source_state as file_state
 
 __all__ = ["build_outputs", "validate_inputs", "AggregateError", "BranchFileError", "PolicyError"]
 
@@ -142,7 +142,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
 
     def source_state(path: str) -> str:
         if path not in source_states:
-            source_states[path] = _source_state(path, sha_by_path.get(path))
+            source_states[path] = file_state(path, sha_by_path.get(path))
         return source_states[path]
 
     stamp_key = _stamp_key(reports_path, run_manifest, roots, manifest_path, roster_path, policy,
@@ -157,7 +157,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
 
     resolver = BranchResolver(roots, branches, roster_entries)
     roster_org_type = {e.branch_id: e.org_type for e in roster_entries}
-    sources = SourceCache(sha_by_path, keep_chars=KEEP_SOURCE_CHARS)
+    sources = SourceCache(sha_by_path, keep_chars=KEEP_SOURCE_CHARS, encoding_by_path={
+        f["path"]: f.get("encoding") for f in run_manifest.get("files", [])})
 
     # Pass 1, light (a few fields of each line): report ids, branches and MinHash
     # signatures. Near-duplicates need the whole batch, and every report's flags,
@@ -386,7 +387,9 @@ class _ReviewWriter:
     - early, on a (mostly) cold build: `workers - 1` forked processes (`workers`
       defaults to the CPU count) start at once on contiguous slices of the reports,
       each reading, naming and rendering its pages while the parent reads the
-      reports and writes the tables, workbook and dashboard;
+      reports and writes the tables, workbook and dashboard; with few renderers
+      the parent renders the last reports' pages itself as it reads them, so that
+      it does not wait idle for the renderers (`_forked_share`);
     - late, when most pages exist: once every page name is known (`start`), the
       missing pages are rendered by forked processes while the parent writes the
       tables (in this process, afterwards, if they are few).
@@ -411,9 +414,14 @@ class _ReviewWriter:
         n_proc = _review_processes(len(lines), workers)
         self.inline = n_proc == 1
         self.early = not self.inline and len(self.existing) * 2 < len(lines)
+        self.n_added = 0
+        self.parent_from = len(lines)  # early: the parent renders the pages from this line on
         if self.early:  # this process is busy meanwhile: it is one of the n_proc
-            size = -(-len(lines) // (n_proc - 1))
-            self._fork(_render_lines, [lines[i:i + size] for i in range(0, len(lines), size)])
+            k = n_proc - 1
+            self.parent_from = min(len(lines), round(k * _forked_share(k) * len(lines)))
+            forked = lines[:self.parent_from]
+            size = -(-len(forked) // k)
+            self._fork(_render_lines, [forked[i:i + size] for i in range(0, len(forked), size)])
 
     def _fork(self, task, slices: list) -> None:
         from pipeline.aggregate.forked import ForkedTasks
@@ -426,8 +434,11 @@ class _ReviewWriter:
             _REVIEW_JOB.clear()  # the children have their copy
 
     def add(self, page: _Page, rep, flags: list) -> None:
-        """A report just read: its page is rendered now when rendering inline."""
-        if self.inline and page.name not in self.existing and page.name not in self.rendered:
+        """A report just read: its page is rendered now when rendering inline, or when it
+        is one of the parent's share of an early build."""
+        index, self.n_added = self.n_added, self.n_added + 1
+        mine = self.inline or (self.early and index >= self.parent_from)
+        if mine and page.name not in self.existing and page.name not in self.rendered:
             from pipeline.aggregate.html import render_review
 
             write_text_replace(self.folder / page.name, render_review(
@@ -477,6 +488,17 @@ class _ReviewWriter:
 
 
 MIN_PAGES_PER_PROCESS = 250
+# Relative costs per report, measured on a 100 MB build: a page rendered by a forked
+# renderer (it parses the report's line too), a page rendered by the parent (which
+# parses every line anyway), and the parent's own work (flags, tables, workbook).
+FORKED_PAGE_COST, PARENT_PAGE_COST, PARENT_OWN_COST = 4.0, 3.0, 2.3
+
+
+def _forked_share(k: int) -> float:
+    """Fraction of the pages each of `k` early renderers takes so that they and the
+    parent finish together; the parent renders the rest (none with many renderers)."""
+    share = (PARENT_OWN_COST + PARENT_PAGE_COST) / (FORKED_PAGE_COST + k * PARENT_PAGE_COST)
+    return min(share, 1 / k)
 _REVIEW_JOB: dict = {}  # what forked page renderers inherit (nothing is pickled)
 
 
@@ -535,14 +557,6 @@ def _render_pages(folder: Path, reports_path: Path, pages: list[_Page], flags_by
 
 STAMP_NAME = ".aggregate-stamp.json"
 _AGGREGATE_CODE = Path(__file__).parent
-
-
-def _source_state(path: str, sha: str | None) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return f"{sha}|missing"
-    return f"{sha}|{st.st_size}|{st.st_mtime_ns}"
 
 
 def _code_version() -> str:

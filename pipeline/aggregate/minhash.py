@@ -5,11 +5,14 @@ Its own module because it needs numpy, which an up-to-date build never loads.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
+from pathlib import Path
 
 import numpy as np
 
-from pipeline.aggregate.flags import Policy
+from pipeline.aggregate.flags import Policy, load_policy
 
 _MASK_DIGITS = re.compile(r"[0-9０-９一二三四五六七八九十百千万亿零〇两]+")
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -141,6 +144,37 @@ class MinHasher:
             sigs[i] = minima[row]
 
 
+@functools.cache
+def _code_version() -> bytes:
+    """Signatures are recomputed when the code computing them changes."""
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).digest()
+
+
+def hasher_params(policy: Policy) -> bytes:
+    """What a signature depends on besides the text: the policy's shingle size and
+    number of permutations, and this module's code."""
+    return f"{policy.shingle}|{policy.permutations}|".encode() + _code_version()
+
+
+@functools.cache
+def _bundled_hasher() -> tuple[MinHasher, bytes]:
+    policy = load_policy(None)
+    return MinHasher(policy), hasher_params(policy)
+
+
+def report_signatures(text: str, spans: list[tuple[int, int]]
+                      ) -> tuple[bytes, list[bytes | None]]:
+    """The signature of each report `text[start:end]`, as the near-duplicate pass would
+    compute it under the bundled policy, packed as little-endian uint32 (a signature
+    keeps 32 bits per permutation), None for a text too short to compare; and the
+    hasher's parameters, which the packed signatures hold for. Run by the per-file
+    workers, which have the text at hand, so that the aggregate neither re-reads nor
+    re-hashes the reports."""
+    hasher, params = _bundled_hasher()
+    sigs = hasher.signatures([text[start:end] for start, end in spans])
+    return params, [None if sig is None else sig.astype("<u4").tobytes() for sig in sigs]
+
+
 SIMILARITY_CHUNK = 200_000  # candidate pairs compared at a time (bounded memory)
 
 
@@ -172,7 +206,11 @@ def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
         sk = keys[order]
         starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
         sizes = np.diff(np.r_[starts, len(sk)])
-        for st, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+        two = starts[sizes == 2]  # most buckets: their pairs at once, not one by one
+        if len(two):
+            a, b = order[two], order[two + 1]
+            found.append(np.minimum(a, b) * len(ids) + np.maximum(a, b))
+        for st, size in zip(starts[sizes > 2], sizes[sizes > 2]):
             members = np.sort(order[st:st + size])
             if size <= reach + 1:
                 if size not in pair_index:

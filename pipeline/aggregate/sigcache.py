@@ -2,47 +2,68 @@
 few files changed neither re-reads nor re-hashes the unchanged reports.
 
 Keyed by the report's source state (run sha, size, mtime), its span and the
-hasher (policy parameters and the code of `minhash.py`); only the signatures
-used by the last build are kept. A missing or unreadable cache is rebuilt.
+hasher (policy parameters and the code of `minhash.py`). The aggregate keeps only
+the signatures its last build used; a run adds the signatures its per-file
+workers computed (`RunSignatures`), so the first build after a run finds them
+too. A missing or unreadable cache is rebuilt.
 """
 from __future__ import annotations
 
 import hashlib
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.aggregate.atomic import atomic_path
+from pipeline.aggregate.minhash import hasher_params
+from pipeline.aggregate.source import source_state
 
 CACHE_NAME = "aggregate-minhash.npz"  # under the run folder's .cache/
+KEY_BYTES = 16
 
 
-@cache
-def _hasher_version() -> bytes:
-    """Signatures are recomputed when the code computing them changes."""
-    from pipeline.aggregate import minhash
+def _key(state: str, start: int, end: int, params: bytes) -> bytes:
+    return hashlib.blake2b(f"{state}|{start}|{end}|".encode("utf-8", "surrogatepass") + params,
+                           digest_size=KEY_BYTES).digest()
 
-    return hashlib.blake2b(Path(minhash.__file__).read_bytes(), digest_size=8).digest()
+
+def _load(path: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(keys as (N, 16) uint8, signatures (N, n) uint64, ok (N,) bool) or None."""
+    try:
+        with np.load(path) as z:
+            keys, sigs, ok = z["keys"], z["sigs"], z["ok"]
+    except (OSError, ValueError, KeyError):
+        return None
+    # (keys stored as an "S16" array by older versions lost their trailing NUL bytes)
+    if (keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != KEY_BYTES
+            or sigs.ndim != 2 or sigs.shape[1] != n or not len(keys) == len(sigs) == len(ok)):
+        return None
+    return keys, sigs, ok
+
+
+def _save(path: Path, keys: np.ndarray, sigs: np.ndarray, ok: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, keys=keys, sigs=sigs, ok=ok)
 
 
 class SignatureCache:
+    """The aggregate's view: signatures found (`get`) or computed (`put`) by this build
+    are what `save` keeps."""
+
     def __init__(self, path: Path, policy, n: int):
         self.path, self.n = Path(path), n
-        self.params = f"{policy.shingle}|{policy.permutations}|".encode() + _hasher_version()
+        self.params = hasher_params(policy)
         self.old: dict[bytes, np.ndarray | None] = {}
         self.new: dict[bytes, np.ndarray | None] = {}
-        try:
-            with np.load(self.path) as z:
-                keys, sigs, ok = z["keys"], z["sigs"], z["ok"]
-            if sigs.ndim == 2 and sigs.shape[1] == n and len(keys) == len(sigs) == len(ok):
-                self.old = {bytes(k): (s if o else None) for k, s, o in zip(keys, sigs, ok)}
-        except (OSError, ValueError, KeyError):
-            pass
+        loaded = _load(self.path, n)
+        if loaded is not None:
+            keys, sigs, ok = loaded
+            self.old = {k.tobytes(): (s if o else None) for k, s, o in zip(keys, sigs, ok)}
 
-    def key(self, source_state: str, start: int, end: int) -> bytes:
-        return hashlib.blake2b(f"{source_state}|{start}|{end}|".encode("utf-8", "surrogatepass")
-                               + self.params, digest_size=16).digest()
+    def key(self, state: str, start: int, end: int) -> bytes:
+        return _key(state, start, end, self.params)
 
     def get(self, key: bytes):
         """(found, signature or None)."""
@@ -57,13 +78,67 @@ class SignatureCache:
     def save(self) -> None:
         if self.new.keys() == self.old.keys():
             return
-        keys = np.array(list(self.new), dtype="S16")
+        keys = np.frombuffer(b"".join(self.new), dtype=np.uint8).reshape(-1, KEY_BYTES)
         sigs = np.zeros((len(keys), self.n), dtype=np.uint64)
         ok = np.zeros(len(keys), dtype=bool)
         for i, s in enumerate(self.new.values()):
             if s is not None:
                 sigs[i], ok[i] = s, True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(self.path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, keys=keys, sigs=sigs, ok=ok)
+        _save(self.path, keys, sigs, ok)
+
+
+class RunSignatures:
+    """The signatures a run's per-file workers computed (`minhash.report_signatures`),
+    gathered by the driver as results arrive, fresh or from the result cache, and
+    added to the run folder's signature cache when the run's outputs are written.
+    Kept packed (16-byte key + 4 bytes per permutation per report) while the run goes
+    on. Signatures computed under other parameters (a result cached before the
+    hasher's code changed) are left to the aggregate."""
+
+    def __init__(self, run_dir: Path, policy=None):
+        from pipeline.aggregate.flags import load_policy
+
+        policy = policy or load_policy(None)
+        self.path = Path(run_dir) / ".cache" / CACHE_NAME
+        self.n = policy.permutations
+        self.params = hasher_params(policy)
+        self._keys = bytearray()
+        self._sigs = bytearray()
+        self._ok = bytearray()
+
+    def add(self, path: str, sha: str | None, params: bytes,
+            spans: list[tuple[int, int]], packed: list[bytes | None]) -> bool:
+        """One file's signatures; False (nothing kept) when they do not fit this hasher."""
+        if params != self.params or sha is None:
+            return False
+        state = source_state(path, sha)
+        width = 4 * self.n
+        for (start, end), sig in zip(spans, packed):
+            if sig is not None and len(sig) != width:
+                return False
+        for (start, end), sig in zip(spans, packed):
+            self._keys += _key(state, start, end, self.params)
+            self._sigs += sig if sig is not None else bytes(width)
+            self._ok.append(sig is not None)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._ok)
+
+    def save(self) -> None:
+        """Merge into the signature cache: this run's signatures, and the cached ones of
+        other reports (which the next build may still use; it keeps only those it does)."""
+        if not self._ok:
+            return
+        keys = np.frombuffer(bytes(self._keys), dtype=np.uint8).reshape(-1, KEY_BYTES)
+        sigs = np.frombuffer(bytes(self._sigs), dtype="<u4").reshape(-1, self.n).astype(np.uint64)
+        ok = np.frombuffer(bytes(self._ok), dtype=bool)
+        old = _load(self.path, self.n)
+        if old is not None:
+            old_keys, old_sigs, old_ok = old
+            mine = {k.tobytes() for k in keys}
+            other = np.array([k.tobytes() not in mine for k in old_keys], dtype=bool)
+            keys = np.concatenate([keys, old_keys[other]])
+            sigs = np.concatenate([sigs, old_sigs[other]])
+            ok = np.concatenate([ok, old_ok[other]])
+        _save(self.path, keys, sigs, ok)

@@ -2,6 +2,7 @@
 and near-duplicate detection; decoded exactly as the pipeline decoded it."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,20 @@ class SourceText:
     problem: str | None = None   # why text is None or cannot be trusted
 
 
-def read_source(path: str, sha256: str | None = None) -> SourceText:
+def source_state(path: str, sha: str | None) -> str:
+    """The state of a report's source file that derived results (signatures, review
+    pages) are keyed by: the run's sha of it, and its size and mtime now."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{sha}|missing"
+    return f"{sha}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def read_source(path: str, sha256: str | None = None, encoding: str | None = None) -> SourceText:
+    """The text of a report's source file as the run decoded it; `sha256` and `encoding`:
+    what the run recorded of the file (its encoding is not detected again while the
+    bytes are the same)."""
     p = Path(path)
     if not p.is_file():
         return SourceText(None, f"原文件已不存在：{path}")
@@ -28,7 +42,7 @@ def read_source(path: str, sha256: str | None = None) -> SourceText:
             return SourceText(None, f"无法读取原文件：{e}")
         return SourceText(text)
     try:
-        ing = read_file(p, MAX_BYTES)
+        ing = read_file(p, MAX_BYTES, (sha256, encoding) if sha256 and encoding else None)
     except IngestError as e:
         return SourceText(None, f"无法读取原文件：{e.reason}")
     except Exception as e:  # a review page is never worth crashing the run
@@ -45,8 +59,10 @@ class SourceCache:
     (the review pages, after the near-duplicate pass) does not read and decode
     them again."""
 
-    def __init__(self, sha_by_path: dict[str, str | None] | None = None, keep_chars: int = 0):
+    def __init__(self, sha_by_path: dict[str, str | None] | None = None, keep_chars: int = 0,
+                 encoding_by_path: dict[str, str | None] | None = None):
         self.sha = sha_by_path or {}
+        self.encoding = encoding_by_path or {}
         self._path: str | None = None
         self._src: SourceText | None = None
         self._kept: dict[str, SourceText] = {}
@@ -56,7 +72,7 @@ class SourceCache:
         if path != self._path:
             src = self._kept.get(path)
             if src is None:
-                src = read_source(path, self.sha.get(path))
+                src = read_source(path, self.sha.get(path), self.encoding.get(path))
                 size = len(src.text) if src.text is not None else 0
                 if size <= self._room:
                     self._kept[path] = src

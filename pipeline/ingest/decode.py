@@ -35,9 +35,18 @@ _MIN_PLAUSIBILITY = 0.6
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode a text file's bytes; raise IngestError when they are not text."""
-    text, codec = _decode(data)
+# What a legacy encoding name reported by `_decode_legacy` decodes with.
+_LEGACY_CODECS = {"gbk": "gb18030", "gb18030": "gb18030", "big5": "big5",
+                  "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}
+
+
+def decode_text(data: bytes, known: str | None = None) -> tuple[str, str]:
+    """Decode a text file's bytes; raise IngestError when they are not text.
+
+    `known`: the encoding detection found before for these very bytes (the caller
+    checks they are the same, by hash): a legacy encoding is then not ranked again
+    (charset-normalizer and the plausibility score were most of a re-read's cost)."""
+    text, codec = _decode(data, known)
     sample = text[:65536]
     n_control = len(_CONTROL.findall(sample))
     if n_control > 8 and n_control > 0.01 * len(sample):
@@ -45,7 +54,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return text, codec
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _decode(data: bytes, known: str | None = None) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             name = _bom_name(bom)
@@ -63,6 +72,11 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if known in _LEGACY_CODECS:
+        try:
+            return data.decode(_LEGACY_CODECS[known]), known
+        except UnicodeDecodeError:
+            pass
     return _decode_legacy(data)
 
 

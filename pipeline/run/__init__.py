@@ -208,12 +208,14 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
         spool_path = tmp_name(out_dir / ".manifest-files.jsonl")
         writer = AtomicWriter(out_dir / "reports.jsonl")
         streaming = False
+        signatures = _RunSignatures(out_dir if cache is not None else None)
         try:
             with writer as out, open(spool_path, "w", encoding="utf-8") as spool:
                 for job, outcome, fresh in results:
                     if fresh and cache is not None and job.sha and outcome.cacheable:
                         cache.put(job.sha, outcome)
                     from_cache.append(bool(job.sha) and outcome.cacheable)
+                    signatures.add(outcome)
                     if report_sink is not None and fresh and not streaming:
                         streaming = True
                         out.flush()  # replay what was written from the cache so far
@@ -236,11 +238,36 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
             with AtomicWriter(out_dir / "manifest.json") as fh, \
                     open(spool_path, encoding="utf-8") as spool:
                 _write_manifest(fh, head, spool, counts)
+            signatures.save()
         finally:
             spool_path.unlink(missing_ok=True)
         if cache is not None:
             save_index(out_dir, fingerprint, cache.dir, before, from_cache, started_ns)
     return _finish(out_dir, head, kept, counts, after_write)
+
+
+class _RunSignatures:
+    """Hands the reports' near-duplicate signatures, computed by the workers, to the
+    aggregate stage (`aggregate.sigcache.RunSignatures`), which loads numpy: only once
+    a result carries some. `out_dir` None (a run without the cache): none is kept."""
+
+    def __init__(self, out_dir: Path | None):
+        self.out_dir = out_dir
+        self.sink = None
+
+    def add(self, outcome: FileOutcome) -> None:
+        sigs = outcome.signatures
+        if sigs is None or self.out_dir is None or outcome.record.status != "processed":
+            return
+        if self.sink is None:
+            from pipeline.aggregate.sigcache import RunSignatures
+            self.sink = RunSignatures(self.out_dir)
+        self.sink.add(outcome.record.path, outcome.record.sha256, sigs.params, sigs.spans,
+                      sigs.packed)
+
+    def save(self) -> None:
+        if self.sink is not None:
+            self.sink.save()
 
 
 def _finish(out_dir: Path, head: dict, kept: list[FileRecord], counts: dict,

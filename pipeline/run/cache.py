@@ -9,11 +9,14 @@ changed or new input file misses alone.
 
 Layout: `CACHE/<fingerprint>/<sha[:2]>/<sha>.entry` (not `.jsonl`: tools that
 glob a run folder for `*.jsonl` must not read entries as predictions); line 1 is a header
-(record, number of facts, number of report lines), then one report per line.
+(record, number of facts, number of report lines, and the reports' near-duplicate
+signatures with the hasher parameters they hold for: the aggregate's code is not
+part of the fingerprint, so it checks those), then one report per line.
 A torn entry (line count differs from the header) is a miss.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -34,11 +37,30 @@ _HASH_CHUNK = 1 << 20
 
 
 @dataclass
+class ReportSignatures:
+    """Near-duplicate signatures of a file's reports, computed where the text is at hand
+    (`aggregate.minhash.report_signatures`) and handed to the aggregate."""
+    params: bytes                   # the hasher they hold for
+    spans: list[tuple[int, int]]    # each report's (start, end)
+    packed: list[bytes | None]      # each report's signature; None: too short to compare
+
+    def to_json(self) -> dict:
+        return {"params": self.params.hex(), "spans": self.spans,
+                "packed": [None if p is None else base64.b64encode(p).decode() for p in self.packed]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ReportSignatures":
+        return cls(bytes.fromhex(data["params"]), [tuple(s) for s in data["spans"]],
+                   [None if p is None else base64.b64decode(p) for p in data["packed"]])
+
+
+@dataclass
 class FileOutcome:
     """One file's result as the driver writes it: record + serialised reports."""
     record: FileRecord
     lines: list[str] = field(default_factory=list)  # Report JSON, no trailing newline
     n_facts: int = 0
+    signatures: ReportSignatures | None = None
 
     @property
     def cacheable(self) -> bool:
@@ -119,7 +141,7 @@ def rebase(outcome: FileOutcome, path: Path) -> FileOutcome:
         else:
             lines.append(Report.model_validate_json(line).model_copy(
                 update={"path": shown, "source": name}).model_dump_json())
-    return FileOutcome(record, lines, outcome.n_facts)
+    return FileOutcome(record, lines, outcome.n_facts, outcome.signatures)
 
 
 class ResultCache:
@@ -141,10 +163,13 @@ class ResultCache:
             if len(lines) != header["n_lines"]:
                 return None
             record = FileRecord.model_validate(header["record"])
-        except (OSError, ValueError, KeyError):
+            signatures = header.get("signatures")
+            if signatures is not None:
+                signatures = ReportSignatures.from_json(signatures)
+        except (OSError, ValueError, KeyError, TypeError):
             return None
         record.cached = True
-        return rebase(FileOutcome(record, lines, header["n_facts"]), path)
+        return rebase(FileOutcome(record, lines, header["n_facts"], signatures), path)
 
     def put(self, sha: str, outcome: FileOutcome) -> None:
         entry = self._entry(sha)
@@ -152,5 +177,7 @@ class ResultCache:
         record = outcome.record.model_dump(mode="json")
         record["cached"] = False
         header = {"record": record, "n_facts": outcome.n_facts, "n_lines": len(outcome.lines)}
+        if outcome.signatures is not None:
+            header["signatures"] = outcome.signatures.to_json()
         body = "".join(line + "\n" for line in outcome.lines)
         write_atomic(entry, json.dumps(header, ensure_ascii=False) + "\n" + body)

@@ -17,7 +17,7 @@ from typing import Callable
 
 from schemas.report import FileRecord
 
-from .cache import FileOutcome, rebase
+from .cache import FileOutcome, ReportSignatures, rebase
 
 # A small report in the usual shape: headings, counts, rates, amounts, an award, a
 # date. Processing it once touches every stage's lazily loaded data.
@@ -42,7 +42,7 @@ def run_one(path: str | Path, config, process: Callable) -> FileOutcome:
         result = process(path, config)
         lines = [rep.model_dump_json() for rep in result.reports]
         n_facts = sum(len(rep.facts) for rep in result.reports)
-        return FileOutcome(result.record, lines, n_facts)
+        return FileOutcome(result.record, lines, n_facts, _signatures(result))
     except Exception as e:  # process_file should catch everything; this is the last guard
         tb = traceback.extract_tb(e.__traceback__)
         where = f" (at {Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
@@ -50,6 +50,19 @@ def run_one(path: str | Path, config, process: Callable) -> FileOutcome:
         return FileOutcome(FileRecord(path=display_path(path), source=display_name(path),
                                       status="failed",
                                       reason=f"internal error: {type(e).__name__}: {e}{where}"))
+
+
+def _signatures(result) -> ReportSignatures | None:
+    """The reports' near-duplicate signatures, here where the text is at hand: in
+    parallel, and the aggregate does not read the files again to compute them."""
+    text = getattr(result, "text", None)
+    if not result.reports or text is None:
+        return None
+    from pipeline.aggregate.minhash import report_signatures
+
+    spans = [(rep.start, rep.end) for rep in result.reports]
+    params, packed = report_signatures(text, spans)
+    return ReportSignatures(params, spans, packed)
 
 
 def run_one_data(path: str, data: bytes, config, process: Callable) -> FileOutcome:
