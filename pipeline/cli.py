@@ -74,7 +74,7 @@ def run(
     config = ProcessConfig(max_bytes=int(max_mb * 1024 * 1024))
     existing = [p for p in inputs if p.exists()]
     if not no_report:  # a bad manifest/roster/policy fails now, not after a long extraction
-        from pipeline.aggregate import validate_inputs
+        from pipeline.aggregate import preload, validate_inputs
         _aggregate_guard(lambda: validate_inputs(existing, manifest, roster, policy))
 
     def terminate(signum, frame):  # `kill`: clean up like Ctrl-C (no torn output, no orphans)
@@ -100,7 +100,8 @@ def run(
             run_manifest = run_corpus(inputs, out, config, on_file=tick, on_start=start,
                                   workers=workers, engine=engine, scheduler=scheduler,
                                   ship_data=ship_data, cache_dir=cache_dir,
-                                  use_cache=not no_cache, force=force, keep_files=False)
+                                  use_cache=not no_cache, force=force, keep_files=False,
+                                  on_wait=None if no_report else preload)
         except RuntimeError as e:  # e.g. another run holds the run folder
             err.print(f"[red]error:[/] {e}")
             raise typer.Exit(1)

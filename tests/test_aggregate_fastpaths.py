@@ -418,3 +418,46 @@ def test_the_first_pass_reports_a_bad_line_like_the_full_record(tmp_path):
     with pytest.raises(AggregateError, match=r"line 8: not a valid report record: Invalid JSON"):
         build_outputs(run, [root])
     assert os.path.isdir(run)
+
+
+def test_the_page_writer_thread_writes_every_page_as_given(tmp_path):
+    import threading
+
+    from pipeline.aggregate.atomic import write_text_replace
+    from pipeline.aggregate.pagewriter import write_pages
+
+    texts = [f"<p>第{i}页：职工之家\n</p>" * (i + 1) for i in range(200)]
+    assert write_pages(((tmp_path / f"{i}.html", t) for i, t in enumerate(texts)),
+                       max_queued=4) == 200
+    write_text_replace(tmp_path / "direct.html", texts[7])
+    assert (tmp_path / "7.html").read_bytes() == (tmp_path / "direct.html").read_bytes()
+    assert all((tmp_path / f"{i}.html").read_text("utf-8") == t for i, t in enumerate(texts))
+    assert not list(tmp_path.glob(".*"))  # no temporary left
+    assert not [t for t in threading.enumerate() if t.name == "ghminer-page-writer"]
+
+
+def test_a_failed_page_write_is_raised_to_the_renderer(tmp_path):
+    from pipeline.aggregate.pagewriter import PageWriter, write_pages
+
+    missing = tmp_path / "no-such-folder"
+    with pytest.raises(FileNotFoundError):
+        write_pages((missing / f"{i}.html", "x") for i in range(50))
+    writer = PageWriter()
+    writer.put(missing / "a.html", "x")
+    with pytest.raises(FileNotFoundError):
+        writer.close()
+
+
+def test_an_abandoned_page_writer_stops_without_writing_the_rest(tmp_path):
+    from pipeline.aggregate.pagewriter import write_pages
+
+    def pages():
+        for i in range(100):
+            if i == 10:
+                raise KeyboardInterrupt  # Ctrl-C while rendering
+            yield tmp_path / f"{i}.html", "x"
+
+    with pytest.raises(KeyboardInterrupt):
+        write_pages(pages(), max_queued=64)
+    assert len(list(tmp_path.glob("*.html"))) <= 10
+    assert not list(tmp_path.glob(".*"))

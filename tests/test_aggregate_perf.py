@@ -174,9 +174,23 @@ def test_forked_renderers_write_the_same_pages(run, monkeypatch, workers):
         real_add(self, page, rep, flags)
         by_parent.extend(self.rendered - before)
 
+    by_renderers = []
+    real_finish = agg._ReviewWriter.finish
+
+    def finish(self):
+        before = set(self.rendered)
+        n = real_finish(self)
+        by_renderers.extend(self.rendered - before)
+        return n
+
     monkeypatch.setattr(agg._ReviewWriter, "add", add)
+    monkeypatch.setattr(agg._ReviewWriter, "finish", finish)
     res = build_outputs(run_dir, [root], expected_year=2024, workers=workers)
-    assert (len(by_parent) > 0) == (workers == 2)
+    k = workers - 1  # renderers beside the parent
+    parent_share = 7 - min(7, round(k * agg._forked_share(k) * 7))
+    assert (parent_share > 0) == (workers == 2)
+    assert len(by_parent) == parent_share and len(by_renderers) == 7 - parent_share
+    assert not set(by_parent) & set(by_renderers)
     assert res["review_pages_rendered"] == 7
     two = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
     assert two == one

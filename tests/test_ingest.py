@@ -65,12 +65,12 @@ def test_a_recorded_encoding_is_reused_only_for_the_same_bytes(tmp_path, monkeyp
     ranked = []
     real = decode._decode_legacy
     monkeypatch.setattr(decode, "_decode_legacy", lambda data: ranked.append(1) or real(data))
-    again = read_file(path, known=(first.sha256, first.encoding))
+    again = read_file(path, recorded=(first.sha256, first.encoding))
     assert (again.text, again.encoding) == (first.text, first.encoding) and ranked == []
     # other bytes under the same name: detected afresh
     more = text + "會員大會。\n"
     path.write_bytes(more.encode(codec))
-    changed = read_file(path, known=(first.sha256, first.encoding))
+    changed = read_file(path, recorded=(first.sha256, first.encoding))
     assert changed.text == more and ranked == [1]
 
 
@@ -430,3 +430,26 @@ def test_ghminerignore_excludes_docs_and_annotation_folders(tmp_path):
     assert len(discover([tmp_path])) == 5
     (tmp_path / ".ghminerignore").write_text("# docs\nREADME.md\n*/README.md\ngold/\n", encoding="utf-8")
     assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == ["a/r2.txt", "r1.txt"]
+
+
+def test_the_aggregate_reads_sources_back_with_the_encoding_the_run_recorded(tmp_path,
+                                                                           monkeypatch):
+    # the review pages and near-duplicate pass re-read the inputs: a GBK file whose bytes
+    # are unchanged is decoded as the run decoded it, without ranking encodings again
+    import pipeline.ingest.decode as decode
+    from pipeline.aggregate import build_outputs
+    from pipeline.aggregate.sigcache import CACHE_NAME
+    from pipeline.run import run_corpus
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "gbk.txt").write_bytes(SEED.encode("gbk"))
+    out = tmp_path / "out"
+    run_corpus([inbox], out, workers=0)
+    (out / ".cache" / CACHE_NAME).unlink()  # so that the aggregate reads the source
+    ranked = []
+    real = decode._decode_legacy
+    monkeypatch.setattr(decode, "_decode_legacy", lambda data: ranked.append(1) or real(data))
+    build_outputs(out, [inbox], workers=0)
+    assert ranked == []
+    assert list((out / "review").rglob("*.html"))  # pages were written from the text

@@ -171,3 +171,27 @@ def test_report_sink_sees_every_line_only_when_something_was_processed(corpus, t
     m = run_corpus([corpus], out, workers=1, report_sink=fed.append)
     assert m.counts["cached"] == m.counts["files"] - 1
     assert fed == (out / "reports.jsonl").read_text("utf-8").splitlines()
+
+
+def test_on_wait_runs_once_in_the_driver_before_the_first_result(corpus, tmp_path):
+    import os
+
+    calls = []
+    seen_before = []
+
+    def on_file(rec):
+        seen_before.append(len(calls))
+
+    m = run_corpus([corpus], tmp_path / "o", workers=1, on_file=on_file,
+                   on_wait=lambda: calls.append(os.getpid()))
+    assert calls == [os.getpid()]  # once, in this (the driver's) process
+    assert seen_before[0] == 1 and len(seen_before) == m.counts["files"]
+    # nothing to wait for: in this process, or every file from the cache
+    run_corpus([corpus], tmp_path / "o0", workers=0, use_cache=False,
+               on_wait=lambda: calls.append("w0"))
+    for f in corpus.rglob("*.txt"):  # not an unchanged re-run: each file is looked up
+        f.touch()
+    again = run_corpus([corpus], tmp_path / "o", workers=1,
+                       on_wait=lambda: calls.append("cached"))
+    assert again.counts["cached"] == again.counts["files"]
+    assert calls == [os.getpid()]

@@ -111,6 +111,8 @@ def test_signatures_of_another_hasher_are_refused(corpus, tmp_path):
     assert not sink.add("x.txt", "0" * 64, params, [(0, 400)], [packed[0][:-4]])
     assert len(sink) == 0
     assert sink.add("x.txt", "0" * 64, params, [(0, 400), (0, 10)], packed) and len(sink) == 2
+    sink.close()
+    assert not list(tmp_path.rglob("*.tmp-*"))
 
 
 def test_a_signature_cache_of_the_old_format_is_ignored(tmp_path):
@@ -126,3 +128,99 @@ def test_a_signature_cache_of_the_old_format_is_ignored(tmp_path):
     cache.save()
     again = SignatureCache(path, policy, policy.permutations)
     assert again.get(key)[0] and np.array_equal(again.old[key], np.arange(policy.permutations))
+
+
+def test_a_cached_result_under_another_path_serves_the_aggregate_too(corpus, tmp_path,
+                                                                    monkeypatch):
+    # the same bytes found elsewhere (a re-organised inbox): the cache entry is rebased,
+    # its signatures keyed by the new path, and the aggregate hashes nothing
+    shared = tmp_path / "shared-cache"
+    run_corpus([corpus], tmp_path / "a", workers=1, cache_dir=shared)
+    moved = tmp_path / "moved"
+    shutil.copytree(corpus, moved)
+    m = run_corpus([moved], tmp_path / "b", workers=1, cache_dir=shared)
+    assert m.counts["cached"] == m.counts["files"]
+    hashed = counting_hasher(monkeypatch)
+    build_outputs(tmp_path / "b", [moved], workers=1)
+    assert hashed == []
+    assert twins(tmp_path / "b")["report_id"].str.startswith("zz_copy").any()
+
+
+def test_a_source_edited_after_the_run_is_hashed_again_by_the_aggregate(corpus, tmp_path,
+                                                                       monkeypatch):
+    out = tmp_path / "out"
+    manifest = run_corpus([corpus], out, workers=1)
+    copy = corpus / "zz_copy.txt"
+    n_copy = sum(1 for line in (out / "reports.jsonl").open(encoding="utf-8")
+                 if '"source":"zz_copy.txt"' in line)
+    assert 0 < n_copy < manifest.counts["reports"]
+    copy.write_text(copy.read_text("utf-8") + "\n附：本文件已修改。\n", "utf-8")
+    hashed = counting_hasher(monkeypatch)
+    build_outputs(out, [corpus], workers=1)
+    # the run's signatures of the edited file no longer hold for its bytes on disk
+    # (the aggregate reads the file to hash it), the others do
+    assert len(hashed) == n_copy
+
+
+def test_a_run_without_the_result_cache_still_hands_its_signatures_over(corpus, tmp_path,
+                                                                       monkeypatch):
+    out = tmp_path / "out"
+    manifest = run_corpus([corpus], out, workers=1, use_cache=False)
+    assert len(stored(out)) == manifest.counts["reports"]
+    assert not [p for p in (out / ".cache").iterdir() if p.name != CACHE_NAME]  # no entries
+    hashed = counting_hasher(monkeypatch)
+    build_outputs(out, [corpus], workers=1)
+    assert hashed == []
+
+
+def test_a_hasher_failure_in_a_worker_does_not_fail_the_file(corpus, tmp_path, monkeypatch):
+    from pipeline.aggregate import minhash
+
+    def broken(self, texts):
+        raise MemoryError("no room for the shingle matrix")
+
+    monkeypatch.setattr(minhash.MinHasher, "signatures", broken)
+    out = tmp_path / "out"
+    manifest = run_corpus([corpus], out, workers=0)
+    assert manifest.counts["processed"] == manifest.counts["files"] == 4
+    assert not (out / ".cache" / CACHE_NAME).exists()
+    monkeypatch.undo()
+    hashed = counting_hasher(monkeypatch)
+    build_outputs(out, [corpus], workers=1)  # the aggregate computes them itself
+    assert len(hashed) == manifest.counts["reports"]
+
+
+def test_an_unwritable_signature_cache_does_not_fail_the_run(corpus, tmp_path, monkeypatch):
+    from pipeline.aggregate import sigcache
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sigcache, "_save", full_disk)
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning, match="No space left"):
+        manifest = run_corpus([corpus], out, workers=1)
+    assert manifest.counts["processed"] == 4 and (out / "manifest.json").exists()
+    assert not list((out / ".cache").glob(".*.tmp-*"))  # the spool is removed
+
+
+def test_a_signature_cache_of_another_width_is_left_to_its_aggregate(corpus, tmp_path):
+    # the aggregate runs with a policy of other `permutations`: the run's signatures
+    # would not serve it, and overwriting would throw away the aggregate's
+    out = tmp_path / "out"
+    path = out / ".cache" / CACHE_NAME
+    path.parent.mkdir(parents=True)
+    keys = np.arange(32, dtype=np.uint8).reshape(2, 16)
+    np.savez(path, keys=keys, sigs=np.ones((2, 64), np.uint64), ok=np.ones(2, bool))
+    run_corpus([corpus], out, workers=1)
+    with np.load(path) as z:
+        assert z["sigs"].shape == (2, 64) and np.array_equal(z["keys"], keys)
+
+
+def test_the_spool_of_a_killed_run_is_swept(corpus, tmp_path):
+    out = tmp_path / "out"
+    run_corpus([corpus], out, workers=1)
+    stale = out / ".cache" / ".aggregate-minhash.spool.tmp-999999999"  # no such process
+    stale.write_bytes(b"\0" * 100)
+    run_corpus([corpus], out, workers=1, force=True)
+    assert not stale.exists()

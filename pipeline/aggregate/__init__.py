@@ -25,13 +25,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline.aggregate.atomic import fsync_dir, write_text_atomic, write_text_replace
+from pipeline.aggregate.atomic import fsync_dir, write_text_atomic
 from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, Branch, BranchFileError,
                                          BranchResolver, find_default, load_manifest, load_roster,
                                          resolve_file, safe_resolve)
 from pipeline.aggregate.flags import (DEFAULT_POLICY, PolicyError, duplicate_flags, load_policy,
                                       report_flags)
-from pipeline.aggregate.source import SourceCache, source_state as file_state
+from pipeline.aggregate.pagewriter import write_pages
+from pipeline.aggregate.source import SourceCache, source_state
 
 __all__ = ["build_outputs", "validate_inputs", "AggregateError", "BranchFileError", "PolicyError"]
 
@@ -101,6 +102,19 @@ def validate_inputs(input_roots: list[Path], branch_manifest: Path | None = None
     load_policy(policy)
 
 
+def preload() -> None:
+    """Import what a build writes with (pandas, numpy, the workbook, DuckDB and HTML
+    renderers). `ghminer run` calls it while its workers start up, so that these
+    imports (~0.6 s) do not add to the build that follows the last file."""
+    from pipeline.aggregate.duck import write_duckdb, write_parquet  # noqa: F401
+    from pipeline.aggregate.excel import write_workbook  # noqa: F401
+    from pipeline.aggregate.html import render_dashboard, render_review  # noqa: F401
+    from pipeline.aggregate.minhash import MinHasher  # noqa: F401
+    from pipeline.aggregate.sigcache import SignatureCache  # noqa: F401
+    from pipeline.aggregate.stats import district_stats  # noqa: F401
+    from pipeline.aggregate.tables import TableBuilder  # noqa: F401
+
+
 def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path | None = None,
                   roster: Path | None = None, policy: Path | None = None,
                   expected_year: int | None = None, workers: int | None = None) -> dict:
@@ -140,13 +154,13 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
 
     source_states: dict[str, str] = {}
 
-    def source_state(path: str) -> str:
+    def state_of(path: str) -> str:
         if path not in source_states:
-            source_states[path] = file_state(path, sha_by_path.get(path))
+            source_states[path] = source_state(path, sha_by_path.get(path))
         return source_states[path]
 
     stamp_key = _stamp_key(reports_path, run_manifest, roots, manifest_path, roster_path, policy,
-                           expected_year, source_state)
+                           expected_year, state_of)
     previous = _read_stamp(run_dir, stamp_key)
     if previous is not None:
         return previous
@@ -164,7 +178,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # signatures. Near-duplicates need the whole batch, and every report's flags,
     # review page name and page depend on them.
     heads, dup_flags, n_pairs = _near_duplicate_pass(reports_path, run_dir, pol, resolver,
-                                                     sources, source_state)
+                                                     sources, state_of)
     dup_flags_by: dict[str, list] = {}
     for f in dup_flags:
         dup_flags_by.setdefault(f.report_id, []).append(f)
@@ -174,7 +188,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # forked renderers, started now on a cold build (they read and name the pages
     # themselves, alongside this pass) or after this pass.
     paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags_by,
-                     source_state)
+                     state_of)
     from pipeline.aggregate.tables import TableBuilder  # pandas: not needed when up to date
 
     builder = TableBuilder()
@@ -238,7 +252,7 @@ class _Line:
 
 
 def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: BranchResolver,
-                         sources: SourceCache, source_state):
+                         sources: SourceCache, state_of):
     """(the `_Line` of each report, near-duplicate flags, number of pairs). Signatures
     come from the run's signature cache or are computed in batches."""
     from pipeline.aggregate.minhash import MinHasher, near_duplicates  # numpy
@@ -273,7 +287,7 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
         heads.append(_Line(n, offset, rid, branch,
                            (head.source, head.path, head.report_index, head.org)))
         names[rid] = f"{branch.branch_name or head.source} · {head.title or rid}"
-        sig_key = sig_cache.key(source_state(head.path), head.start, head.end)
+        sig_key = sig_cache.key(state_of(head.path), head.start, head.end)
         found, sig = sig_cache.get(sig_key)
         if found:
             signatures[rid] = sig
@@ -387,9 +401,9 @@ class _ReviewWriter:
     - early, on a (mostly) cold build: `workers - 1` forked processes (`workers`
       defaults to the CPU count) start at once on contiguous slices of the reports,
       each reading, naming and rendering its pages while the parent reads the
-      reports and writes the tables, workbook and dashboard; with few renderers
-      the parent renders the last reports' pages itself as it reads them, so that
-      it does not wait idle for the renderers (`_forked_share`);
+      reports and writes the tables, workbook and dashboard; with one renderer the
+      parent renders the last reports' pages itself as it reads them, so that it
+      does not wait idle for the renderer (`_forked_share`);
     - late, when most pages exist: once every page name is known (`start`), the
       missing pages are rendered by forked processes while the parent writes the
       tables (in this process, afterwards, if they are few).
@@ -411,6 +425,7 @@ class _ReviewWriter:
         self.flags_by: dict = {}
         self.pages: list[_Page] = []
         self.forked = None  # ForkedTasks rendering pages
+        self.writer = None  # PageWriter of the pages this process renders as it reads
         n_proc = _review_processes(len(lines), workers)
         self.inline = n_proc == 1
         self.early = not self.inline and len(self.existing) * 2 < len(lines)
@@ -441,7 +456,10 @@ class _ReviewWriter:
         if mine and page.name not in self.existing and page.name not in self.rendered:
             from pipeline.aggregate.html import render_review
 
-            write_text_replace(self.folder / page.name, render_review(
+            if self.writer is None:  # (after any fork of this build: see `start`)
+                from pipeline.aggregate.pagewriter import PageWriter
+                self.writer = PageWriter()
+            self.writer.put(self.folder / page.name, render_review(
                 rep, page.report_id, page.branch, flags, self.sources.get(rep.path)))
             self.rendered.add(page.name)
 
@@ -459,12 +477,14 @@ class _ReviewWriter:
                 seen.add(page.name)
         n_proc = _review_processes(len(self.todo), self.workers)
         if n_proc > 1:  # this process writes the tables meanwhile: it is one of the n_proc
+            self._close_writer()  # no thread across the fork
             size = -(-len(self.todo) // (n_proc - 1))
             self._fork(_render_slice, [self.todo[i:i + size]
                                        for i in range(0, len(self.todo), size)])
 
     def finish(self) -> int:
         """Wait for (or do) the rendering, remove stale pages; the number rendered."""
+        self._close_writer()
         if self.forked is not None:
             results, self.forked = self.forked.results(), None
             if self.early:  # each renderer's page names (two slices may share a page)
@@ -478,7 +498,15 @@ class _ReviewWriter:
         fsync_dir(self.folder)
         return len(self.rendered) + len(self.todo)
 
+    def _close_writer(self) -> None:
+        if self.writer is not None:
+            writer, self.writer = self.writer, None
+            writer.close()
+
     def abandon(self) -> None:
+        if self.writer is not None:
+            self.writer.abandon()
+            self.writer = None
         if self.forked is not None:
             from pipeline.run.writer import remove_stale_tmp
 
@@ -499,6 +527,8 @@ def _forked_share(k: int) -> float:
     parent finish together; the parent renders the rest (none with many renderers)."""
     share = (PARENT_OWN_COST + PARENT_PAGE_COST) / (FORKED_PAGE_COST + k * PARENT_PAGE_COST)
     return min(share, 1 / k)
+
+
 _REVIEW_JOB: dict = {}  # what forked page renderers inherit (nothing is pickled)
 
 
@@ -526,15 +556,19 @@ def _render_lines(i: int) -> list[str]:
     job = _REVIEW_JOB
     folder, paging, sources, existing = job["folder"], job["paging"], job["sources"], job["existing"]
     rendered: dict[str, None] = {}
-    with open(paging.reports_path, "rb") as fh:
-        for head in job["slices"][i]:
-            fh.seek(head.offset)
-            rep, _, flags, page = paging.read(fh.readline(), head)
-            if page.name in existing or page.name in rendered:
-                continue
-            write_text_replace(folder / page.name, render_review(
-                rep, head.report_id, head.branch, flags, sources.get(rep.path)))
-            rendered[page.name] = None
+
+    def pages():
+        with open(paging.reports_path, "rb") as fh:
+            for head in job["slices"][i]:
+                fh.seek(head.offset)
+                rep, _, flags, page = paging.read(fh.readline(), head)
+                if page.name in existing or page.name in rendered:
+                    continue
+                rendered[page.name] = None
+                yield folder / page.name, render_review(rep, head.report_id, head.branch,
+                                                        flags, sources.get(rep.path))
+
+    write_pages(pages())
     return list(rendered)
 
 
@@ -543,14 +577,16 @@ def _render_pages(folder: Path, reports_path: Path, pages: list[_Page], flags_by
     """`sources`: the first pass's source cache (texts it kept are not read again)."""
     from pipeline.aggregate.html import render_review
 
-    with open(reports_path, "rb") as fh:
-        for page in pages:  # in file order: sequential reads, each source read once
-            fh.seek(page.offset)
-            rep = _parse_report(fh.readline(), reports_path, None)
-            html_text = render_review(rep, page.report_id, page.branch,
-                                      flags_by.get(page.report_id, []), sources.get(rep.path))
-            write_text_replace(folder / page.name, html_text)
-    return len(pages)
+    def rendered():
+        with open(reports_path, "rb") as fh:
+            for page in pages:  # in file order: sequential reads, each source read once
+                fh.seek(page.offset)
+                rep = _parse_report(fh.readline(), reports_path, None)
+                yield folder / page.name, render_review(
+                    rep, page.report_id, page.branch, flags_by.get(page.report_id, []),
+                    sources.get(rep.path))
+
+    return write_pages(rendered())
 
 
 # --- whole-build stamp ---------------------------------------------------------

@@ -10,11 +10,13 @@ too. A missing or unreadable cache is rebuilt.
 from __future__ import annotations
 
 import hashlib
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.aggregate.atomic import atomic_path
+from pipeline.aggregate.atomic import atomic_path, tmp_path_for as atomic_tmp_path
 from pipeline.aggregate.minhash import hasher_params
 from pipeline.aggregate.source import source_state
 
@@ -27,16 +29,17 @@ def _key(state: str, start: int, end: int, params: bytes) -> bytes:
                            digest_size=KEY_BYTES).digest()
 
 
-def _load(path: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(keys as (N, 16) uint8, signatures (N, n) uint64, ok (N,) bool) or None."""
+def _load(path: Path, n: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(keys as (N, 16) uint8, signatures (N, n) uint64, ok (N,) bool) or None (no file,
+    unreadable, or signatures of another width than `n`; n None: any width)."""
     try:
         with np.load(path) as z:
             keys, sigs, ok = z["keys"], z["sigs"], z["ok"]
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     # (keys stored as an "S16" array by older versions lost their trailing NUL bytes)
     if (keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != KEY_BYTES
-            or sigs.ndim != 2 or sigs.shape[1] != n or not len(keys) == len(sigs) == len(ok)):
+            or sigs.ndim != 2 or (n is not None and sigs.shape[1] != n) or not len(keys) == len(sigs) == len(ok)):
         return None
     return keys, sigs, ok
 
@@ -84,16 +87,22 @@ class SignatureCache:
         for i, s in enumerate(self.new.values()):
             if s is not None:
                 sigs[i], ok[i] = s, True
-        _save(self.path, keys, sigs, ok)
+        try:
+            _save(self.path, keys, sigs, ok)
+        except OSError as e:  # a cache: the next build computes them again
+            warnings.warn(f"near-duplicate signature cache not written ({e})")
 
 
 class RunSignatures:
     """The signatures a run's per-file workers computed (`minhash.report_signatures`),
     gathered by the driver as results arrive, fresh or from the result cache, and
-    added to the run folder's signature cache when the run's outputs are written.
-    Kept packed (16-byte key + 4 bytes per permutation per report) while the run goes
-    on. Signatures computed under other parameters (a result cached before the
-    hasher's code changed) are left to the aggregate."""
+    merged into the run folder's signature cache once the run's outputs are written.
+
+    While the run goes on they are spooled to a temporary file beside the cache (one
+    fixed-width record per report: 16-byte key, 4 bytes per permutation, ok byte), so
+    the driver's memory does not grow with the corpus; only `save` holds them all.
+    Signatures computed under other parameters (a result cached before the hasher's
+    code changed) are left to the aggregate."""
 
     def __init__(self, run_dir: Path, policy=None):
         from pipeline.aggregate.flags import load_policy
@@ -102,43 +111,65 @@ class RunSignatures:
         self.path = Path(run_dir) / ".cache" / CACHE_NAME
         self.n = policy.permutations
         self.params = hasher_params(policy)
-        self._keys = bytearray()
-        self._sigs = bytearray()
-        self._ok = bytearray()
+        self.record = np.dtype([("key", np.uint8, KEY_BYTES), ("sig", "<u4", self.n),
+                                ("ok", np.uint8)])
+        self._spool = None
+        self._count = 0
 
     def add(self, path: str, sha: str | None, params: bytes,
             spans: list[tuple[int, int]], packed: list[bytes | None]) -> bool:
         """One file's signatures; False (nothing kept) when they do not fit this hasher."""
-        if params != self.params or sha is None:
+        width = 4 * self.n
+        if (params != self.params or sha is None or len(spans) != len(packed)
+                or any(sig is not None and len(sig) != width for sig in packed)):
             return False
         state = source_state(path, sha)
-        width = 4 * self.n
-        for (start, end), sig in zip(spans, packed):
-            if sig is not None and len(sig) != width:
-                return False
-        for (start, end), sig in zip(spans, packed):
-            self._keys += _key(state, start, end, self.params)
-            self._sigs += sig if sig is not None else bytes(width)
-            self._ok.append(sig is not None)
+        rows = np.zeros(len(spans), dtype=self.record)
+        for i, ((start, end), sig) in enumerate(zip(spans, packed)):
+            rows[i]["key"] = np.frombuffer(_key(state, start, end, self.params), np.uint8)
+            if sig is not None:
+                rows[i]["sig"] = np.frombuffer(sig, "<u4")
+                rows[i]["ok"] = 1
+        if self._spool is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._spool = open(atomic_tmp_path(self.path.with_suffix(".spool")), "w+b")
+        self._spool.write(rows.tobytes())
+        self._count += len(rows)
         return True
 
     def __len__(self) -> int:
-        return len(self._ok)
+        return self._count
 
     def save(self) -> None:
         """Merge into the signature cache: this run's signatures, and the cached ones of
-        other reports (which the next build may still use; it keeps only those it does)."""
-        if not self._ok:
+        other reports (which the next build may still use; it keeps only those it does).
+        A cache holding signatures of another width (the aggregate runs with a policy
+        of other `permutations`) is left alone: these would not serve it."""
+        if self._spool is None:
             return
-        keys = np.frombuffer(bytes(self._keys), dtype=np.uint8).reshape(-1, KEY_BYTES)
-        sigs = np.frombuffer(bytes(self._sigs), dtype="<u4").reshape(-1, self.n).astype(np.uint64)
-        ok = np.frombuffer(bytes(self._ok), dtype=bool)
-        old = _load(self.path, self.n)
-        if old is not None:
-            old_keys, old_sigs, old_ok = old
-            mine = {k.tobytes() for k in keys}
-            other = np.array([k.tobytes() not in mine for k in old_keys], dtype=bool)
-            keys = np.concatenate([keys, old_keys[other]])
-            sigs = np.concatenate([sigs, old_sigs[other]])
-            ok = np.concatenate([ok, old_ok[other]])
-        _save(self.path, keys, sigs, ok)
+        try:
+            self._spool.flush()
+            rows = np.fromfile(self._spool.name, dtype=self.record)
+            keys, ok = rows["key"], rows["ok"].astype(bool)
+            sigs = rows["sig"].astype(np.uint64)
+            del rows
+            old = _load(self.path, None)
+            if old is not None and old[1].shape[1] != self.n:
+                return
+            if old is not None:
+                old_keys, old_sigs, old_ok = old
+                other = ~np.isin(old_keys.view(f"V{KEY_BYTES}").ravel(),
+                                 keys.view(f"V{KEY_BYTES}").ravel())
+                keys = np.concatenate([keys, old_keys[other]])
+                sigs = np.concatenate([sigs, old_sigs[other]])
+                ok = np.concatenate([ok, old_ok[other]])
+            _save(self.path, keys, sigs, ok)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the spool (also when the run fails before `save`)."""
+        if self._spool is not None:
+            self._spool.close()
+            Path(self._spool.name).unlink(missing_ok=True)
+            self._spool = None

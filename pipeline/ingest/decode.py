@@ -40,13 +40,13 @@ _LEGACY_CODECS = {"gbk": "gb18030", "gb18030": "gb18030", "big5": "big5",
                   "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}
 
 
-def decode_text(data: bytes, known: str | None = None) -> tuple[str, str]:
+def decode_text(data: bytes, recorded: str | None = None) -> tuple[str, str]:
     """Decode a text file's bytes; raise IngestError when they are not text.
 
-    `known`: the encoding detection found before for these very bytes (the caller
+    `recorded`: the encoding detection found before for these very bytes (the caller
     checks they are the same, by hash): a legacy encoding is then not ranked again
     (charset-normalizer and the plausibility score were most of a re-read's cost)."""
-    text, codec = _decode(data, known)
+    text, codec = _decode(data, recorded)
     sample = text[:65536]
     n_control = len(_CONTROL.findall(sample))
     if n_control > 8 and n_control > 0.01 * len(sample):
@@ -54,7 +54,7 @@ def decode_text(data: bytes, known: str | None = None) -> tuple[str, str]:
     return text, codec
 
 
-def _decode(data: bytes, known: str | None = None) -> tuple[str, str]:
+def _decode(data: bytes, recorded: str | None = None) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             name = _bom_name(bom)
@@ -72,9 +72,9 @@ def _decode(data: bytes, known: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if known in _LEGACY_CODECS:
+    if recorded in _LEGACY_CODECS:
         try:
-            return data.decode(_LEGACY_CODECS[known]), known
+            return data.decode(_LEGACY_CODECS[recorded]), recorded
         except UnicodeDecodeError:
             pass
     return _decode_legacy(data)

@@ -20,13 +20,13 @@ DOCX_EXPANSION = 10
 
 
 def read_file(path: Path, max_bytes: int = MAX_BYTES,
-              known: tuple[str, str | None] | None = None) -> Ingested:
+              recorded: tuple[str, str | None] | None = None) -> Ingested:
     """Decode one file (.txt/.md/.docx/.html/.htm, or sniffed) into its source text.
 
     The source text is the decoded text with CRLF and lone CR turned into LF
     (so line n is the n-th "\\n"-separated line). Raises IngestError with a
     specific reason for every input that is not usable text.
-    `known`: (sha256, encoding) a run recorded for this file: when the bytes still
+    `recorded`: (sha256, encoding) a run recorded for this file: when the bytes still
     have that hash, their encoding is not detected again (same text, less work).
     """
     path = Path(path)
@@ -44,7 +44,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES,
     else:
         if data.startswith(ZIP_MAGIC):
             raise IngestError("binary content (ZIP archive)")
-        hint = known[1] if known is not None and known[0] == sha256 else None
+        hint = recorded[1] if recorded is not None and recorded[0] == sha256 else None
         text, encoding = decode_text(data, hint)
     text = normalise_newlines(text)
     if not text.strip():

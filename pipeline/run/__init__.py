@@ -17,6 +17,7 @@ import contextlib
 import json
 import stat
 import time
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -139,7 +140,8 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
                on_start: Callable[[int, int], None] | None = None,
                after_write: Callable[[Path, RunManifest], None] | None = None,
                process: Callable = process_file, keep_files: bool = True,
-               report_sink: Callable[[str], None] | None = None) -> RunManifest:
+               report_sink: Callable[[str], None] | None = None,
+               on_wait: Callable[[], None] | None = None) -> RunManifest:
     """Process every input file (in path order) and write the run folder `out_dir`.
 
     workers: processes (local) or LocalCluster workers (dask); None = all cores;
@@ -159,6 +161,9 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
       once the run processes a file afresh: the lines written before are replayed
       to it then; a run served wholly from the cache feeds it nothing (its
       outputs are up to date, and the re-run stays cheap).
+    on_wait(): called once in this process, the first time it waits for a worker
+      (not with workers=0): time the workers spend starting up, which the caller
+      may use (the CLI loads the aggregate stage's libraries then).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
@@ -184,6 +189,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     kept: list[FileRecord] = []  # all records (keep_files) or only the failed ones
     with _run_lock(out_dir):
         remove_stale_tmp(out_dir)
+        remove_stale_tmp(out_dir / ".cache")  # the aggregate's caches (signature spool)
         replayed = None
         if before is not None and not force:
             replayed = unchanged_records(out_dir, fingerprint, cache.dir, before)
@@ -200,15 +206,16 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
         if engine == "dask":
             from .engine_dask import iter_dask
             results = iter_dask(jobs, config, process, scheduler=scheduler,
-                                workers=workers or 1, window=window, ship_data=ship_data)
+                                workers=workers or 1, window=window, ship_data=ship_data,
+                                on_wait=on_wait)
         else:
-            results = iter_local(jobs, config, process, workers, window)
+            results = iter_local(jobs, config, process, workers, window, on_wait)
         # File records are spooled to disk, not kept: the driver's memory stays flat
         # for hundreds of thousands of files; manifest.json is assembled from the spool.
         spool_path = tmp_name(out_dir / ".manifest-files.jsonl")
         writer = AtomicWriter(out_dir / "reports.jsonl")
         streaming = False
-        signatures = _RunSignatures(out_dir if cache is not None else None)
+        signatures = _RunSignatures(out_dir)
         try:
             with writer as out, open(spool_path, "w", encoding="utf-8") as spool:
                 for job, outcome, fresh in results:
@@ -240,6 +247,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
                 _write_manifest(fh, head, spool, counts)
             signatures.save()
         finally:
+            signatures.close()
             spool_path.unlink(missing_ok=True)
         if cache is not None:
             save_index(out_dir, fingerprint, cache.dir, before, from_cache, started_ns)
@@ -248,26 +256,46 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
 
 class _RunSignatures:
     """Hands the reports' near-duplicate signatures, computed by the workers, to the
-    aggregate stage (`aggregate.sigcache.RunSignatures`), which loads numpy: only once
-    a result carries some. `out_dir` None (a run without the cache): none is kept."""
+    aggregate stage (`aggregate.sigcache.RunSignatures`, in the run folder's .cache/,
+    also under --no-cache: that concerns the per-file result cache). numpy is loaded
+    only once a result carries some. Best effort: the signature cache only saves the
+    aggregate work, so failing to write it never fails the run."""
 
-    def __init__(self, out_dir: Path | None):
+    def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.sink = None
+        self.failed = False
 
     def add(self, outcome: FileOutcome) -> None:
         sigs = outcome.signatures
-        if sigs is None or self.out_dir is None or outcome.record.status != "processed":
+        if sigs is None or self.failed or outcome.record.status != "processed":
             return
-        if self.sink is None:
-            from pipeline.aggregate.sigcache import RunSignatures
-            self.sink = RunSignatures(self.out_dir)
-        self.sink.add(outcome.record.path, outcome.record.sha256, sigs.params, sigs.spans,
-                      sigs.packed)
+        try:
+            if self.sink is None:
+                from pipeline.aggregate.sigcache import RunSignatures
+                self.sink = RunSignatures(self.out_dir)
+            self.sink.add(outcome.record.path, outcome.record.sha256, sigs.params, sigs.spans,
+                          sigs.packed)
+        except OSError as e:
+            self._give_up(e)
 
     def save(self) -> None:
         if self.sink is not None:
-            self.sink.save()
+            try:
+                self.sink.save()
+            except (OSError, ValueError) as e:
+                self._give_up(e)
+
+    def close(self) -> None:
+        if self.sink is not None:
+            self.sink.close()
+
+    def _give_up(self, error: Exception) -> None:
+        warnings.warn(f"near-duplicate signatures not kept for the aggregate "
+                      f"({type(error).__name__}: {error}); it will compute them itself")
+        self.close()
+        self.sink = None
+        self.failed = True
 
 
 def _finish(out_dir: Path, head: dict, kept: list[FileRecord], counts: dict,

@@ -34,7 +34,8 @@ def dask_client(scheduler: str | None, workers: int):
 
 
 def iter_dask(jobs: Iterable[Job], config, process: Callable, scheduler: str | None = None,
-              workers: int = 2, window: int | None = None, ship_data: bool = False
+              workers: int = 2, window: int | None = None, ship_data: bool = False,
+              on_wait: Callable[[], None] | None = None
               ) -> Iterator[tuple[Job, FileOutcome, bool]]:
     """Yield (job, outcome, fresh) in job order, computing misses on the cluster."""
     from dask.distributed import KilledWorker
@@ -60,7 +61,7 @@ def iter_dask(jobs: Iterable[Job], config, process: Callable, scheduler: str | N
             finally:
                 head.future.release()
 
-        win = OrderedWindow(window or 8 * n_workers, submit, settle)
+        win = OrderedWindow(window or 8 * n_workers, submit, settle, on_wait)
         try:
             yield from win.run(jobs)
         finally:

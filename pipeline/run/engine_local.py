@@ -112,10 +112,12 @@ def _in_process(jobs: Iterable[Job], config, process: Callable) -> Iterator[tupl
 
 
 def iter_local(jobs: Iterable[Job], config, process: Callable, workers: int,
-               window: int | None = None) -> Iterator[tuple[Job, FileOutcome, bool]]:
+               window: int | None = None, on_wait: Callable[[], None] | None = None
+               ) -> Iterator[tuple[Job, FileOutcome, bool]]:
     """Yield (job, outcome, fresh) in job order; `fresh` is False for ready jobs.
 
     workers == 0 runs in this process (no isolation: for debugging and profiling).
+    on_wait: see `OrderedWindow` (never called with workers == 0).
     """
     if workers <= 0:
         yield from _in_process(jobs, config, process)
@@ -136,7 +138,7 @@ def iter_local(jobs: Iterable[Job], config, process: Callable, workers: int,
             head.outcome = crashed_outcome(head.job.path, f"{type(e).__name__}: {e}")
 
     # slack of 8 files a worker, so one slow file does not idle the others
-    win = OrderedWindow(window or 8 * workers, submit, settle)
+    win = OrderedWindow(window or 8 * workers, submit, settle, on_wait)
     try:
         yield from win.run(jobs)
     finally:

@@ -37,11 +37,15 @@ class Slot:
 
 class OrderedWindow:
     """Yields (job, outcome, fresh) in job order; `fresh` is False for ready jobs.
-    `pending` holds the slots still in flight (for the engine's clean-up)."""
+    `pending` holds the slots still in flight (for the engine's clean-up).
+    `on_wait`: called once, the first time the driver would wait for a worker's
+    result (work the driver can do while the workers start up)."""
 
     def __init__(self, size: int, submit: Callable[[Job], Future],
-                 settle: Callable[[Slot, deque], None]):
+                 settle: Callable[[Slot, deque], None],
+                 on_wait: Callable[[], None] | None = None):
         self.size, self.submit, self.settle = size, submit, settle
+        self.on_wait = on_wait
         self.pending: deque[Slot] = deque()
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, FileOutcome, bool]]:
@@ -61,6 +65,9 @@ class OrderedWindow:
                 return
             head = pending[0]
             if head.outcome is None:
+                if self.on_wait is not None and not head.future.done():
+                    on_wait, self.on_wait = self.on_wait, None
+                    on_wait()
                 self.settle(head, pending)
             pending.popleft()
             yield head.job, head.outcome, head.fresh

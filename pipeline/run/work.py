@@ -54,14 +54,19 @@ def run_one(path: str | Path, config, process: Callable) -> FileOutcome:
 
 def _signatures(result) -> ReportSignatures | None:
     """The reports' near-duplicate signatures, here where the text is at hand: in
-    parallel, and the aggregate does not read the files again to compute them."""
+    parallel, and the aggregate does not read the files again to compute them.
+    An optimisation only: if it fails, the file's result stands and the aggregate
+    computes the signatures itself."""
     text = getattr(result, "text", None)
     if not result.reports or text is None:
         return None
-    from pipeline.aggregate.minhash import report_signatures
+    try:
+        from pipeline.aggregate.minhash import report_signatures
 
-    spans = [(rep.start, rep.end) for rep in result.reports]
-    params, packed = report_signatures(text, spans)
+        spans = [(rep.start, rep.end) for rep in result.reports]
+        params, packed = report_signatures(text, spans)
+    except Exception:  # e.g. MemoryError on a huge report; never fail the file for this
+        return None
     return ReportSignatures(params, spans, packed)
 
 
@@ -99,6 +104,11 @@ def warm_worker(config=None, process: Callable | None = None) -> bool:
             process(sample, config)
         except Exception:  # warming is an optimisation; the real call reports errors
             pass
+    try:  # the near-duplicate hasher (numpy, permutation tables) too
+        from pipeline.aggregate.minhash import _bundled_hasher
+        _bundled_hasher()
+    except Exception:
+        pass
     if "jieba" in sys.modules:  # a stage uses jieba: load its dictionary now, not mid-file
         try:
             from pipeline.nlp import jieba_tokenizer
