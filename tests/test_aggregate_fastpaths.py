@@ -448,16 +448,27 @@ def test_a_failed_page_write_is_raised_to_the_renderer(tmp_path):
         writer.close()
 
 
-def test_an_abandoned_page_writer_stops_without_writing_the_rest(tmp_path):
-    from pipeline.aggregate.pagewriter import write_pages
+def test_an_abandoned_page_writer_stops_without_writing_the_rest(tmp_path, monkeypatch):
+    import threading
+
+    from pipeline.aggregate import pagewriter
+
+    slow_disk = threading.Event()  # the first write waits until the build has failed
+    real = pagewriter.write_text_replace
+
+    def write(path, text):
+        slow_disk.wait(10)
+        real(path, text)
+
+    monkeypatch.setattr(pagewriter, "write_text_replace", write)
 
     def pages():
-        for i in range(100):
-            if i == 10:
-                raise KeyboardInterrupt  # Ctrl-C while rendering
+        for i in range(5):  # one being written, four queued
             yield tmp_path / f"{i}.html", "x"
+        threading.Timer(0.2, slow_disk.set).start()
+        raise KeyboardInterrupt  # Ctrl-C while rendering the sixth
 
     with pytest.raises(KeyboardInterrupt):
-        write_pages(pages(), max_queued=64)
-    assert len(list(tmp_path.glob("*.html"))) <= 10
-    assert not list(tmp_path.glob(".*"))
+        pagewriter.write_pages(pages(), max_queued=4)
+    assert [p.name for p in tmp_path.iterdir()] == ["0.html"]  # the queued four dropped
+    assert not [t for t in threading.enumerate() if t.name == "ghminer-page-writer"]

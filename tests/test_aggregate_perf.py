@@ -160,37 +160,36 @@ def test_forked_renderers_write_the_same_pages(run, monkeypatch, workers):
     import shutil
 
     import pipeline.aggregate as agg
+    from pipeline.aggregate import pagewriter
 
     root, run_dir = run
     one = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
     shutil.rmtree(run_dir / "review")
     (run_dir / STAMP_NAME).unlink()
     monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
-    by_parent = []
-    real_add = agg._ReviewWriter.add
+    # who wrote each page: forked renderers inherit the patch and append to a log
+    log = run_dir.parent / f"writers-{workers}.log"
+    real_write = pagewriter.write_text_replace
 
-    def add(self, page, rep, flags):
-        before = set(self.rendered)
-        real_add(self, page, rep, flags)
-        by_parent.extend(self.rendered - before)
+    def logged_write(path, text):
+        real_write(path, text)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()} {Path(path).name}\n")
 
-    by_renderers = []
-    real_finish = agg._ReviewWriter.finish
-
-    def finish(self):
-        before = set(self.rendered)
-        n = real_finish(self)
-        by_renderers.extend(self.rendered - before)
-        return n
-
-    monkeypatch.setattr(agg._ReviewWriter, "add", add)
-    monkeypatch.setattr(agg._ReviewWriter, "finish", finish)
+    monkeypatch.setattr(pagewriter, "write_text_replace", logged_write)
     res = build_outputs(run_dir, [root], expected_year=2024, workers=workers)
-    k = workers - 1  # renderers beside the parent
+    writers: dict[str, set] = {}
+    for line in log.read_text("utf-8").splitlines():
+        pid, name = line.split()
+        writers.setdefault("parent" if int(pid) == os.getpid() else pid, set()).add(name)
+    by_parent = writers.pop("parent", set())
+    by_renderers = set().union(*writers.values())
+    assert len(writers) == workers - 1  # each renderer wrote pages
+    k = workers - 1  # renderers beside the parent: the parent renders the last reports
     parent_share = 7 - min(7, round(k * agg._forked_share(k) * 7))
     assert (parent_share > 0) == (workers == 2)
     assert len(by_parent) == parent_share and len(by_renderers) == 7 - parent_share
-    assert not set(by_parent) & set(by_renderers)
+    assert not by_parent & by_renderers
     assert res["review_pages_rendered"] == 7
     two = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
     assert two == one

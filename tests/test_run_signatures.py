@@ -224,3 +224,35 @@ def test_the_spool_of_a_killed_run_is_swept(corpus, tmp_path):
     stale.write_bytes(b"\0" * 100)
     run_corpus([corpus], out, workers=1, force=True)
     assert not stale.exists()
+
+
+def test_a_full_disk_under_the_spool_does_not_fail_the_run(corpus, tmp_path, monkeypatch):
+    from pipeline.aggregate import sigcache
+
+    class FullDisk:  # every write, flush and close fails as on a full disk
+        def __init__(self, path, mode):
+            self.name = str(path)
+            Path(path).touch()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        flush = close = lambda self: self.write(b"")
+
+    monkeypatch.setattr(sigcache, "open", FullDisk, raising=False)
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning, match="not kept for the aggregate"):
+        manifest = run_corpus([corpus], out, workers=1)
+    assert manifest.counts["processed"] == 4
+    assert len((out / "reports.jsonl").read_text("utf-8").splitlines()) == \
+        manifest.counts["reports"]
+    assert not list((out / ".cache").glob(".*.tmp-*"))  # the spool is removed
+
+
+def test_a_failing_on_wait_hook_only_warns(corpus, tmp_path):
+    def broken_preload():
+        raise ImportError("a broken pyarrow wheel")
+
+    with pytest.warns(UserWarning, match="broken pyarrow"):
+        manifest = run_corpus([corpus], tmp_path / "out", workers=1, on_wait=broken_preload)
+    assert manifest.counts["processed"] == 4

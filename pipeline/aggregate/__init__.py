@@ -500,19 +500,21 @@ class _ReviewWriter:
 
     def _close_writer(self) -> None:
         if self.writer is not None:
-            writer, self.writer = self.writer, None
-            writer.close()
+            self.writer.close()  # (kept until closed: an interrupted close is abandoned)
+            self.writer = None
 
     def abandon(self) -> None:
-        if self.writer is not None:
-            self.writer.abandon()
-            self.writer = None
-        if self.forked is not None:
+        try:
+            if self.writer is not None:
+                self.writer.abandon()
+                self.writer = None
+        finally:
             from pipeline.run.writer import remove_stale_tmp
 
-            self.forked.stop()
-            self.forked = None
-            remove_stale_tmp(self.folder)  # what the stopped renderers were writing
+            if self.forked is not None:
+                self.forked.stop()
+                self.forked = None
+            remove_stale_tmp(self.folder)  # what the stopped writers were writing
 
 
 MIN_PAGES_PER_PROCESS = 250

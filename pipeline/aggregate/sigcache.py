@@ -150,7 +150,7 @@ class RunSignatures:
         try:
             self._spool.flush()
             rows = np.fromfile(self._spool.name, dtype=self.record)
-            keys, ok = rows["key"], rows["ok"].astype(bool)
+            keys, ok = rows["key"].copy(), rows["ok"].astype(bool)  # copies: rows freed
             sigs = rows["sig"].astype(np.uint64)
             del rows
             old = _load(self.path, None)
@@ -170,6 +170,10 @@ class RunSignatures:
     def close(self) -> None:
         """Remove the spool (also when the run fails before `save`)."""
         if self._spool is not None:
-            self._spool.close()
-            Path(self._spool.name).unlink(missing_ok=True)
-            self._spool = None
+            spool, self._spool = self._spool, None
+            try:
+                spool.close()  # (flushing what a full disk refused raises again)
+            except OSError:
+                pass
+            finally:
+                Path(spool.name).unlink(missing_ok=True)

@@ -203,6 +203,8 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
         forget_index(out_dir)  # until the outputs below are complete
         from_cache: list[bool] = []  # per file: will the cache serve it next time?
         jobs = _plan(paths, config, None if force else cache, refused)
+        if on_wait is not None:
+            on_wait = _harmless(on_wait)
         if engine == "dask":
             from .engine_dask import iter_dask
             results = iter_dask(jobs, config, process, scheduler=scheduler,
@@ -252,6 +254,16 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
         if cache is not None:
             save_index(out_dir, fingerprint, cache.dir, before, from_cache, started_ns)
     return _finish(out_dir, head, kept, counts, after_write)
+
+
+def _harmless(hook: Callable[[], None]) -> Callable[[], None]:
+    """`on_wait` is a use of idle time: its failure warns, it never fails the run."""
+    def call() -> None:
+        try:
+            hook()
+        except Exception as e:
+            warnings.warn(f"on_wait hook failed ({type(e).__name__}: {e}); the run goes on")
+    return call
 
 
 class _RunSignatures:

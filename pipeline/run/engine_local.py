@@ -43,7 +43,9 @@ def _mp_context():
     method = os.environ.get("GHMINER_MP_START")
     if not method:
         # fork: workers start in milliseconds and warm up in parallel; the driver has
-        # not imported the stages, so nothing heavy is copied.
+        # not imported the stages when the pool starts, so nothing heavy is copied (a
+        # pool restarted after a crash is forked from a driver that may hold the
+        # report build's libraries: copy-on-write pages, shared until written).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method)
 
