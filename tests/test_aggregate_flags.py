@@ -83,6 +83,24 @@ def test_minhash_finds_template_copies_and_not_unrelated_texts():
     assert pairs[0][2] >= pol.threshold
 
 
+def test_near_duplicate_pairs_do_not_depend_on_how_candidates_are_chunked(monkeypatch):
+    # candidates are compared a chunk at a time (bounded memory): the same pairs and
+    # similarities whatever the chunk, here 40 template copies and 10 unrelated texts
+    import pipeline.aggregate.minhash as minhash
+
+    pol = load_policy()
+    h = MinHasher(pol)
+    texts = {f"t{i}": TEMPLATE.format(org=f"第{i}街道工会", n=i, m=i % 7, k=2 * i, a=i / 2)
+             for i in range(40)}
+    texts.update({f"u{i}": f"第{i}次" + "学校工会组织教职工开展读书活动并召开教代会。" * (i + 1)
+                  for i in range(10)})
+    sigs = {k: h.signature(v) for k, v in texts.items()}
+    whole = near_duplicates(sigs, pol)
+    assert len(whole) > 40 and all(a[0] == b[0] for a, b, _ in whole)  # no t-u pair
+    monkeypatch.setattr(minhash, "SIMILARITY_CHUNK", 7)
+    assert near_duplicates(sigs, pol) == whole
+
+
 def test_minhash_is_deterministic_and_skips_tiny_texts():
     pol = load_policy()
     text = TEMPLATE.format(org="x", n=1, m=2, k=3, a=4)

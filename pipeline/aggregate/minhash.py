@@ -175,7 +175,7 @@ def report_signatures(text: str, spans: list[tuple[int, int]]
     return params, [None if sig is None else sig.astype("<u4").tobytes() for sig in sigs]
 
 
-SIMILARITY_CHUNK = 200_000  # candidate pairs compared at a time (bounded memory)
+SIMILARITY_CHUNK = 20_000  # candidate pairs compared at a time: 2 x 10 MB of signatures
 
 
 def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
@@ -191,7 +191,8 @@ def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
     ids = list(signatures)
     if len(ids) < 2:
         return []
-    sig = np.stack([signatures[i] for i in ids])
+    # (a signature keeps 32 bits per permutation: half the memory of uint64)
+    sig = np.stack([signatures[i] for i in ids]).astype(np.uint32)
     rows = policy.permutations // policy.bands
     weights = _mix64(np.arange(1, rows + 1, dtype=np.uint64))
     reach = 2 * policy.max_twins
