@@ -188,6 +188,42 @@ def test_org_is_the_subject_of_the_first_sentence(opening, org, typ):
     assert type_from_text(body, body[:80], got, "", True) == typ
 
 
+# A report whose opening names no unit: "we" (工会) report; other units are what it is about.
+_MIDDLE = ("一年来,我们工会在上级工会和党组织的领导下,认真履行维护职能,围绕中心工作开展活动。"
+           "全年走访慰问困难职工36户,发放慰问金4.2万元,组织职工参加技能培训120人次。"
+           "积极开展劳动竞赛,推动企业民主管理,职工代表大会制度得到落实,厂务公开进一步规范。"
+           "下半年,我们与{unit}工会联合举办了职工篮球友谊赛,参赛职工80余人。"
+           "同时加强工会干部队伍建设,开展工会干部培训两期,提高了履职能力和服务水平。"
+           "组织女职工开展三八节系列活动,举办健康知识讲座,参加女职工150人次。"
+           "存在的问题:工会经费使用还不够规范,职工参与面有待进一步扩大。"
+           "明年我们将继续围绕中心、服务大局,推动工会工作再上新台阶。")
+
+
+def test_a_unit_named_once_in_the_middle_is_not_the_reporting_unit():
+    from pipeline.structure.org import find_org_with_source
+
+    body = _MIDDLE.format(unit="红星机械厂")
+    assert body.index("红星机械厂") > 0.3 * len(body)
+    assert find_org_with_source(body, None) == (None, None)
+    # named twice, it is taken as before (the most frequent specific unit)
+    twice = body.replace("存在的问题", "红星机械厂工会存在的问题")
+    assert find_org_with_source(twice, None) == ("红星机械厂工会", "frequency")
+
+
+@pytest.mark.parametrize("where", ["closing", "title"])
+def test_a_unit_named_once_where_a_report_names_itself_is_kept(where):
+    from pipeline.structure.org import find_org_with_source
+
+    body = _MIDDLE.format(unit="兄弟单位")
+    if where == "closing":  # the sign-off of the report
+        body += "\n红星机械厂工会\n2024年12月"
+        title = None
+    else:  # the title names it in short, the text in full once
+        body = _MIDDLE.format(unit="红星机械厂")
+        title = "红星工会工作经验交流材料"
+    assert find_org_with_source(body, title) == ("红星机械厂工会", "frequency")
+
+
 def test_reports_without_headings_get_topics_from_their_sentences():
     text = ("今年以来,县总工会扎实开展各项工作。\n"
             "元旦春节期间,走访慰问困难职工1260户,发放慰问金113万元。举办职业技能培训班,培训140人。\n"

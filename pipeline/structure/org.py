@@ -162,7 +162,27 @@ def _most_frequent_org(text: str, title: str | None = None) -> str | None:
     if not counts:
         return None
     core = max(counts, key=lambda n: (counts[n], -first.get(n, 0)))
-    return forms[core].most_common(1)[0][0]
+    name = forms[core].most_common(1)[0][0]
+    if counts[core] < 2 and not _where_a_unit_names_itself(name, first[core], text, title):
+        return None  # one mention mid-report: a unit the report is about, not its author
+    return name
+
+
+# A unit named only once is the reporting unit when it is named where a report names
+# itself: its opening lines or its closing part (plans, sign-off), or the title
+# names it in short (农发行 … 农发行围场支行). A single mention elsewhere is a
+# branch, partner or example the report talks about (二矿中学, 混凝土公司).
+SELF_NAMING_OPENING = 60      # characters
+SELF_NAMING_CLOSING = 0.15    # the last share of the text
+
+
+def _where_a_unit_names_itself(name: str, pos: int, text: str, title: str | None) -> bool:
+    if pos < SELF_NAMING_OPENING:
+        return True
+    if title and name[:2] in title:
+        return True
+    last = text.rfind(_UNION_SUFFIX.sub("", name) or name)
+    return last >= (1 - SELF_NAMING_CLOSING) * len(text)
 
 
 def type_of_name(name: str | None) -> str | None:
