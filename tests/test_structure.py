@@ -224,6 +224,19 @@ def test_a_unit_named_once_where_a_report_names_itself_is_kept(where):
     assert find_org_with_source(body, title) == ("红星机械厂工会", "frequency")
 
 
+def test_a_title_naming_only_the_unit_kind_picks_the_unit_of_that_kind():
+    # template collections title a report "街道总工会工作总结": the author is the
+    # 街道总工会 the text names, not the community union it mentions first
+    from pipeline.structure.org import find_org_with_source
+
+    body = _MIDDLE.format(unit="桃源新村社区").replace(
+        "同时加强", "今年9月,我们成立了桃源街道总工会,同时加强")
+    assert find_org_with_source(body, None) == (None, None)  # each named once, mid-text
+    assert find_org_with_source(body, "街道总工会工作总结 篇2") == ("桃源街道总工会", "frequency")
+    # a title of another kind leaves the choice to the text
+    assert find_org_with_source(body, "镇总工会工作总结")[0] is None
+
+
 def test_reports_without_headings_get_topics_from_their_sentences():
     text = ("今年以来,县总工会扎实开展各项工作。\n"
             "元旦春节期间,走访慰问困难职工1260户,发放慰问金113万元。举办职业技能培训班,培训140人。\n"

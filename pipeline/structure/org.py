@@ -139,7 +139,9 @@ def find_org_with_source(text: str, title: str | None = None) -> tuple[str | Non
 def _most_frequent_org(text: str, title: str | None = None) -> str | None:
     """The most frequent specific unit in the title or report (title counts double).
     Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
-    frequent written form is returned."""
+    frequent written form is returned. A title that opens with a unit kind only
+    (街道总工会工作总结) restricts the choice to units of that kind when the text names
+    any; a unit named once counts only where a report names itself."""
     raw_counts: Counter = Counter()
     raw_first: dict[str, int] = {}
     for src, w in ((title or "", 2), (text, 1)):
@@ -161,11 +163,25 @@ def _most_frequent_org(text: str, title: str | None = None) -> str | None:
         first[core] = min(first.get(core, raw_first[raw]), raw_first[raw])
     if not counts:
         return None
-    core = max(counts, key=lambda n: (counts[n], -first.get(n, 0)))
+    kind = _title_unit_kind(title)
+    of_kind = [n for n in counts if kind and forms[n].most_common(1)[0][0].endswith(kind)]
+    core = max(of_kind or counts, key=lambda n: (counts[n], -first.get(n, 0)))
     name = forms[core].most_common(1)[0][0]
-    if counts[core] < 2 and not _where_a_unit_names_itself(name, first[core], text, title):
+    if counts[core] < 2 and not of_kind and \
+            not _where_a_unit_names_itself(name, first[core], text, title):
         return None  # one mention mid-report: a unit the report is about, not its author
     return name
+
+
+def _title_unit_kind(title: str | None) -> str | None:
+    """The unit suffix a title opens with, its name left out (街道总工会工作总结: the
+    report's author is a 街道总工会, named in the text)."""
+    if not title:
+        return None
+    for suffix, _ in org_cues()["suffixes"]:
+        if title.startswith(suffix):
+            return suffix
+    return None
 
 
 # A unit named only once is the reporting unit when it is named where a report names
