@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.aggregate.atomic import atomic_path, tmp_path_for as atomic_tmp_path
+from pipeline.aggregate.atomic import atomic_path, tmp_path_for
 from pipeline.aggregate.minhash import hasher_params
 from pipeline.aggregate.source import source_state
 
@@ -29,9 +29,9 @@ def _key(state: str, start: int, end: int, params: bytes) -> bytes:
                            digest_size=KEY_BYTES).digest()
 
 
-def _load(path: Path, n: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(keys as (N, 16) uint8, signatures (N, n) uint64, ok (N,) bool) or None (no file,
-    unreadable, or signatures of another width than `n`; n None: any width)."""
+def _load(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(keys as (N, 16) uint8, signatures (N, width) uint64, ok (N,) bool) or None (no
+    file, or unreadable). Callers check the width against their hasher's."""
     try:
         with np.load(path) as z:
             keys, sigs, ok = z["keys"], z["sigs"], z["ok"]
@@ -39,7 +39,7 @@ def _load(path: Path, n: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray
         return None
     # (keys stored as an "S16" array by older versions lost their trailing NUL bytes)
     if (keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != KEY_BYTES
-            or sigs.ndim != 2 or (n is not None and sigs.shape[1] != n) or not len(keys) == len(sigs) == len(ok)):
+            or sigs.ndim != 2 or not len(keys) == len(sigs) == len(ok)):
         return None
     return keys, sigs, ok
 
@@ -60,8 +60,8 @@ class SignatureCache:
         self.params = hasher_params(policy)
         self.old: dict[bytes, np.ndarray | None] = {}
         self.new: dict[bytes, np.ndarray | None] = {}
-        loaded = _load(self.path, n)
-        if loaded is not None:
+        loaded = _load(self.path)
+        if loaded is not None and loaded[1].shape[1] == n:
             keys, sigs, ok = loaded
             self.old = {k.tobytes(): (s if o else None) for k, s, o in zip(keys, sigs, ok)}
 
@@ -132,7 +132,7 @@ class RunSignatures:
                 rows[i]["ok"] = 1
         if self._spool is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._spool = open(atomic_tmp_path(self.path.with_suffix(".spool")), "w+b")
+            self._spool = open(tmp_path_for(self.path.with_suffix(".spool")), "w+b")
         self._spool.write(rows.tobytes())
         self._count += len(rows)
         return True
@@ -153,7 +153,7 @@ class RunSignatures:
             keys, ok = rows["key"].copy(), rows["ok"].astype(bool)  # copies: rows freed
             sigs = rows["sig"].astype(np.uint64)
             del rows
-            old = _load(self.path, None)
+            old = _load(self.path)
             if old is not None and old[1].shape[1] != self.n:
                 return
             if old is not None:

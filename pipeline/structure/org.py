@@ -163,14 +163,14 @@ def _most_frequent_org(text: str, title: str | None = None) -> str | None:
         first[core] = min(first.get(core, raw_first[raw]), raw_first[raw])
     if not counts:
         return None
+    name_of = {core: form.most_common(1)[0][0] for core, form in forms.items()}
     kind = _title_unit_kind(title)
-    of_kind = [n for n in counts if kind and forms[n].most_common(1)[0][0].endswith(kind)]
-    core = max(of_kind or counts, key=lambda n: (counts[n], -first.get(n, 0)))
-    name = forms[core].most_common(1)[0][0]
+    of_kind = [c for c in counts if kind and name_of[c].endswith(kind)]
+    core = max(of_kind or counts, key=lambda c: (counts[c], -first.get(c, 0)))
     if counts[core] < 2 and not of_kind and \
-            not _where_a_unit_names_itself(name, first[core], text, title):
+            not _where_a_unit_names_itself(core, first[core], text, title):
         return None  # one mention mid-report: a unit the report is about, not its author
-    return name
+    return name_of[core]
 
 
 def _title_unit_kind(title: str | None) -> str | None:
@@ -192,13 +192,13 @@ SELF_NAMING_OPENING = 60      # characters
 SELF_NAMING_CLOSING = 0.15    # the last share of the text
 
 
-def _where_a_unit_names_itself(name: str, pos: int, text: str, title: str | None) -> bool:
+def _where_a_unit_names_itself(core: str, pos: int, text: str, title: str | None) -> bool:
+    """`core`: the unit's name without 工会; `pos`: where the text first names it."""
     if pos < SELF_NAMING_OPENING:
         return True
-    if title and name[:2] in title:
+    if title and core[:2] in title:
         return True
-    last = text.rfind(_UNION_SUFFIX.sub("", name) or name)
-    return last >= (1 - SELF_NAMING_CLOSING) * len(text)
+    return text.rfind(core) >= (1 - SELF_NAMING_CLOSING) * len(text)
 
 
 def type_of_name(name: str | None) -> str | None:
