@@ -24,7 +24,8 @@ from pipeline.aggregate.flags import Flag, load_policy
 from pipeline.aggregate.minhash import MinHasher
 from pipeline.aggregate.html import dashboard, render
 from pipeline.aggregate.source import SourceCache
-from pipeline.aggregate.tables import FACT_COLUMNS, ColumnStore, TableBuilder, _dump
+from pipeline.aggregate.tables import (FACT_COLUMNS, REPORT_COLUMNS, TableWriter,
+                                       _dump, table_schemas)
 from schemas.report import Report
 from tests.fixtures.districts import corpus as districts_corpus
 
@@ -167,27 +168,84 @@ def test_dump_is_model_dump(tmp_path):
     assert _dump(flag) == flag.model_dump()
 
 
-def test_column_store_frames_what_row_dicts_frame(tmp_path):
-    """Same values, dtypes and element types as `pd.DataFrame(rows)`, including the NaN
-    pandas puts where a row lacks a column (an award has no `approx`)."""
+def _plain(values: list) -> list:
+    """Values as compared across pandas and Parquet: NaN and None alike, arrays as lists."""
+    out = []
+    for v in values:
+        if hasattr(v, "tolist"):
+            v = v.tolist()
+        out.append(None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+    return out
+
+
+@pytest.mark.parametrize("row_group", [7, 100_000])
+def test_table_writer_streams_what_row_dicts_hold(tmp_path, row_group):
+    """The facts and reports tables read back from Parquet hold what the models dump,
+    row for row, whether written in many row groups or one; a report's row counts its
+    near-duplicate flags too, and the flags table lists them after the reports' own."""
+    import pyarrow.parquet as pq
+
     _, run = districts_corpus.build_run(tmp_path)
-    builder = TableBuilder()
-    rows = {"sections": [], "facts": []}
-    for i, line in enumerate((run / "reports.jsonl").read_text(encoding="utf-8").splitlines()):
-        rep = Report.model_validate_json(line)
-        builder.add(f"r{i}", rep, Branch("b", "工会", "东城区", "manifest"), [])
+    writer = TableWriter(tmp_path / "tables", blocking=("placeholders",), row_group=row_group)
+    rows = []
+    reps = [Report.model_validate_json(line)
+            for line in (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    twin = Flag(report_id="r0", code="near_duplicate", severity="warning", message="像 r1",
+                twin_report_id="r1", similarity=0.9)
+    for i, rep in enumerate(reps):
+        own = [Flag(report_id=f"r{i}", code="placeholders", severity="error", message="占位")] \
+            if rep.placeholder_count else []
+        writer.add(f"r{i}", rep, Branch("b", "工会", "东城区", "manifest"), own,
+                   own + ([twin] if i == 0 else []), f"review/r{i}.html")
         for f_no, f in enumerate(rep.facts, 1):
-            rows["facts"].append({"report_id": f"r{i}", "fact_no": f_no, **f.model_dump()})
-    assert {f["type"] for f in rows["facts"]} >= {"count", "award", "placeholder"}
-    expected = pd.DataFrame(rows["facts"], columns=FACT_COLUMNS)
-    got = builder.facts.frame()
-    pd.testing.assert_frame_equal(got, expected)
+            rows.append({"report_id": f"r{i}", "fact_no": f_no, **f.model_dump()})
+    writer.add_flags([twin])
+    assert {f["type"] for f in rows} >= {"count", "award", "placeholder"}
+    paths = writer.commit()
+    assert not list((tmp_path / "tables").glob(".*tmp*"))  # temporary files renamed
+    assert pq.ParquetFile(paths["facts"]).num_row_groups == -(-len(rows) // row_group)
+    expected = pd.DataFrame(rows, columns=FACT_COLUMNS)
+    got = pd.read_parquet(paths["facts"])
+    assert list(got.columns) == FACT_COLUMNS and len(got) == len(expected)
     for column in FACT_COLUMNS:
-        assert [type(v) for v in got[column].tolist()] == \
-            [type(v) for v in expected[column].tolist()], column
-    assert len(builder.facts) == 0  # handed over
-    empty = ColumnStore(["a", "b"]).frame()
-    assert list(empty.columns) == ["a", "b"] and len(empty) == 0
+        assert _plain(got[column].tolist()) == _plain(expected[column].tolist()), column
+    reports = pd.read_parquet(paths["reports"])
+    assert list(reports.columns) == REPORT_COLUMNS
+    assert reports["n_facts"].tolist() == [len(r.facts) for r in reps]
+    assert reports["review_page"].tolist() == [f"review/r{i}.html" for i in range(len(reps))]
+    assert reports["complete"].tolist() == [not r.placeholder_count for r in reps]
+    assert reports.loc[0, "n_flags"] == (1 if reps[0].placeholder_count else 0) + 1
+    assert "像 r1" in reports.loc[0, "flag_summary"]
+    flags = pd.read_parquet(paths["flags"])
+    assert flags["code"].tolist()[-1] == "near_duplicate"
+    assert writer.counts() == {"reports": len(reps), "sections": len(pd.read_parquet(
+        paths["sections"])), "facts": len(rows), "flags": len(flags)}
+
+
+def test_table_schemas_follow_the_models():
+    schemas = table_schemas()
+    facts, reports = schemas["facts"], schemas["reports"]
+    assert facts.names == FACT_COLUMNS and reports.names == REPORT_COLUMNS
+    assert str(facts.field("value").type) == "double"
+    assert str(facts.field("approx").type) == "bool"
+    assert str(reports.field("year").type) == "int64"  # a nullable int, not a float
+    assert str(reports.field("sections").type) == "list<item: string>"
+    assert schemas["flags"].names == list(Flag.model_fields)
+
+
+def test_abandoned_table_writer_leaves_the_previous_table(tmp_path):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "facts.parquet").write_bytes(b"previous")
+    _, run = districts_corpus.build_run(tmp_path)
+    writer = TableWriter(folder, blocking=(), row_group=3)
+    line = (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    writer.add("r0", Report.model_validate_json(line), Branch("b", "工会", "东城区", "manifest"),
+               [], [], None)
+    assert list(folder.glob(".facts.parquet.tmp-*"))  # row groups already on disk
+    writer.abandon()
+    assert sorted(p.name for p in folder.iterdir()) == ["facts.parquet"]
+    assert (folder / "facts.parquet").read_bytes() == b"previous"
 
 
 def test_sheet_streams_the_xml_it_would_join(tmp_path):
@@ -370,10 +428,11 @@ def test_late_renderers_write_what_inline_rendering_writes(inline_run, tmp_path,
     forked = []
     real_fork = agg._ReviewWriter._fork
     monkeypatch.setattr(agg._ReviewWriter, "_fork",
-                        lambda self, task, slices: forked.append(task) or real_fork(self, task,
-                                                                                    slices))
+                        lambda self, task, slices: forked.append(sum(map(len, slices)))
+                        or real_fork(self, task, slices))
     res = build_outputs(other, [root], expected_year=2024, workers=3)
-    assert forked == [agg._render_slice] and res["review_pages_rendered"] == 2
+    # one late fork, given the two changed reports only (an early one gets them all)
+    assert forked == [2] and res["review_pages_rendered"] == 2
     same_outputs(outputs(run), outputs(other))
 
 

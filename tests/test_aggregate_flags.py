@@ -142,3 +142,40 @@ def test_max_twins_must_be_positive(tmp_path):
                    encoding="utf-8")
     with pytest.raises(PolicyError, match="max_twins"):
         load_policy(bad)
+
+
+def test_duplicate_flags_ranked_as_they_come_are_those_of_all_pairs_ranked_at_once():
+    """A hub with 60 twins (its ranking is cut to size as pairs arrive) and random other
+    pairs: the same flags, in the same order, as ranking every report's twins at once."""
+    import random
+
+    from pipeline.aggregate.flags import DuplicateFlags
+
+    rng = random.Random(7)
+    ids = [f"r{i}" for i in range(40)]
+    pairs = [("hub", rng.choice(ids), round(rng.uniform(0.8, 1.0), 2)) for _ in range(60)]
+    pairs += [tuple(rng.sample(ids, 2)) + (round(rng.uniform(0.8, 1.0), 2),) for _ in range(80)]
+    names = {i: f"单位{i}" for i in ids}
+
+    def reference(max_twins):
+        twins, out = {}, []
+        for k, (a, b, sim) in enumerate(pairs):
+            for me, twin in ((a, b), (b, a)):
+                twins.setdefault(me, []).append((-sim, k, twin))
+        for me, ranked in twins.items():
+            ranked.sort()
+            out += [(me, twin, -neg, len(ranked) - max_twins if j == min(max_twins, len(ranked)) - 1
+                     else 0) for j, (neg, _, twin) in enumerate(ranked[:max_twins])]
+        return out
+
+    for max_twins in (1, 3, 5):
+        dup = DuplicateFlags(iter(pairs), names, max_twins)
+        got = list(dup)
+        assert dup.n_pairs == len(pairs) and len(dup) == len(got)
+        want = reference(max_twins)
+        assert [(f.report_id, f.twin_report_id, f.similarity) for f in got] == \
+            [w[:3] for w in want]
+        for f, (_, _, _, more) in zip(got, want):
+            assert (f"另有 {more} 份" in f.message) == (more > 0)
+        assert dup.of("hub") == [f for f in got if f.report_id == "hub"]
+        assert dup.of("nobody") == []

@@ -2,6 +2,7 @@
 whole-build reuse when nothing changed (fixture corpus, tests/fixtures/districts)."""
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,45 @@ def test_fact_sheet_is_capped_with_a_note(run):
     errors = set(t["flags"][t["flags"]["severity"] == "error"]["report_id"])
     assert data[0][head.index("报告编号")] in errors
     assert ws.auto_filter.ref.startswith("A1:") and ws.auto_filter.ref.endswith("6")
+
+
+def _rewrite_in_row_groups(path, rows: int) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(pq.read_table(path), path, row_group_size=rows)
+    assert pq.ParquetFile(path).num_row_groups > 1
+
+
+@pytest.mark.parametrize("order", ["flagged", "report"])
+def test_workbook_from_table_files_is_the_workbook_from_frames(run, tmp_path, monkeypatch, order):
+    """The build hands the workbook the tables' Parquet files, read a few rows at a time
+    (here 3, over row groups of 4): every sheet holds what the in-memory tables give."""
+    import pipeline.aggregate.tables as tables
+    from pipeline.aggregate.stats import district_summary
+
+    _, run_dir = run
+    files = {n: tmp_path / f"{n}.parquet" for n in ("reports", "flags", "facts")}
+    for n, path in files.items():
+        shutil.copy(run_dir / "tables" / f"{n}.parquet", path)
+        _rewrite_in_row_groups(path, 4)
+    t = {n: pd.read_parquet(path) for n, path in files.items()}
+    stats = pd.read_parquet(run_dir / "tables" / "district_stats.parquet")
+    missing = pd.read_parquet(run_dir / "tables" / "missing_branches.parquet")
+    monkeypatch.setattr(tables, "BATCH_ROWS", 3)
+    for capped in (5, 1000):
+        args = (district_summary(stats),)
+        from_frames, from_files = tmp_path / "frames.xlsx", tmp_path / "files.xlsx"
+        write_workbook(from_frames, *args, t["reports"], t["flags"], t["facts"], missing, stats,
+                       max_fact_rows=capped, fact_order=order)
+        write_workbook(from_files, *args, files["reports"], files["flags"], files["facts"],
+                       missing, stats, max_fact_rows=capped, fact_order=order)
+        a, b = load_workbook(from_frames), load_workbook(from_files)
+        assert a.sheetnames == b.sheetnames
+        for name in a.sheetnames:
+            assert list(a[name].iter_rows(values_only=True)) == \
+                list(b[name].iter_rows(values_only=True)), (name, capped)
+            assert a[name].auto_filter.ref == b[name].auto_filter.ref
+        assert len(list(b["缺项与问题"].iter_rows())) == len(t["flags"]) + 1
 
 
 def test_uncapped_sheet_has_no_note_and_config_is_read():

@@ -29,7 +29,7 @@ from pipeline.aggregate.atomic import fsync_dir, write_text_atomic
 from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, Branch, BranchFileError,
                                          BranchResolver, find_default, load_manifest, load_roster,
                                          resolve_file, safe_resolve)
-from pipeline.aggregate.flags import (DEFAULT_POLICY, PolicyError, duplicate_flags, load_policy,
+from pipeline.aggregate.flags import (DEFAULT_POLICY, DuplicateFlags, PolicyError, load_policy,
                                       report_flags)
 from pipeline.aggregate.pagewriter import write_pages
 from pipeline.aggregate.source import SourceCache, source_state
@@ -112,7 +112,12 @@ def preload() -> None:
     from pipeline.aggregate.minhash import MinHasher  # noqa: F401
     from pipeline.aggregate.sigcache import SignatureCache  # noqa: F401
     from pipeline.aggregate.stats import district_stats  # noqa: F401
-    from pipeline.aggregate.tables import TableBuilder  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    from pipeline.aggregate.tables import table_schemas, use_returning_memory_pool
+
+    table_schemas()
+    use_returning_memory_pool()
 
 
 def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path | None = None,
@@ -177,21 +182,18 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # Pass 1, light (a few fields of each line): report ids, branches and MinHash
     # signatures. Near-duplicates need the whole batch, and every report's flags,
     # review page name and page depend on them.
-    heads, dup_flags, n_pairs = _near_duplicate_pass(reports_path, run_dir, pol, resolver,
-                                                     sources, state_of)
-    dup_flags_by: dict[str, list] = {}
-    for f in dup_flags:
-        dup_flags_by.setdefault(f.report_id, []).append(f)
+    heads, dup_flags = _near_duplicate_pass(reports_path, run_dir, pol, resolver, sources,
+                                            state_of)
+    sources.last_use()  # pass 2 reads each file once more, in the same order
 
     # Pass 2, full: validated reports -> table rows, flags and review page names. The
     # pages are rendered as each report is read when no renderer is forked; else by
     # forked renderers, started now on a cold build (they read and name the pages
     # themselves, alongside this pass) or after this pass.
-    paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags_by,
-                     state_of)
-    from pipeline.aggregate.tables import TableBuilder  # pandas: not needed when up to date
+    paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags, state_of)
+    from pipeline.aggregate.tables import TableWriter  # pyarrow: not needed when up to date
 
-    builder = TableBuilder()
+    tables = TableWriter(run_dir / TABLES_DIR, pol.blocking_flags)
     pages: list[_Page] = []
     reviews = None
     try:
@@ -199,20 +201,19 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         lines = _iter_lines(reports_path)
         for head, (_, _, line) in zip(heads, lines):
             rep, flags, page_flags, page = paging.read(line, head)
-            builder.add(head.report_id, rep, head.branch, flags)
+            tables.add(head.report_id, rep, head.branch, flags, page_flags,
+                       f"{REVIEW_DIR}/{page.name}")
             pages.append(page)
             reviews.add(page, rep, page_flags)
         if len(pages) != len(heads) or next(lines, None) is not None:
             raise AggregateError(f"{reports_path} changed while it was read; run again")
-        builder.flags.extend(dup_flags)
-        builder.finish(pol.blocking_flags)
-        for row, page in zip(builder.reports, pages):
-            row["review_page"] = f"{REVIEW_DIR}/{page.name}"
-        reviews.start(pages, builder.flags)
-        written = _write_tables_and_dashboard(run_dir, builder, roster_entries, pol, run_manifest,
-                                          manifest_path, roster_path, n_pairs)
+        tables.add_flags(dup_flags)  # after the reports' own, as a table of all flags
+        reviews.start(pages, heads)
+        written = _write_tables_and_dashboard(run_dir, tables, roster_entries, pol, run_manifest,
+                                              manifest_path, roster_path, dup_flags.n_pairs)
         rendered = reviews.finish()
     except BaseException:
+        tables.abandon()
         if reviews is not None:
             reviews.abandon()
         raise
@@ -241,7 +242,7 @@ def _parse_head(line: bytes, path: Path, n: int) -> _ReportHead:
         raise  # not reached: a valid report has every field of _ReportHead
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """A line of reports.jsonl as the first pass saw it."""
     n: int               # line number
@@ -253,9 +254,11 @@ class _Line:
 
 def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: BranchResolver,
                          sources: SourceCache, state_of):
-    """(the `_Line` of each report, near-duplicate flags, number of pairs). Signatures
-    come from the run's signature cache or are computed in batches."""
-    from pipeline.aggregate.minhash import MinHasher, near_duplicates  # numpy
+    """(the `_Line` of each report, its `DuplicateFlags`). Signatures come from the run's
+    signature cache or are computed in batches."""
+    import numpy as np
+
+    from pipeline.aggregate.minhash import MinHasher, iter_near_duplicates
     from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
     from pipeline.aggregate.sigcache import SignatureCache
     from pipeline.aggregate.tables import report_key
@@ -273,6 +276,8 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
             return
         texts = [text for _, _, text in unhashed]
         for (rid_, key_, _), sig_ in zip(unhashed, hasher.signatures(texts)):
+            if sig_ is not None:
+                sig_ = sig_.astype(np.uint32)  # (32 bits a permutation, as cached)
             sig_cache.put(key_, sig_)
             signatures[rid_] = sig_
         unhashed.clear()
@@ -300,8 +305,9 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
                 hash_unhashed()
     hash_unhashed()
     sig_cache.save()
-    pairs = near_duplicates({rid: sig for rid, sig in signatures.items() if sig is not None}, pol)
-    return heads, duplicate_flags(pairs, names, pol.max_twins), len(pairs)
+    pairs = iter_near_duplicates({rid: sig for rid, sig in signatures.items()
+                                  if sig is not None}, pol)
+    return heads, DuplicateFlags(pairs, names, pol.max_twins)
 
 
 @dataclass
@@ -312,7 +318,7 @@ class _Paging:
     pol: object
     expected_year: int | None
     roster_org_type: dict
-    dup_flags_by: dict          # report id -> its near-duplicate flags
+    dup_flags: DuplicateFlags   # the near-duplicate flags, by report
     source_state: object        # path -> state of the source file
 
     def read(self, line: bytes, head: _Line):
@@ -325,7 +331,7 @@ class _Paging:
         rid, branch = head.report_id, head.branch
         flags = report_flags(rep, rid, branch, self.pol, self.expected_year,
                              self.roster_org_type.get(branch.branch_id))
-        page_flags = flags + self.dup_flags_by.get(rid, [])
+        page_flags = flags + self.dup_flags.of(rid)
         page = _Page(rid, head.offset, hashlib.blake2b(line, digest_size=20).hexdigest(), branch,
                      _PageName(rep.source, rep.path, rep.report_index))
         page.name = review_filename(page.ident, page_key(
@@ -333,36 +339,42 @@ class _Paging:
         return rep, flags, page_flags, page
 
 
-def _write_tables_and_dashboard(run_dir: Path, builder, roster_entries, pol,
-                            run_manifest: dict, manifest_path, roster_path, n_pairs: int) -> dict:
-    """Tables, DuckDB, workbook and dashboard (the review pages are written aside)."""
+def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
+                                run_manifest: dict, manifest_path, roster_path, n_pairs: int
+                                ) -> dict:
+    """Tables, DuckDB, workbook and dashboard (the review pages are written aside). The
+    per-report tables are already written (`tables`, a `TableWriter`): the statistics
+    read back the columns they need, the workbook and dashboard read them in batches."""
     from pipeline.aggregate.duck import write_duckdb, write_parquet
     from pipeline.aggregate.excel import write_workbook
     from pipeline.aggregate.html import render_dashboard
-    from pipeline.aggregate.stats import district_stats, district_summary
+    from pipeline.aggregate.stats import district_stats, district_summary, read_stat_facts
+    from pipeline.aggregate.tables import read_table
 
-    frames = builder.frames()
-    stats, missing = district_stats(frames["reports"], frames["facts"], frames["flags"],
-                                    roster_entries, pol.capped_rates)
+    paths = tables.commit()
+    sizes = tables.counts()
+    stats, missing = district_stats(
+        read_table(paths["reports"], ["report_id", "branch_id", "district", "sections",
+                                      "complete"]),
+        read_stat_facts(paths["facts"]), read_table(paths["flags"], ["report_id", "code"]),
+        roster_entries, pol.capped_rates)
     summary = district_summary(stats)
-    frames["district_stats"] = stats
-    frames["missing_branches"] = missing
-
-    written = {"tables": {k: str(v) for k, v in
-                          write_parquet(frames, run_dir / TABLES_DIR).items()}}
-    written["duckdb"] = str(write_duckdb(frames, run_dir / DB_NAME))
-    written["excel"] = str(write_workbook(run_dir / XLSX_NAME, summary, frames["reports"],
-                                          frames["flags"], frames["facts"], missing, stats))
+    paths.update(write_parquet({"district_stats": stats, "missing_branches": missing},
+                               run_dir / TABLES_DIR))
+    written = {"tables": {k: str(v) for k, v in paths.items()}}
+    written["duckdb"] = str(write_duckdb(paths, run_dir / DB_NAME))
+    written["excel"] = str(write_workbook(run_dir / XLSX_NAME, summary, paths["reports"],
+                                          paths["flags"], paths["facts"], missing, stats))
     counts = run_manifest.get("counts", {})
-    dash = render_dashboard(summary, stats, frames["reports"], frames["flags"], missing,
-                            {"reports": len(frames["reports"]), "files": counts.get("files", "?"),
+    dash = render_dashboard(summary, stats, paths["reports"], paths["flags"], missing,
+                            {"reports": sizes["reports"], "files": counts.get("files", "?"),
                              "version": run_manifest.get("ghminer_version", "")})
     write_text_atomic(run_dir / DASHBOARD_NAME, dash)
     written["dashboard"] = str(run_dir / DASHBOARD_NAME)
     written["review_dir"] = str(run_dir / REVIEW_DIR)
     written["counts"] = {
-        "reports": len(frames["reports"]), "facts": len(frames["facts"]),
-        "flags": len(frames["flags"]), "near_duplicate_pairs": n_pairs,
+        "reports": sizes["reports"], "facts": sizes["facts"],
+        "flags": sizes["flags"], "near_duplicate_pairs": n_pairs,
         "districts": int((summary["district"] != "（全部）").sum()),
         "missing_branches": len(missing),
         "manifest": str(manifest_path) if manifest_path else None,
@@ -373,7 +385,7 @@ def _write_tables_and_dashboard(run_dir: Path, builder, roster_entries, pol,
 
 # --- review pages --------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _PageName:
     """What `review_filename` needs of a report (kept instead of the report)."""
     source: str
@@ -381,7 +393,7 @@ class _PageName:
     report_index: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Page:
     report_id: str
     offset: int          # byte offset of the report's line in reports.jsonl
@@ -420,9 +432,8 @@ class _ReviewWriter:
                 # an empty page is what a crash can leave of an unsynced write: redo it
                 if entry.name.endswith(".html") and entry.is_file() and entry.stat().st_size > 0:
                     self.existing.add(entry.name)
-        self.rendered: set[str] = set()  # pages rendered inline or by early renderers
-        self.todo: list[_Page] = []      # pages left to late rendering
-        self.flags_by: dict = {}
+        self.rendered: set[str] = set()  # pages rendered (inline, early or late)
+        self.todo: list[_Line] = []      # reports whose pages are left to late rendering
         self.pages: list[_Page] = []
         self.forked = None  # ForkedTasks rendering pages
         self.writer = None  # PageWriter of the pages this process renders as it reads
@@ -442,7 +453,7 @@ class _ReviewWriter:
         from pipeline.aggregate.forked import ForkedTasks
 
         _REVIEW_JOB.update(folder=self.folder, paging=self.paging, sources=self.sources,
-                           existing=self.existing, flags_by=self.flags_by, slices=slices)
+                           existing=self.existing, slices=slices)
         try:
             self.forked = ForkedTasks(task, len(slices))
         finally:
@@ -463,23 +474,22 @@ class _ReviewWriter:
                 rep, page.report_id, page.branch, flags, self.sources.get(rep.path)))
             self.rendered.add(page.name)
 
-    def start(self, pages: list[_Page], flags: list) -> None:
-        """Every page is known: render late those not rendered yet (forked if many)."""
+    def start(self, pages: list[_Page], lines: list[_Line]) -> None:
+        """Every page is known (`pages[i]` is the page of `lines[i]`): render late those
+        not rendered yet (forked if many); their reports are read again for it."""
         self.pages = pages
         if self.early:
             return
-        for f in flags:
-            self.flags_by.setdefault(f.report_id, []).append(f)
         seen = self.existing | self.rendered
-        for page in pages:
+        for page, line in zip(pages, lines):
             if page.name not in seen:
-                self.todo.append(page)
+                self.todo.append(line)
                 seen.add(page.name)
         n_proc = _review_processes(len(self.todo), self.workers)
         if n_proc > 1:  # this process writes the tables meanwhile: it is one of the n_proc
             self._close_writer()  # no thread across the fork
             size = -(-len(self.todo) // (n_proc - 1))
-            self._fork(_render_slice, [self.todo[i:i + size]
+            self._fork(_render_lines, [self.todo[i:i + size]
                                        for i in range(0, len(self.todo), size)])
 
     def finish(self) -> int:
@@ -487,16 +497,16 @@ class _ReviewWriter:
         self._close_writer()
         if self.forked is not None:
             results, self.forked = self.forked.results(), None
-            if self.early:  # each renderer's page names (two slices may share a page)
-                self.rendered.update(name for names in results for name in names)
+            # each renderer's page names (two slices may share a page)
+            self.rendered.update(name for names in results for name in names)
         elif self.todo:
-            _render_pages(self.folder, self.paging.reports_path, self.todo, self.flags_by,
-                          self.sources)
+            self.rendered.update(_render_heads(self.folder, self.paging, self.sources,
+                                               self.existing, self.todo))
         wanted = {p.name for p in self.pages}
         for name in self.existing - wanted:  # pages of reports gone from the run, or outdated
             (self.folder / name).unlink(missing_ok=True)
         fsync_dir(self.folder)
-        return len(self.rendered) + len(self.todo)
+        return len(self.rendered)
 
     def _close_writer(self) -> None:
         if self.writer is not None:
@@ -543,25 +553,26 @@ def _review_processes(n_pages: int, workers: int | None) -> int:
     return max(1, min(workers, n_pages // MIN_PAGES_PER_PROCESS))
 
 
-def _render_slice(i: int) -> int:
-    """A late renderer: slice `i` of the pages to render."""
-    job = _REVIEW_JOB
-    return _render_pages(job["folder"], job["paging"].reports_path, job["slices"][i],
-                         job["flags_by"], job["sources"])
-
-
 def _render_lines(i: int) -> list[str]:
-    """An early renderer: reads, names and renders (unless on disk) the pages of slice
-    `i` of the report lines; the names of the pages it rendered."""
+    """A forked renderer: the pages of slice `i` of the reports (`_render_heads`)."""
+    job = _REVIEW_JOB
+    return _render_heads(job["folder"], job["paging"], job["sources"], job["existing"],
+                         job["slices"][i])
+
+
+def _render_heads(folder: Path, paging: _Paging, sources: SourceCache, existing: set[str],
+                  heads: list[_Line]) -> list[str]:
+    """Reads, names and renders (unless on disk) the pages of the reports `heads`, in
+    file order (sequential reads, each source read once); the names of the pages it
+    rendered. `sources`: the first pass's source cache (texts it kept are not read
+    again)."""
     from pipeline.aggregate.html import render_review
 
-    job = _REVIEW_JOB
-    folder, paging, sources, existing = job["folder"], job["paging"], job["sources"], job["existing"]
     rendered: dict[str, None] = {}
 
     def pages():
         with open(paging.reports_path, "rb") as fh:
-            for head in job["slices"][i]:
+            for head in heads:
                 fh.seek(head.offset)
                 rep, _, flags, page = paging.read(fh.readline(), head)
                 if page.name in existing or page.name in rendered:
@@ -572,23 +583,6 @@ def _render_lines(i: int) -> list[str]:
 
     write_pages(pages())
     return list(rendered)
-
-
-def _render_pages(folder: Path, reports_path: Path, pages: list[_Page], flags_by: dict,
-                  sources: SourceCache) -> int:
-    """`sources`: the first pass's source cache (texts it kept are not read again)."""
-    from pipeline.aggregate.html import render_review
-
-    def rendered():
-        with open(reports_path, "rb") as fh:
-            for page in pages:  # in file order: sequential reads, each source read once
-                fh.seek(page.offset)
-                rep = _parse_report(fh.readline(), reports_path, None)
-                yield folder / page.name, render_review(
-                    rep, page.report_id, page.branch, flags_by.get(page.report_id, []),
-                    sources.get(rep.path))
-
-    return write_pages(rendered())
 
 
 # --- whole-build stamp ---------------------------------------------------------

@@ -20,6 +20,7 @@ from pipeline.aggregate import xlsx
 from pipeline.aggregate.atomic import atomic_path
 from pipeline.aggregate.labels import header, labels, zh
 from pipeline.aggregate.limits import OUTPUTS_CONFIG, outputs_config
+from pipeline.aggregate.tables import iter_table, read_table
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_TRIGGERS)
@@ -116,22 +117,33 @@ def _cells_one_by_one(values: list) -> list[str]:
     return out
 
 
-def _sheet(title: str, df: pd.DataFrame, note: str | None = None) -> xlsx.Sheet:
-    """One sheet: bold header row, frozen, with an autofilter over the data; a `note`
-    goes right of the header (seen on opening) and in a last row below the data."""
-    df = _display(df)
-    names, widths, cells = list(df.columns), [], []
-    for col in names:  # one column's Python values at a time: only cells are kept
-        values = df[col].tolist()
-        width = max([len(str(header(col)))] + [len(str(v)) for v in values[:200]
+def _sheet(title: str, batches, note: str | None = None) -> xlsx.Sheet:
+    """One sheet of a table given as DataFrames of rows (one, or the batches of a table
+    read from disk, made and turned into cells only as the sheet is written): bold
+    header row, frozen, with an autofilter over the data; a `note` goes right of the
+    header (seen on opening) and in a last row below the data. Column widths follow
+    the header and the first 200 values."""
+    batches = iter(batches)
+    first = _display(next(batches))
+    names, widths = list(first.columns), []
+    for col in names:
+        values = first[col].head(200).tolist()
+        width = max([len(str(header(col)))] + [len(str(v)) for v in values
                                                   if v is not None]) + 2
         widths.append(min(max(8, width * 1.3), 60))
-        cells.append(_cells(values))
-    del df
+
+    def cells():
+        df = first
+        while df is not None:
+            # one column's Python values at a time: only cells are kept
+            yield [_cells(df[col].tolist()) for col in names]
+            df = next(batches, None)
+            df = None if df is None else _display(df)
+
     ws = xlsx.Sheet(title, widths)
     ws.autofilter = True
     ws.append([safe_cell(header(c)) for c in names], style=xlsx.HEADER_STYLE)
-    ws.append_columns(cells)
+    ws.append_column_batches(cells())
     if note:
         ws.add_header_note(safe_cell(note))
         ws.append([])
@@ -153,6 +165,12 @@ def excel_config() -> dict:
     return {"max_fact_rows": int(cfg.get("max_fact_rows", 20000)), "fact_order": order}
 
 
+def _worst_rank(flags: pd.DataFrame) -> pd.Series:
+    """report id -> rank of its most severe flag (0 error, 1 warning, 2 info)."""
+    return flags.assign(_r=flags["severity"].map(SEVERITY_RANK).fillna(3)) \
+        .groupby("report_id")["_r"].min()
+
+
 def _capped_facts(facts: pd.DataFrame, flags: pd.DataFrame, limit: int, order: str
                   ) -> pd.DataFrame:
     """At most `limit` facts: those of reports with errors first, then warnings, then the
@@ -160,13 +178,46 @@ def _capped_facts(facts: pd.DataFrame, flags: pd.DataFrame, limit: int, order: s
     if len(facts) <= limit:
         return facts
     if order == "flagged" and len(flags):
-        worst = flags.assign(_r=flags["severity"].map(SEVERITY_RANK).fillna(3)) \
-            .groupby("report_id")["_r"].min()
-        rank = facts["report_id"].map(worst).fillna(3).to_numpy()
+        rank = facts["report_id"].map(_worst_rank(flags)).fillna(3).to_numpy()
         # the first `limit` rows of a stable sort by rank, without sorting every column
         first = np.argsort(rank, kind="stable")[:max(0, limit)]
         return facts.iloc[first]
     return facts.head(max(0, limit))
+
+
+def _capped_facts_parquet(path: Path, flags: pd.DataFrame, limit: int, order: str
+                          ) -> tuple[pd.DataFrame, int]:
+    """`_capped_facts` of the facts table in a Parquet file, and its number of rows:
+    the selection is made on the report ids alone and only the selected rows are read
+    (the table can be far larger than the sheet)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    total = pf.metadata.num_rows
+    if total <= limit:
+        return pf.read().to_pandas(), total
+    limit = max(0, limit)
+    if order == "flagged" and len(flags):
+        ids = pf.read(columns=["report_id"]).column("report_id").dictionary_encode() \
+            .combine_chunks()
+        rank_of = pd.Series(ids.dictionary.to_pylist()).map(_worst_rank(flags)).fillna(3)
+        rank = rank_of.to_numpy()[ids.indices.to_numpy(zero_copy_only=False)]
+        first = np.argsort(rank, kind="stable")[:limit]
+    else:
+        first = np.arange(limit)
+    wanted = np.sort(first)
+    pieces, base = [], 0
+    for group in range(pf.num_row_groups):
+        n = pf.metadata.row_group(group).num_rows
+        lo, hi = np.searchsorted(wanted, [base, base + n])
+        if hi > lo:
+            pieces.append(pf.read_row_group(group).take(pa.array(wanted[lo:hi] - base)))
+        base += n
+    shown = pa.concat_tables(pieces).to_pandas() if pieces else \
+        pf.schema_arrow.empty_table().to_pandas()
+    # back into selection order (rank, then report order)
+    return shown.iloc[np.searchsorted(wanted, first)].reset_index(drop=True), total
 
 
 def fact_note(shown: int, total: int, order: str) -> str:
@@ -176,29 +227,44 @@ def fact_note(shown: int, total: int, order: str) -> str:
             "或 ghminer.duckdb 中的 facts 表（视图 v_fact_sources 附区县与核对页）。")
 
 
-def write_workbook(path: Path, summary: pd.DataFrame, reports: pd.DataFrame,
-                   flags: pd.DataFrame, facts: pd.DataFrame, missing: pd.DataFrame,
-                   stats: pd.DataFrame, max_fact_rows: int | None = None,
+REPORT_SHEET_COLUMNS = ["report_id", "district", "branch_name", "branch_id", "branch_source",
+                        "source", "start_line", "title", "org", "org_type", "year", "sections",
+                        "n_facts", "n_quant_facts", "placeholder_count", "complete", "n_flags",
+                        "flag_summary", "review_page"]
+
+
+def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
+                   missing: pd.DataFrame, stats: pd.DataFrame, max_fact_rows: int | None = None,
                    fact_order: str | None = None) -> Path:
     """The workbook; the fact sheet holds at most `max_fact_rows` rows (default from
-    data/outputs.toml) and then says how many facts were left out and where they are."""
+    data/outputs.toml) and then says how many facts were left out and where they are.
+    `reports`, `flags`, `facts`: the tables as DataFrames or their Parquet files, which
+    are read a batch at a time as their sheets are written (only the facts shown are
+    read)."""
     cfg = excel_config()
     limit = cfg["max_fact_rows"] if max_fact_rows is None else int(max_fact_rows)
     order = fact_order or cfg["fact_order"]
-    report_cols = ["report_id", "district", "branch_name", "branch_id", "branch_source", "source",
-                   "start_line", "title", "org", "org_type", "year", "sections", "n_facts",
-                   "n_quant_facts", "placeholder_count", "complete", "n_flags", "flag_summary",
-                   "review_page"]
-    ctx = reports.set_index("report_id")[["district", "branch_name", "source"]]
-    flags_x = flags.join(ctx, on="report_id")
-    flags_x = flags_x[["district", "branch_name", "source", *flags.columns]]
-    shown = _capped_facts(facts, flags, limit, order)
+    ctx = read_table(reports, ["report_id", "district", "branch_name", "source"]) \
+        .set_index("report_id")
+    ranked = read_table(flags, ["report_id", "severity"])
+    if isinstance(facts, pd.DataFrame):
+        shown, total = _capped_facts(facts, ranked, limit, order), len(facts)
+    else:
+        shown, total = _capped_facts_parquet(Path(facts), ranked, limit, order)
+    del ranked
     facts_x = shown.join(ctx, on="report_id")
-    facts_x = facts_x[["district", "branch_name", *facts.columns]]
-    note = fact_note(len(shown), len(facts), order) if len(shown) < len(facts) else None
+    facts_x = facts_x[["district", "branch_name", *shown.columns]]
+    note = fact_note(len(shown), total, order) if len(shown) < total else None
+
+    def flag_rows():
+        for batch in iter_table(flags):
+            yield batch.join(ctx, on="report_id")[["district", "branch_name", "source",
+                                                   *batch.columns]]
+
     # each sheet is made as the workbook is written, and dropped after (cells are many)
-    sheets = [partial(_sheet, title, df, note if title == "事实明细" else None) for title, df in
-              zip(SHEETS, (summary, reports[report_cols], flags_x, facts_x, missing, stats))]
+    sheets = [partial(_sheet, title, rows, note if title == "事实明细" else None)
+              for title, rows in zip(SHEETS, ([summary], iter_table(reports, REPORT_SHEET_COLUMNS),
+                                              flag_rows(), [facts_x], [missing], [stats]))]
     with atomic_path(path) as tmp:
         xlsx.save(tmp, sheets)
     return path

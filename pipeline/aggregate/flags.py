@@ -156,28 +156,61 @@ def report_flags(rep: Report, report_id: str, branch: Branch, policy: Policy,
     return flags
 
 
-def duplicate_flags(pairs: list[tuple[str, str, float]], names: dict[str, str],
-                    max_twins: int = 5) -> list[Flag]:
-    """Flags on each side of each near-duplicate pair, naming the twin: per report the
-    `max_twins` most similar twins (ties: first in input order); the last of them
-    says how many more similar reports there are."""
-    twins: dict[str, list[tuple[float, int, str]]] = {}
-    order: dict[str, int] = {}
-    for k, (a, b, sim) in enumerate(pairs):
-        for me, twin in ((a, b), (b, a)):
-            order.setdefault(me, k)
-            twins.setdefault(me, []).append((-sim, k, twin))
-    out = []
-    for me in sorted(twins, key=order.get):
-        ranked = sorted(twins[me])
-        kept, more = ranked[:max_twins], len(ranked) - max_twins
+class DuplicateFlags:
+    """The near-duplicate flags of a batch, made when asked for: per report the
+    `max_twins` most similar twins (ties: first in input order), the last of them
+    saying how many more similar reports there are. Holds per report at most a few
+    times `max_twins` twins, not the flags (a template copied thousands of times gives
+    hundreds of thousands of pairs)."""
+
+    def __init__(self, pairs, names: dict[str, str], max_twins: int = 5):
+        """`pairs`: (a, b, similarity) in input order of the pairs, consumed once."""
+        self.names, self.max_twins = names, max_twins
+        self.twins: dict[str, list[tuple[float, int, str]]] = {}  # in order of first pair
+        self.more: dict[str, int] = {}  # twins ranked out (beyond the kept ones)
+        self.n_pairs = 0
+        keep = max(1, max_twins)
+        for k, (a, b, sim) in enumerate(pairs):
+            self.n_pairs += 1
+            for me, twin in ((a, b), (b, a)):
+                ranked = self.twins.setdefault(me, [])
+                ranked.append((-sim, k, twin))
+                if len(ranked) >= 4 * keep:  # rank now and then: bounded per report
+                    ranked.sort()
+                    self.more[me] = self.more.get(me, 0) + len(ranked) - keep
+                    del ranked[keep:]
+
+    def __len__(self) -> int:
+        """Number of flags."""
+        return sum(min(len(t), self.max_twins) for t in self.twins.values())
+
+    def of(self, report_id: str) -> list[Flag]:
+        """The flags of one report (none: not a near-duplicate)."""
+        ranked = self.twins.get(report_id)
+        if not ranked:
+            return []
+        ranked = sorted(ranked)
+        kept = ranked[:self.max_twins]
+        more = len(ranked) - len(kept) + self.more.get(report_id, 0)
+        out = []
         for i, (neg_sim, _, twin) in enumerate(kept):
             sim = -neg_sim
             extra = (f"；另有 {more} 份报告与之相似度达标，未逐一列出"
                      if more > 0 and i == len(kept) - 1 else "")
             out.append(Flag(
-                report_id=me, code="near_duplicate", severity="warning",
-                message=f"与“{names.get(twin, twin)}”高度相似（相似度 {sim:.0%}）{extra}，"
+                report_id=report_id, code="near_duplicate", severity="warning",
+                message=f"与“{self.names.get(twin, twin)}”高度相似（相似度 {sim:.0%}）{extra}，"
                         "疑似套用模板或抄袭，请核实",
                 twin_report_id=twin, similarity=sim))
-    return out
+        return out
+
+    def __iter__(self):
+        """Every flag: reports in order of their first pair."""
+        for report_id in self.twins:
+            yield from self.of(report_id)
+
+
+def duplicate_flags(pairs: list[tuple[str, str, float]], names: dict[str, str],
+                    max_twins: int = 5) -> list[Flag]:
+    """Flags on each side of each near-duplicate pair, naming the twin (`DuplicateFlags`)."""
+    return list(DuplicateFlags(pairs, names, max_twins))

@@ -180,7 +180,14 @@ SIMILARITY_CHUNK = 20_000  # candidate pairs compared at a time: 2 x 10 MB of si
 
 def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
                     ) -> list[tuple[str, str, float]]:
-    """Pairs (a, b, similarity) at or above the policy threshold, a < b in input order.
+    """Pairs (a, b, similarity) at or above the policy threshold, a < b in input order
+    (`iter_near_duplicates`)."""
+    return list(iter_near_duplicates(signatures, policy))
+
+
+def iter_near_duplicates(signatures: dict[str, np.ndarray], policy: Policy):
+    """Pairs (a, b, similarity) at or above the policy threshold, a < b in input order,
+    made a chunk at a time (a template corpus has hundreds of thousands).
 
     Banded LSH: two reports are candidates when all rows of one band agree; each
     band's rows are hashed to one 64-bit key and equal keys found by sorting. A
@@ -190,7 +197,7 @@ def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
     max_twins twins, and linear instead of quadratic in the number of copies."""
     ids = list(signatures)
     if len(ids) < 2:
-        return []
+        return
     # (a signature keeps 32 bits per permutation: half the memory of uint64)
     sig = np.stack([signatures[i] for i in ids]).astype(np.uint32)
     rows = policy.permutations // policy.bands
@@ -222,18 +229,18 @@ def near_duplicates(signatures: dict[str, np.ndarray], policy: Policy
                 for j in range(1, reach + 1):
                     found.append(members[:-j] * len(ids) + members[j:])
     if not found:
-        return []
+        return
     # sorted distinct (x, y) pairs, x < y: sorting and dropping repeats is ~10x faster
     # than np.unique's hash table on the millions of band hits of a template corpus
     cand = np.concatenate(found)
     cand.sort()
     cand = cand[np.r_[True, cand[1:] != cand[:-1]]]
-    out = []
+    del found
     for i in range(0, len(cand), SIMILARITY_CHUNK):
         part = cand[i:i + SIMILARITY_CHUNK]
         xs, ys = part // len(ids), part % len(ids)
         sims = (sig[xs] == sig[ys]).mean(axis=1)
         keep = sims >= policy.threshold
-        out.extend((ids[x], ids[y], round(float(sim), 3))
-                   for x, y, sim in zip(xs[keep].tolist(), ys[keep].tolist(), sims[keep].tolist()))
-    return out
+        yield from ((ids[x], ids[y], round(float(sim), 3))
+                    for x, y, sim in zip(xs[keep].tolist(), ys[keep].tolist(),
+                                         sims[keep].tolist()))

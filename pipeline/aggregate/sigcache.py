@@ -30,8 +30,9 @@ def _key(state: str, start: int, end: int, params: bytes) -> bytes:
 
 
 def _load(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(keys as (N, 16) uint8, signatures (N, width) uint64, ok (N,) bool) or None (no
-    file, or unreadable). Callers check the width against their hasher's."""
+    """(keys as (N, 16) uint8, signatures (N, width) uint32, ok (N,) bool) or None (no
+    file, or unreadable). Callers check the width against their hasher's. (Older
+    versions stored the 32-bit signatures as uint64.)"""
     try:
         with np.load(path) as z:
             keys, sigs, ok = z["keys"], z["sigs"], z["ok"]
@@ -41,14 +42,14 @@ def _load(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     if (keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != KEY_BYTES
             or sigs.ndim != 2 or not len(keys) == len(sigs) == len(ok)):
         return None
-    return keys, sigs, ok
+    return keys, sigs.astype(np.uint32, copy=False), ok
 
 
 def _save(path: Path, keys: np.ndarray, sigs: np.ndarray, ok: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, keys=keys, sigs=sigs, ok=ok)
+            np.savez(fh, keys=keys, sigs=sigs.astype(np.uint32, copy=False), ok=ok)
 
 
 class SignatureCache:
@@ -82,7 +83,7 @@ class SignatureCache:
         if self.new.keys() == self.old.keys():
             return
         keys = np.frombuffer(b"".join(self.new), dtype=np.uint8).reshape(-1, KEY_BYTES)
-        sigs = np.zeros((len(keys), self.n), dtype=np.uint64)
+        sigs = np.zeros((len(keys), self.n), dtype=np.uint32)  # 32 bits a permutation
         ok = np.zeros(len(keys), dtype=bool)
         for i, s in enumerate(self.new.values()):
             if s is not None:
@@ -151,7 +152,7 @@ class RunSignatures:
             self._spool.flush()
             rows = np.fromfile(self._spool.name, dtype=self.record)
             keys, ok = rows["key"].copy(), rows["ok"].astype(bool)  # copies: rows freed
-            sigs = rows["sig"].astype(np.uint64)
+            sigs = rows["sig"].astype(np.uint32)
             del rows
             old = _load(self.path)
             if old is not None and old[1].shape[1] != self.n:

@@ -67,10 +67,17 @@ class SourceCache:
         self._src: SourceText | None = None
         self._kept: dict[str, SourceText] = {}
         self._room = keep_chars
+        self._once = False
+
+    def last_use(self) -> None:
+        """No more texts are kept, and each kept one is dropped once read again: the
+        pass that re-reads them goes through the files in the same order, once."""
+        self._room = 0
+        self._once = True
 
     def get(self, path: str) -> SourceText:
         if path != self._path:
-            src = self._kept.get(path)
+            src = self._kept.pop(path, None) if self._once else self._kept.get(path)
             if src is None:
                 src = read_source(path, self.sha.get(path), self.encoding.get(path))
                 size = len(src.text) if src.text is not None else 0

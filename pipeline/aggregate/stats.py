@@ -62,6 +62,19 @@ def _with_all(df: pd.DataFrame) -> pd.DataFrame:
 CAPPED_RATES = ("union_rate", "membership_rate", "coverage_rate", "pass_rate")
 
 
+STAT_FACT_COLUMNS = ["report_id", "type", "value", "unit", "approx", "metric", "level"]
+STAT_FACT_TYPES = ("count", "rate", "award")
+
+
+def read_stat_facts(path) -> pd.DataFrame:
+    """The facts `district_stats` uses, read from the facts table: only the columns and
+    fact types it counts, not the whole table."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=STAT_FACT_COLUMNS,
+                         filters=[("type", "in", STAT_FACT_TYPES)]).to_pandas()
+
+
 def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFrame,
                    roster: list[RosterEntry], capped_rates: tuple[str, ...] = CAPPED_RATES
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -90,9 +103,17 @@ def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFra
     unexpected_n = (~reps_all["branch_id"].isin(set(roster_df["branch_id"]))).groupby(by_d).sum() \
         .to_dict() if len(roster_df) else {}
     done_n = reps_all["complete"].fillna(False).astype(bool).groupby(by_d).sum().to_dict()
-    sets = [set(x) if x is not None else set() for x in reps_all["sections"]]
-    section_n = {label: pd.Series([label in x for x in sets], index=reps_all.index)
-                 .groupby(by_d).sum().to_dict() for label in SECTION_LABELS}
+    # reports covering each section label, by district: one (report, label) row a label
+    # a report has (a set or a column a label over every report cost 1-2 KB a report)
+    covered = reps[["district", "sections"]].reset_index(drop=True).explode("sections")
+    covered = covered.dropna(subset=["sections"]).reset_index() \
+        .drop_duplicates(["index", "sections"])  # (a label listed twice counts once)
+    per_label = covered.groupby(["sections", "district"]).size()
+    section_n = {label: {} for label in SECTION_LABELS}
+    for (label, d), n in per_label.items():
+        if label in section_n:
+            section_n[label][d] = int(n)
+            section_n[label][ALL_DISTRICTS] = section_n[label].get(ALL_DISTRICTS, 0) + int(n)
     for d in districts:
         of = int(n_reports.get(d, 0))
         expected = int(exp_n.get(d, 0))
@@ -114,7 +135,7 @@ def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFra
     district_of = reps.set_index("report_id")["district"]
     if len(facts):
         # only the columns used below: every string column doubled by _with_all costs
-        f = facts[["report_id", "type", "value", "unit", "approx", "metric", "level"]].copy()
+        f = facts[STAT_FACT_COLUMNS].copy()
         f["district"] = f["report_id"].map(district_of)
         f_all = _with_all(f)
         rows += _metric_rows(f_all, n_reports)

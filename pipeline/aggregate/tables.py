@@ -2,18 +2,16 @@
 
 Column names come from the pydantic models (`Report`, `Section`, the fact
 models, `Flag`), never retyped, so a schema change flows through to Parquet,
-DuckDB, Excel and the notebook. Reports are consumed one at a time; only the
-rows are kept.
+DuckDB, Excel and the notebook; the Arrow types too (`table_schemas`). Reports
+are consumed one at a time and their rows written to Parquet in row groups
+(`TableWriter`): a build's memory does not hold the run's facts.
 """
 from __future__ import annotations
 
+import os
 import types
 import typing
-from dataclasses import dataclass, field
 from functools import cache
-
-import numpy as np
-import pandas as pd
 
 from pipeline.aggregate.branches import Branch
 from pipeline.aggregate.flags import Flag
@@ -106,13 +104,12 @@ def _dump(obj, exclude: tuple[str, ...] = ()) -> dict:
 _FACT_DUMPERS: dict[type, typing.Callable] = {}  # by fact class, looked up per fact
 
 
-MISSING = np.nan  # a column a row's model lacks: what pd.DataFrame(rows) puts there
+MISSING = None  # a column a row's model lacks (an award has no `approx`): null
 
 
 class ColumnStore:
-    """Rows kept as one list a column. A dict a row costs about 1 KB more than the
-    values it holds, and a run holds every section and fact until the tables are
-    framed (310k facts at 100 MB of text)."""
+    """Rows kept as one list a column until they are written (a dict a row costs about
+    1 KB more than the values it holds)."""
 
     def __init__(self, columns: list[str]):
         self.columns = columns
@@ -126,29 +123,173 @@ class ColumnStore:
         for column, values in self.data.items():
             values.append(get(column, MISSING))
 
-    def frame(self) -> pd.DataFrame:
-        """The rows as a DataFrame (the same dtypes as from the row dicts); the lists are
-        released column by column as pandas copies them."""
+    def take(self) -> dict[str, list]:
+        """The buffered columns, handed over (the store is empty after)."""
         data, self.data = self.data, {c: [] for c in self.columns}
-        frame = pd.DataFrame(index=pd.RangeIndex(len(data[self.columns[0]])))
-        for column in self.columns:
-            frame[column] = _column(data.pop(column))
-        return frame
+        return data
 
 
-def _column(values: list) -> pd.Series:
-    """A column as `pd.DataFrame(rows)` types it."""
-    return pd.DataFrame({"v": values})["v"] if values else pd.Series(values, dtype=object)
+# --- Arrow: memory pool and schemas derived from the pydantic models --------------
+
+@cache
+def use_returning_memory_pool() -> None:
+    """Arrow's jemalloc pool, where this pyarrow has it and the user chose none
+    (ARROW_DEFAULT_MEMORY_POOL): it gives freed memory back to the system, where the
+    default mimalloc pool kept what every row group written and table read back had
+    used (a 100 MB build peaked 130 MB higher)."""
+    import pyarrow as pa
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        pass
 
 
-@dataclass
-class TableBuilder:
-    reports: list[dict] = field(default_factory=list)
-    sections: ColumnStore = field(default_factory=lambda: ColumnStore(SECTION_COLUMNS))
-    facts: ColumnStore = field(default_factory=lambda: ColumnStore(FACT_COLUMNS))
-    flags: list[Flag] = field(default_factory=list)
 
-    def add(self, report_id: str, rep: Report, branch: Branch, flags: list[Flag]) -> None:
+def _arrow_type(annotation):
+    """The Arrow type of a plain annotation (`_is_plain`): str and Literal of str as
+    string, int, float, bool, lists of those; Optional adds nothing (every Arrow
+    column is nullable)."""
+    import pyarrow as pa
+
+    scalars = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+    if annotation in scalars:
+        return scalars[annotation]
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        kinds = {type(a) for a in args}
+        if len(kinds) == 1 and kinds <= set(scalars):
+            return scalars[kinds.pop()]
+    elif origin is list and len(args) == 1:
+        return pa.list_(_arrow_type(args[0]))
+    elif origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        found = {_arrow_type(a) for a in inner}
+        if len(found) == 1:
+            return found.pop()
+    raise TypeError(f"no Arrow type for {annotation!r}: give the column a plain type")
+
+
+def _model_types(model, exclude=()) -> dict:
+    return {name: _arrow_type(f.annotation) for name, f in model.model_fields.items()
+            if name not in exclude}
+
+
+# the columns the aggregate adds to the models' fields
+REPORT_DERIVED_TYPES = {"report_id": str, "branch_id": str, "branch_name": str, "district": str,
+                        "branch_source": str, "n_facts": int, "n_quant_facts": int,
+                        "n_flags": int, "complete": bool, "flag_summary": str,
+                        "review_page": str}
+ROW_KEY_TYPES = {"report_id": str, "section_no": int, "parent": int, "fact_no": int}
+
+
+@cache
+def table_schemas() -> dict:
+    """name -> pyarrow.Schema of the four per-report tables, in column order."""
+    import pyarrow as pa
+
+    keys = {k: _arrow_type(v) for k, v in ROW_KEY_TYPES.items()}
+    report = {**{k: _arrow_type(v) for k, v in REPORT_DERIVED_TYPES.items()},
+              **_model_types(Report, NESTED_REPORT_FIELDS)}
+    section = {**keys, **_model_types(Section, ("children",))}
+    fact: dict = dict(keys)
+    for model in _fact_models():
+        for name, t in _model_types(model).items():
+            if fact.setdefault(name, t) != t:
+                raise TypeError(f"fact column {name!r} has two types: {fact[name]} and {t}")
+    flag = _model_types(Flag)
+    return {name: pa.schema([(c, types_[c]) for c in columns]) for name, columns, types_ in (
+        ("reports", REPORT_COLUMNS, report), ("sections", SECTION_COLUMNS, section),
+        ("facts", FACT_COLUMNS, fact), ("flags", FLAG_COLUMNS, flag))}
+
+
+# rows buffered before they are written as one Parquet row group (a report row holds its
+# flags' messages: 5,000 of them are a few MB)
+ROW_GROUP_ROWS = 5_000
+
+
+class ParquetSink:
+    """One table written as it grows: rows are buffered (`ColumnStore`) and written as
+    a Parquet row group every `row_group` rows into a temporary file, renamed over
+    the table's path by `commit` (a failed or interrupted build leaves the previous
+    table, and `abandon` removes the temporary file)."""
+
+    def __init__(self, path, schema, row_group: int = ROW_GROUP_ROWS):
+        from pipeline.aggregate.atomic import tmp_path_for
+
+        self.path, self.schema, self.row_group = path, schema, row_group
+        self.tmp = tmp_path_for(path)
+        self.rows = ColumnStore(schema.names)
+        self.writer = None
+        self.n = 0
+
+    def append(self, row: dict) -> None:
+        self.rows.append(row)
+        self.n += 1
+        if len(self.rows) >= self.row_group:
+            self.flush()
+
+    def extend(self, rows) -> None:
+        for row in rows:
+            self.append(row)
+
+    def flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(self.tmp, self.schema)
+        if len(self.rows):
+            data = self.rows.take()
+            # from_pandas: a NaN is null, as pandas writes it
+            self.writer.write_batch(pa.record_batch(
+                [pa.array(data.pop(f.name), type=f.type, from_pandas=True) for f in self.schema],
+                schema=self.schema))
+
+    def commit(self):
+        from pipeline.aggregate.atomic import _fsync, _fsync_dir
+
+        self.flush()
+        self.writer.close()
+        self.writer = None
+        _fsync(self.tmp)
+        os.replace(self.tmp, self.path)
+        _fsync_dir(self.path.parent)
+        return self.path
+
+    def abandon(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except Exception:  # a full disk: the file goes anyway
+                pass
+            self.writer = None
+        self.tmp.unlink(missing_ok=True)
+
+
+class TableWriter:
+    """The reports, sections, facts and flags tables of a build, written to
+    `folder/NAME.parquet` as reports are added: memory holds a row group a table,
+    not the run (310k facts at 100 MB of text). A report's row is complete when it is
+    added: its flags, near-duplicate ones included, and its review page are known by
+    then. `commit` puts the four tables in place; `abandon` drops them."""
+
+    def __init__(self, folder, blocking: tuple[str, ...], row_group: int = ROW_GROUP_ROWS):
+        from pathlib import Path
+
+        use_returning_memory_pool()
+        self.blocking = frozenset(blocking)
+        schemas = table_schemas()
+        self.sinks = {name: ParquetSink(Path(folder) / f"{name}.parquet", schema, row_group)
+                      for name, schema in schemas.items()}
+
+    def add(self, report_id: str, rep: Report, branch: Branch, flags: list[Flag],
+            all_flags: list[Flag], review_page: str | None) -> None:
+        """`flags`: the report's own (written now, in report order); `all_flags`: those
+        and its near-duplicate flags (written by `add_flags`), which its row counts."""
         row = {"report_id": report_id}
         row.update(_dump(rep, exclude=NESTED_REPORT_FIELDS))
         row.update(branch_id=branch.branch_id, branch_name=branch.branch_name,
@@ -156,8 +297,12 @@ class TableBuilder:
                    n_facts=len(rep.facts),
                    n_quant_facts=sum(f.type in ("count", "rate", "amount") and f.value is not None
                                      for f in rep.facts),
-                   n_flags=0, complete=None, flag_summary="", review_page=None)
-        self.reports.append(row)
+                   n_flags=len(all_flags),
+                   complete=not any(f.code in self.blocking for f in all_flags),
+                   flag_summary="；".join(f.message for f in all_flags),
+                   review_page=review_page)
+        self.sinks["reports"].append(row)
+        sections = self.sinks["sections"]
         no = 0
 
         def walk(nodes: list[Section], parent: int | None):
@@ -165,36 +310,74 @@ class TableBuilder:
             for s in nodes:
                 no += 1
                 me = no
-                self.sections.append({"report_id": report_id, "section_no": me,
-                                      "parent": parent, **_dump(s, exclude=("children",))})
+                sections.append({"report_id": report_id, "section_no": me,
+                                 "parent": parent, **_dump(s, exclude=("children",))})
                 walk(s.children, me)
 
         walk(rep.section_tree, None)
-        dumpers = _FACT_DUMPERS
+        facts, dumpers = self.sinks["facts"], _FACT_DUMPERS
         for i, f in enumerate(rep.facts, 1):
             cls = type(f)
             dump = dumpers.get(cls) or dumpers.setdefault(cls, _dumper(cls))
-            self.facts.append({"report_id": report_id, "fact_no": i, **dump(f)})
-        self.flags.extend(flags)
+            facts.append({"report_id": report_id, "fact_no": i, **dump(f)})
+        self.add_flags(flags)
 
-    def finish(self, blocking: tuple[str, ...]) -> None:
-        """Fill the flag-derived report columns once every flag is known."""
-        by_report: dict[str, list[Flag]] = {}
-        for f in self.flags:
-            by_report.setdefault(f.report_id, []).append(f)
-        for row in self.reports:
-            fl = by_report.get(row["report_id"], [])
-            row["n_flags"] = len(fl)
-            row["complete"] = not any(f.code in blocking for f in fl)
-            row["flag_summary"] = "；".join(f.message for f in fl)
+    def add_flags(self, flags: list[Flag]) -> None:
+        self.sinks["flags"].extend(_dump(f) for f in flags)
 
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """The four tables. The row lists are handed over (emptied) as each frame is
-        built: they are the largest thing in memory (a dict a fact) and the frames
-        hold the same values; `flags` stays (the review pages show them)."""
-        out = {"reports": pd.DataFrame(self.reports, columns=REPORT_COLUMNS)}
-        self.reports.clear()
-        out["sections"] = self.sections.frame()
-        out["facts"] = self.facts.frame()
-        out["flags"] = pd.DataFrame([_dump(f) for f in self.flags], columns=FLAG_COLUMNS)
-        return out
+    def counts(self) -> dict[str, int]:
+        return {name: sink.n for name, sink in self.sinks.items()}
+
+    def commit(self) -> dict:
+        """name -> path of each table, now in place."""
+        return {name: sink.commit() for name, sink in self.sinks.items()}
+
+    def abandon(self) -> None:
+        for sink in self.sinks.values():
+            sink.abandon()
+
+
+BATCH_ROWS = 20_000  # rows of a table read back at a time
+
+
+def read_table(table, columns: list[str] | None = None):
+    """A table (a DataFrame, or the Parquet file of one), or some of its columns, as a
+    DataFrame; from a file, a value repeated down a column (district, code,
+    severity ...) is one Python object, not one per row."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    if isinstance(table, pd.DataFrame):
+        return table if columns is None else table[columns]
+    return pq.read_table(table, columns=columns).to_pandas(deduplicate_objects=True)
+
+
+def iter_table(table, columns: list[str] | None = None, batch_rows: int | None = None):
+    """A table (as `read_table`) as DataFrames of at most `batch_rows` rows, at least
+    one (empty, with the columns, for an empty table): a table on disk is never read
+    whole."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if isinstance(table, pd.DataFrame):
+        yield read_table(table, columns)
+        return
+    pf = pq.ParquetFile(table)
+    empty = True
+    for batch in pf.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns):
+        empty = False
+        yield batch.to_pandas(deduplicate_objects=True)
+    if empty:
+        schema = pf.schema_arrow
+        if columns is not None:
+            schema = pa.schema([schema.field(c) for c in columns])
+        yield schema.empty_table().to_pandas()
+
+
+def n_rows(table) -> int:
+    """Rows of a table (as `read_table`), without reading a file's rows."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    return len(table) if isinstance(table, pd.DataFrame) else pq.ParquetFile(table).metadata.num_rows

@@ -13,7 +13,7 @@ import io
 import math
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -69,23 +69,32 @@ def cell_xml(v, style: int = 0) -> str:
 
 
 class Sheet:
-    """Rows are appended as lists of inert values (str, int, float or None)."""
+    """Rows are appended as lists of inert values (str, int, float or None), as columns of
+    cell XML, or as an iterable of such column batches that is consumed only while the
+    sheet is written (`append_column_batches`): a table far larger than memory streams
+    through. Rows are numbered as they are written."""
 
     def __init__(self, title: str, widths: list[float]):
         self.title = title
         self.widths = widths
-        self.parts: list[str | tuple[int, list[list[str]]]] = []  # rows, or (first, columns)
-        self.rows = 0
+        # a row's cells joined, a list of columns, or an iterable of lists of columns
+        self.parts: list[str | list[list[str]] | tuple[Iterable]] = []
+        self.rows = 0            # rows appended (known once written, when batches are lazy)
         self.ncols = len(widths)
         self.autofilter = False
-        self.filter_rows = None  # rows under the autofilter (header + data)
+        self.filter_rows = None  # rows under the autofilter (header + data), known once written
+        self._filter_parts = None  # the note's position: parts under the autofilter
+        self._lazy = False
 
     def add_header_note(self, text: str) -> None:
-        """A text cell right of the header row, outside the autofilter."""
-        self.filter_rows = self.rows
+        """A text cell right of the header row, outside the autofilter (which ends with
+        the rows appended so far)."""
+        self._filter_parts = len(self.parts)
+        if not self._lazy:
+            self.filter_rows = self.rows
         ref = column_letter(self.ncols + 2) + "1"
-        self.parts[0] = self.parts[0][:-len("</row>")] + \
-            f'<c r="{ref}" s="{BOLD_STYLE}" t="inlineStr">{_text_xml(text)}</c></row>'
+        self.parts[0] = self.parts[0] + \
+            f'<c r="{ref}" s="{BOLD_STYLE}" t="inlineStr">{_text_xml(text)}</c>'
 
     def append(self, values, style: int = 0) -> None:
         self.append_cells([cell_xml(v, style) for v in values])
@@ -94,15 +103,21 @@ class Sheet:
         """A row of `cell_xml` fragments, one per column in order (cells carry no
         reference: their position is their column, as the format allows)."""
         self.rows += 1
-        self.parts.append(f'<row r="{self.rows}">{"".join(cells)}</row>')
+        self.parts.append("".join(cells))
 
     def append_columns(self, columns: list[list[str]]) -> None:
         """Rows given as columns of `cell_xml` fragments (equal lengths): the rows
         `append_cells` would append one by one. They are joined into rows only as the
         sheet is written (a row's text is larger than references to its cells)."""
         if columns and columns[0]:
-            self.parts.append((self.rows + 1, columns))
+            self.parts.append(columns)
             self.rows += len(columns[0])
+
+    def append_column_batches(self, batches: Iterable[list[list[str]]]) -> None:
+        """Rows given as an iterable of `append_columns` arguments, made as the sheet is
+        written; `rows` and `filter_rows` are final once it is."""
+        self.parts.append((batches,))
+        self._lazy = True
 
     def xml(self) -> str:
         out = io.BytesIO()
@@ -113,18 +128,30 @@ class Sheet:
         """The sheet's XML into a binary stream, encoded `batch` rows at a time (the
         whole text of a large sheet is never held at once)."""
         buf = [self._head()]
-        for part in self.parts:
+        r = 0
+
+        def flush():
+            out.write("".join(buf).encode("utf-8"))
+            buf.clear()
+
+        for i, part in enumerate(self.parts):
+            if i == self._filter_parts:
+                self.filter_rows = r
             if isinstance(part, str):
-                buf.append(part)
+                r += 1
+                buf.append(f'<row r="{r}">{part}</row>')
                 continue
-            first, columns = part
-            for r, cells in enumerate(zip(*columns), first):
-                buf.append(f'<row r="{r}">{"".join(cells)}</row>')
-                if len(buf) >= batch:
-                    out.write("".join(buf).encode("utf-8"))
-                    buf.clear()
+            for columns in (part[0] if isinstance(part, tuple) else (part,)):
+                for cells in zip(*columns):
+                    r += 1
+                    buf.append(f'<row r="{r}">{"".join(cells)}</row>')
+                    if len(buf) >= batch:
+                        flush()
+        if self._filter_parts == len(self.parts):
+            self.filter_rows = r
+        self.rows = r
         buf.append(self._tail())
-        out.write("".join(buf).encode("utf-8"))
+        flush()
 
     def _head(self) -> str:
         cols = "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'

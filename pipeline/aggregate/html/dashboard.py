@@ -9,6 +9,7 @@ from pipeline.aggregate.html.render import esc, fill, fmt_num, table
 from pipeline.aggregate.labels import header, zh
 from pipeline.aggregate.limits import outputs_config
 from pipeline.aggregate.stats import ALL_DISTRICTS, UNKNOWN_DISTRICT
+from pipeline.aggregate.tables import iter_table, read_table
 from schemas.report import SECTION_LABELS
 
 SEV_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -94,12 +95,18 @@ def _left_out_note(shown: int, total: int, where: str) -> str:
             f'完整清单见 {esc(where)}。</p>')
 
 
-def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.DataFrame,
-                     flags: pd.DataFrame, missing: pd.DataFrame, run_info: dict,
-                     max_rows: int | None = None) -> str:
+REPORT_COLUMNS = ["report_id", "district", "branch_name", "review_page", "title", "org", "year",
+                  "n_facts", "n_flags", "complete"]
+
+
+def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
+                     missing: pd.DataFrame, run_info: dict, max_rows: int | None = None) -> str:
     """The dashboard page; its report list and list of reports to chase hold at most
-    `max_rows` rows each (default from data/outputs.toml)."""
+    `max_rows` rows each (default from data/outputs.toml). `reports`, `flags`: the
+    tables as DataFrames or their Parquet files (the flags are read a batch at a time)."""
     max_rows = dashboard_max_rows() if max_rows is None else int(max_rows)
+    reports = read_table(reports, REPORT_COLUMNS)
+    chase, n_chase, n_flags = _to_chase(flags, max_rows)
     all_row = summary[summary["district"] == ALL_DISTRICTS]
     tot = all_row.iloc[0].to_dict() if len(all_row) else {}
     kpis = [("报告数", fmt_num(len(reports))),
@@ -107,7 +114,7 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.Dat
                           f"{fmt_num(tot.get('branches_expected'))}"),
             ("报送率", fmt_num(tot.get("submission_rate"), pct=True)),
             ("完整报告比例", fmt_num(tot.get("complete_share"), pct=True)),
-            ("问题数", fmt_num(len(flags))),
+            ("问题数", fmt_num(n_flags)),
             ("会员合计（人）", fmt_num(tot.get("members_total"))),
             ("平均建会率", fmt_num(tot.get("union_rate_mean")) + "%"
              if tot.get("union_rate_mean") is not None and pd.notna(tot.get("union_rate_mean"))
@@ -156,11 +163,6 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.Dat
     reports = reports.assign(district=reports["district"].fillna(UNKNOWN_DISTRICT),
                              branch_name=reports["branch_name"].fillna("（未知）"))
     by_id = reports.set_index("report_id")
-    chase = flags[flags["severity"].isin(["error", "warning"])].copy()
-    chase["_o"] = chase["severity"].map(SEV_ORDER)
-    n_chase = len(chase)
-    if n_chase > max_rows:  # keep the most severe, in their order
-        chase = chase.sort_values("_o", kind="stable").head(max_rows)
     chase = chase.join(by_id[["district", "branch_name", "review_page"]], on="report_id")
     chase = chase.sort_values(["district", "_o", "report_id"], na_position="last", kind="stable")
     severity_cells = {}  # a few distinct severities and codes: each rendered once
@@ -206,6 +208,28 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports: pd.Dat
                 chase_table=chase_table, reports_table=reports_table,
                 footer=esc("数值均来自原文，可在核对页中逐条对照；"
                            "区县归属依据见报告清单“归属依据”列（清单/目录/文中单位名/未知）。"))
+
+
+def _to_chase(flags, max_rows: int) -> tuple[pd.DataFrame, int, int]:
+    """(the error and warning flags the dashboard lists: the most severe first, each
+    severity in table order, at most `max_rows`, with their order as `_o`; how many
+    error and warning flags there are; how many flags)."""
+    kept: dict[str, list[pd.DataFrame]] = {"error": [], "warning": []}
+    room = {sev: max_rows for sev in kept}
+    n_chase = n_flags = 0
+    for batch in iter_table(flags, ["report_id", "severity", "code", "message"]):
+        n_flags += len(batch)
+        for sev in kept:
+            rows = batch[batch["severity"] == sev]
+            n_chase += len(rows)
+            if room[sev] > 0 and len(rows):
+                kept[sev].append(rows.head(room[sev]))
+                room[sev] -= len(kept[sev][-1])
+    chase = pd.concat([*kept["error"], *kept["warning"]], ignore_index=True) \
+        if kept["error"] or kept["warning"] else \
+        pd.DataFrame(columns=["report_id", "severity", "code", "message"])
+    chase = chase.head(max_rows)
+    return chase.assign(_o=chase["severity"].map(SEV_ORDER)), n_chase, n_flags
 
 
 def _rows(df: pd.DataFrame, *columns: str):
