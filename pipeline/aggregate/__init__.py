@@ -31,6 +31,7 @@ from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, Branch, Bra
                                          resolve_file, safe_resolve)
 from pipeline.aggregate.flags import (DEFAULT_POLICY, DuplicateFlags, PolicyError, load_policy,
                                       report_flags)
+from pipeline.aggregate.memory import release_freed_memory
 from pipeline.aggregate.pagewriter import write_pages
 from pipeline.aggregate.source import SourceCache, source_state
 
@@ -114,7 +115,8 @@ def preload() -> None:
     from pipeline.aggregate.stats import district_stats  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
-    from pipeline.aggregate.tables import table_schemas, use_returning_memory_pool
+    from pipeline.aggregate.memory import use_returning_memory_pool
+    from pipeline.aggregate.tables import table_schemas
 
     table_schemas()
     use_returning_memory_pool()
@@ -185,6 +187,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     heads, dup_flags = _near_duplicate_pass(reports_path, run_dir, pol, resolver, sources,
                                             state_of)
     sources.last_use()  # pass 2 reads each file once more, in the same order
+    release_freed_memory()  # what the near-duplicate search used
 
     # Pass 2, full: validated reports -> table rows, flags and review page names. The
     # pages are rendered as each report is read when no renderer is forked; else by
@@ -359,6 +362,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
         read_stat_facts(paths["facts"]), read_table(paths["flags"], ["report_id", "code"]),
         roster_entries, pol.capped_rates)
     summary = district_summary(stats)
+    release_freed_memory()  # the columns the statistics read
     paths.update(write_parquet({"district_stats": stats, "missing_branches": missing},
                                run_dir / TABLES_DIR))
     written = {"tables": {k: str(v) for k, v in paths.items()}}

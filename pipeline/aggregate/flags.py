@@ -175,7 +175,7 @@ class DuplicateFlags:
             for me, twin in ((a, b), (b, a)):
                 ranked = self.twins.setdefault(me, [])
                 ranked.append((-sim, k, twin))
-                if len(ranked) >= 4 * keep:  # rank now and then: bounded per report
+                if len(ranked) >= 2 * keep:  # rank now and then: bounded per report
                     ranked.sort()
                     self.more[me] = self.more.get(me, 0) + len(ranked) - keep
                     del ranked[keep:]

@@ -134,30 +134,46 @@ def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFra
 
     district_of = reps.set_index("report_id")["district"]
     if len(facts):
-        # only the columns used below: every string column doubled by _with_all costs
-        f = facts[STAT_FACT_COLUMNS].copy()
+        f = facts[STAT_FACT_COLUMNS].copy()  # (only the columns used below)
         f["district"] = f["report_id"].map(district_of)
-        f_all = _with_all(f)
-        rows += _metric_rows(f_all, n_reports)
-        rows += _rate_rows(f_all, n_reports, capped_rates)
-        aw = f_all[f_all["type"] == "award"]
-        for (d, level), g in aw.groupby(["district", "level"]):
-            rows.append(DistrictStat(district=d, kind="award_level", key=level, n=len(g),
-                                     of=int(n_reports.get(d, 0)), total=float(len(g))))
+        rows += _by_district_then_all(f, lambda f: _metric_rows(f, n_reports)
+                                      + _rate_rows(f, n_reports, capped_rates)
+                                      + _award_rows(f, n_reports))
     if len(flags):
         fl = flags[["report_id", "code"]].copy()
         fl["district"] = fl["report_id"].map(district_of)
-        fl_all = _with_all(fl)
-        for (d, code), g in fl_all.groupby(["district", "code"]):
-            nrep = g["report_id"].nunique()
-            of = int(n_reports.get(d, 0))
-            rows.append(DistrictStat(district=d, kind="flag", key=code, n=nrep, of=of,
-                                     share=_share(nrep, of), total=float(len(g))))
+        rows += _by_district_then_all(fl, lambda fl: _flag_rows(fl, n_reports))
     order = {d: i for i, d in enumerate(districts)}
     df = pd.DataFrame([r.model_dump() for r in rows], columns=STAT_COLUMNS)
     df["_o"] = df["district"].map(order).fillna(len(order))
     df = df.sort_values(["_o", "kind", "key"], kind="stable").drop(columns="_o")
     return df.reset_index(drop=True), missing
+
+
+def _by_district_then_all(df: pd.DataFrame, rows_of) -> list[DistrictStat]:
+    """`rows_of(df)` by district, then over every row as district ALL_DISTRICTS: the
+    frame's district column is overwritten for it (`_with_all` would copy every row,
+    and a run has hundreds of thousands of facts and flags)."""
+    rows = rows_of(df)
+    df["district"] = ALL_DISTRICTS
+    return rows + rows_of(df)
+
+
+def _award_rows(f: pd.DataFrame, n_reports: dict) -> list[DistrictStat]:
+    aw = f.loc[f["type"] == "award", ["district", "level"]]
+    return [DistrictStat(district=d, kind="award_level", key=level, n=int(n),
+                         of=int(n_reports.get(d, 0)), total=float(n))
+            for (d, level), n in aw.groupby(["district", "level"]).size().items()]
+
+
+def _flag_rows(fl: pd.DataFrame, n_reports: dict) -> list[DistrictStat]:
+    agg = fl.groupby(["district", "code"])["report_id"].agg(["nunique", "size"])
+    rows = []
+    for (d, code), nrep, total in zip(agg.index, agg["nunique"].tolist(), agg["size"].tolist()):
+        of = int(n_reports.get(d, 0))
+        rows.append(DistrictStat(district=d, kind="flag", key=code, n=nrep, of=of,
+                                 share=_share(nrep, of), total=float(total)))
+    return rows
 
 
 def _metric_rows(f: pd.DataFrame, n_reports: dict) -> list[DistrictStat]:

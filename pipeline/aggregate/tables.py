@@ -107,46 +107,7 @@ _FACT_DUMPERS: dict[type, typing.Callable] = {}  # by fact class, looked up per 
 MISSING = None  # a column a row's model lacks (an award has no `approx`): null
 
 
-class ColumnStore:
-    """Rows kept as one list a column until they are written (a dict a row costs about
-    1 KB more than the values it holds)."""
-
-    def __init__(self, columns: list[str]):
-        self.columns = columns
-        self.data: dict[str, list] = {c: [] for c in columns}
-
-    def __len__(self) -> int:
-        return len(self.data[self.columns[0]])
-
-    def append(self, row: dict) -> None:
-        get = row.get
-        for column, values in self.data.items():
-            values.append(get(column, MISSING))
-
-    def take(self) -> dict[str, list]:
-        """The buffered columns, handed over (the store is empty after)."""
-        data, self.data = self.data, {c: [] for c in self.columns}
-        return data
-
-
-# --- Arrow: memory pool and schemas derived from the pydantic models --------------
-
-@cache
-def use_returning_memory_pool() -> None:
-    """Arrow's jemalloc pool, where this pyarrow has it and the user chose none
-    (ARROW_DEFAULT_MEMORY_POOL): it gives freed memory back to the system, where the
-    default mimalloc pool kept what every row group written and table read back had
-    used (a 100 MB build peaked 130 MB higher)."""
-    import pyarrow as pa
-
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return
-    try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except (NotImplementedError, pa.ArrowNotImplementedError):
-        pass
-
-
+# --- Arrow schemas, derived from the pydantic models -------------------------------
 
 def _arrow_type(annotation):
     """The Arrow type of a plain annotation (`_is_plain`): str and Literal of str as
@@ -211,17 +172,17 @@ ROW_GROUP_ROWS = 5_000
 
 
 class ParquetSink:
-    """One table written as it grows: rows are buffered (`ColumnStore`) and written as
-    a Parquet row group every `row_group` rows into a temporary file, renamed over
-    the table's path by `commit` (a failed or interrupted build leaves the previous
-    table, and `abandon` removes the temporary file)."""
+    """One table written as it grows: rows (dicts) are buffered and written as a
+    Parquet row group every `row_group` rows into a temporary file, renamed over the
+    table's path by `commit` (a failed or interrupted build leaves the previous table,
+    and `abandon` removes the temporary file)."""
 
     def __init__(self, path, schema, row_group: int = ROW_GROUP_ROWS):
         from pipeline.aggregate.atomic import tmp_path_for
 
         self.path, self.schema, self.row_group = path, schema, row_group
         self.tmp = tmp_path_for(path)
-        self.rows = ColumnStore(schema.names)
+        self.rows: list[dict] = []
         self.writer = None
         self.n = 0
 
@@ -243,11 +204,12 @@ class ParquetSink:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pq.ParquetWriter(self.tmp, self.schema)
         if len(self.rows):
-            data = self.rows.take()
-            # from_pandas: a NaN is null, as pandas writes it
+            rows, self.rows = self.rows, []
+            # a column at a time (cheaper than a row at a time); from_pandas: a NaN is
+            # null, as pandas writes it
             self.writer.write_batch(pa.record_batch(
-                [pa.array(data.pop(f.name), type=f.type, from_pandas=True) for f in self.schema],
-                schema=self.schema))
+                [pa.array([row.get(f.name, MISSING) for row in rows], type=f.type,
+                          from_pandas=True) for f in self.schema], schema=self.schema))
 
     def commit(self):
         from pipeline.aggregate.atomic import _fsync, _fsync_dir
@@ -279,6 +241,8 @@ class TableWriter:
 
     def __init__(self, folder, blocking: tuple[str, ...], row_group: int = ROW_GROUP_ROWS):
         from pathlib import Path
+
+        from pipeline.aggregate.memory import use_returning_memory_pool
 
         use_returning_memory_pool()
         self.blocking = frozenset(blocking)
@@ -337,7 +301,7 @@ class TableWriter:
             sink.abandon()
 
 
-BATCH_ROWS = 20_000  # rows of a table read back at a time
+BATCH_ROWS = 5_000  # rows of a table read back at a time (a sheet holds their cells)
 
 
 def read_table(table, columns: list[str] | None = None):
