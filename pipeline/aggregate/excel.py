@@ -264,7 +264,8 @@ def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
     # each sheet is made as the workbook is written, and dropped after (cells are many)
     sheets = [partial(_sheet, title, rows, note if title == "事实明细" else None)
               for title, rows in zip(SHEETS, ([summary], iter_table(reports, REPORT_SHEET_COLUMNS),
-                                              flag_rows(), [facts_x], [missing], [stats]))]
+                                              flag_rows(), iter_table(facts_x), [missing],
+                                              [stats]))]
     with atomic_path(path) as tmp:
         xlsx.save(tmp, sheets)
     return path

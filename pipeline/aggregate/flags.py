@@ -6,7 +6,6 @@ pairs are found by `minhash`; `duplicate_flags` turns them into flags.
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,8 +158,8 @@ def report_flags(rep: Report, report_id: str, branch: Branch, policy: Policy,
 class DuplicateFlags:
     """The near-duplicate flags of a batch, made when asked for: per report the
     `max_twins` most similar twins (ties: first in input order), the last of them
-    saying how many more similar reports there are. Holds per report at most a few
-    times `max_twins` twins, not the flags (a template copied thousands of times gives
+    saying how many more similar reports there are. Holds per report at most twice
+    `max_twins` twins, not the flags (a template copied thousands of times gives
     hundreds of thousands of pairs)."""
 
     def __init__(self, pairs, names: dict[str, str], max_twins: int = 5):

@@ -226,7 +226,7 @@ class ParquetSink:
         if self.writer is not None:
             try:
                 self.writer.close()
-            except Exception:  # a full disk: the file goes anyway
+            except OSError:  # a full disk: the file goes anyway
                 pass
             self.writer = None
         self.tmp.unlink(missing_ok=True)
@@ -319,17 +319,20 @@ def read_table(table, columns: list[str] | None = None):
 def iter_table(table, columns: list[str] | None = None, batch_rows: int | None = None):
     """A table (as `read_table`) as DataFrames of at most `batch_rows` rows, at least
     one (empty, with the columns, for an empty table): a table on disk is never read
-    whole."""
+    whole, and a sheet or page made of the batches holds one batch's cells at a time."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    batch_rows = batch_rows or BATCH_ROWS
     if isinstance(table, pd.DataFrame):
-        yield read_table(table, columns)
+        table = read_table(table, columns)
+        for start in range(0, max(1, len(table)), batch_rows):
+            yield table.iloc[start:start + batch_rows]
         return
     pf = pq.ParquetFile(table)
     empty = True
-    for batch in pf.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns):
+    for batch in pf.iter_batches(batch_size=batch_rows, columns=columns):
         empty = False
         yield batch.to_pandas(deduplicate_objects=True)
     if empty:
@@ -338,10 +341,3 @@ def iter_table(table, columns: list[str] | None = None, batch_rows: int | None =
             schema = pa.schema([schema.field(c) for c in columns])
         yield schema.empty_table().to_pandas()
 
-
-def n_rows(table) -> int:
-    """Rows of a table (as `read_table`), without reading a file's rows."""
-    import pandas as pd
-    import pyarrow.parquet as pq
-
-    return len(table) if isinstance(table, pd.DataFrame) else pq.ParquetFile(table).metadata.num_rows
