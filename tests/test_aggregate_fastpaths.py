@@ -201,7 +201,10 @@ def test_table_writer_streams_what_row_dicts_hold(tmp_path, row_group):
             rows.append({"report_id": f"r{i}", "fact_no": f_no, **f.model_dump()})
     writer.add_flags([twin])
     assert {f["type"] for f in rows} >= {"count", "award", "placeholder"}
-    paths = writer.commit()
+    closed = writer.close()
+    assert all(p.name.startswith(".") and p.is_file() for p in closed.values())
+    assert not list((tmp_path / "tables").glob("*.parquet"))  # nothing published yet
+    paths = writer.publish()
     assert not list((tmp_path / "tables").glob(".*tmp*"))  # temporary files renamed
     assert pq.ParquetFile(paths["facts"]).num_row_groups == -(-len(rows) // row_group)
     expected = pd.DataFrame(rows, columns=FACT_COLUMNS)
@@ -226,11 +229,44 @@ def test_table_schemas_follow_the_models():
     schemas = table_schemas()
     facts, reports = schemas["facts"], schemas["reports"]
     assert facts.names == FACT_COLUMNS and reports.names == REPORT_COLUMNS
-    assert str(facts.field("value").type) == "double"
-    assert str(facts.field("approx").type) == "bool"
+    types = {name: str(facts.field(name).type) for name in facts.names}
+    assert {n for n, t in types.items() if t == "int64"} == {"fact_no", "start", "end", "line"}
+    assert {n for n, t in types.items() if t == "double"} == {"value"}
+    assert {n for n, t in types.items() if t == "bool"} == {"approx"}
+    assert all(t == "string" for n, t in types.items()
+               if n not in {"fact_no", "start", "end", "line", "value", "approx"})
     assert str(reports.field("year").type) == "int64"  # a nullable int, not a float
+    assert str(reports.field("complete").type) == "bool"
     assert str(reports.field("sections").type) == "list<item: string>"
+    assert str(schemas["sections"].field("parent").type) == "int64"
     assert schemas["flags"].names == list(Flag.model_fields)
+    assert str(schemas["flags"].field("similarity").type) == "double"
+
+
+def test_a_build_failing_before_its_tables_are_complete_leaves_the_previous_ones(
+        tmp_path, monkeypatch):
+    """The four per-report tables are published together with the statistics' tables:
+    a failure in between (here the statistics) leaves every previous table whole and
+    no temporary file."""
+    import pipeline.aggregate.stats as stats
+
+    root, run = districts_corpus.build_run(tmp_path)
+    build_outputs(run, [root])
+    tables = run / "tables"
+    before = {p.name: p.read_bytes() for p in tables.iterdir()}
+    reps = [Report.model_validate_json(x)
+            for x in (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+    reps[0].title = (reps[0].title or "") + "（修订）"  # a rebuild is due
+    (run / "reports.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in reps),
+                                       encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise MemoryError("statistics")
+
+    monkeypatch.setattr(stats, "district_stats", broken)
+    with pytest.raises(MemoryError):
+        build_outputs(run, [root])
+    assert {p.name: p.read_bytes() for p in tables.iterdir()} == before
 
 
 def test_abandoned_table_writer_leaves_the_previous_table(tmp_path):
@@ -244,8 +280,30 @@ def test_abandoned_table_writer_leaves_the_previous_table(tmp_path):
                [], [], None)
     assert list(folder.glob(".facts.parquet.tmp-*"))  # row groups already on disk
     writer.abandon()
+    writer.abandon()  # (twice: nothing left to drop, no error)
     assert sorted(p.name for p in folder.iterdir()) == ["facts.parquet"]
     assert (folder / "facts.parquet").read_bytes() == b"previous"
+
+
+def test_sheet_of_lazy_batches_is_the_sheet_of_columns_and_is_written_once():
+    cells = [excel._cells(list(range(7))), excel._cells(["工会"] * 7)]
+    eager, lazy = xlsx.Sheet("t", [10, 10]), xlsx.Sheet("t", [10, 10])
+    for ws in (eager, lazy):
+        ws.autofilter = True
+        ws.append(["h1", "h2"], style=xlsx.HEADER_STYLE)
+    eager.append_columns(cells)
+    lazy.append_column_batches(iter([[cells[0][:3], cells[1][:3]],
+                                     [cells[0][3:], cells[1][3:]]]))
+    for ws in (eager, lazy):
+        ws.add_header_note("note")
+        ws.append([])
+        ws.append(["note"])
+    assert lazy.filter_rows is None and lazy.rows == 3  # the batches counted once written
+    assert eager.xml() == lazy.xml()
+    assert lazy.rows == eager.rows == 10 and lazy.filter_rows == eager.filter_rows == 8
+    assert '<autoFilter ref="A1:B8"/>' in eager.xml()
+    with pytest.raises(RuntimeError, match="written already"):
+        lazy.xml()
 
 
 def test_sheet_streams_the_xml_it_would_join(tmp_path):

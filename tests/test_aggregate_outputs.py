@@ -279,3 +279,23 @@ def test_dashboard_from_table_files_is_the_dashboard_from_frames(tmp_path, monke
         assert page(summary, stats, files["reports"], files["flags"], missing, {},
                     max_rows=cap) == \
             page(summary, stats, t["reports"], t["flags"], missing, {}, max_rows=cap), cap
+
+
+def test_chase_list_read_in_batches_keeps_the_most_severe_in_table_order(monkeypatch):
+    """The flags the dashboard lists, selected 2 rows at a time: what sorting every error
+    and warning by severity (stably) and keeping the first `max_rows` gives."""
+    import pipeline.aggregate.tables as tables
+    from pipeline.aggregate.html.dashboard import SEV_ORDER, _to_chase
+
+    sev = ["warning", "info", "error", "warning", "error", "warning", "info", "error",
+           "warning", "warning", "error"]
+    flags = pd.DataFrame({"report_id": [f"r{i}" for i in range(len(sev))], "severity": sev,
+                          "code": "c", "message": [f"m{i}" for i in range(len(sev))]})
+    monkeypatch.setattr(tables, "BATCH_ROWS", 2)
+    wanted = flags[flags["severity"].isin(["error", "warning"])]
+    for cap in (0, 1, 3, 4, 6, 100):
+        chase, n_chase, n_flags = _to_chase(flags, cap)
+        expect = wanted.assign(_o=wanted["severity"].map(SEV_ORDER)) \
+            .sort_values("_o", kind="stable").head(cap)
+        assert chase["message"].tolist() == expect["message"].tolist(), cap
+        assert (n_chase, n_flags) == (len(wanted), len(flags))

@@ -216,9 +216,11 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
                                               manifest_path, roster_path, dup_flags.n_pairs)
         rendered = reviews.finish()
     except BaseException:
-        tables.abandon()
-        if reviews is not None:
-            reviews.abandon()
+        try:
+            if reviews is not None:
+                reviews.abandon()
+        finally:
+            tables.abandon()
         raise
     _write_stamp(run_dir, stamp_key, written, [p.name for p in pages])
     written["review_pages_rendered"] = rendered
@@ -354,7 +356,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     from pipeline.aggregate.stats import district_stats, district_summary, read_stat_facts
     from pipeline.aggregate.tables import read_table
 
-    paths = tables.commit()
+    paths = tables.close()  # (read under their temporary names until all are written)
     sizes = tables.counts()
     stats, missing = district_stats(
         read_table(paths["reports"], ["report_id", "branch_id", "district", "sections",
@@ -363,8 +365,9 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
         roster_entries, pol.capped_rates)
     summary = district_summary(stats)
     release_freed_memory()  # the columns the statistics read
-    paths.update(write_parquet({"district_stats": stats, "missing_branches": missing},
-                               run_dir / TABLES_DIR))
+    stat_paths = write_parquet({"district_stats": stats, "missing_branches": missing},
+                               run_dir / TABLES_DIR)
+    paths = {**tables.publish(), **stat_paths}
     written = {"tables": {k: str(v) for k, v in paths.items()}}
     written["duckdb"] = str(write_duckdb(paths, run_dir / DB_NAME))
     written["excel"] = str(write_workbook(run_dir / XLSX_NAME, summary, paths["reports"],

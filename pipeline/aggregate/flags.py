@@ -2,7 +2,7 @@
 
 Policy (required sections per org_type, thresholds) is data:
 `data/required_sections.toml`, replaceable with `--policy`. Near-duplicate
-pairs are found by `minhash`; `duplicate_flags` turns them into flags.
+pairs are found by `minhash`; `DuplicateFlags` turns them into flags.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 A build reads a run's tables back and frees them phase after phase; memory the
 allocators keep is still counted as the process's (RSS), and a 100 MB build
 peaked hundreds of MB above what it held. Two allocators keep it: Arrow's
-default pool (mimalloc), and glibc's heap, where the freed pages sit between
+default pool (mimalloc in this project's pyarrow wheels), and glibc's heap, where the freed pages sit between
 live objects until `malloc_trim` releases them.
 """
 from __future__ import annotations

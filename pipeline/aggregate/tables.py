@@ -18,8 +18,12 @@ from pipeline.aggregate.flags import Flag
 from schemas.report import Fact, Report, Section
 
 NESTED_REPORT_FIELDS = ("section_tree", "facts")
-REPORT_DERIVED = ("branch_id", "branch_name", "district", "branch_source", "n_facts",
-                  "n_quant_facts", "n_flags", "complete", "flag_summary", "review_page")
+# the columns the aggregate adds to the report model's fields, with their types
+REPORT_DERIVED_TYPES = {"branch_id": str, "branch_name": str, "district": str,
+                        "branch_source": str, "n_facts": int, "n_quant_facts": int,
+                        "n_flags": int, "complete": bool, "flag_summary": str,
+                        "review_page": str}
+REPORT_DERIVED = tuple(REPORT_DERIVED_TYPES)
 REPORT_COLUMNS = ["report_id"] + [f for f in Report.model_fields
                                   if f not in NESTED_REPORT_FIELDS] + list(REPORT_DERIVED)
 SECTION_COLUMNS = ["report_id", "section_no", "parent"] + [f for f in Section.model_fields
@@ -138,11 +142,7 @@ def _model_types(model, exclude=()) -> dict:
             if name not in exclude}
 
 
-# the columns the aggregate adds to the models' fields
-REPORT_DERIVED_TYPES = {"report_id": str, "branch_id": str, "branch_name": str, "district": str,
-                        "branch_source": str, "n_facts": int, "n_quant_facts": int,
-                        "n_flags": int, "complete": bool, "flag_summary": str,
-                        "review_page": str}
+# the keys the aggregate gives the rows of its tables
 ROW_KEY_TYPES = {"report_id": str, "section_no": int, "parent": int, "fact_no": int}
 
 
@@ -152,7 +152,7 @@ def table_schemas() -> dict:
     import pyarrow as pa
 
     keys = {k: _arrow_type(v) for k, v in ROW_KEY_TYPES.items()}
-    report = {**{k: _arrow_type(v) for k, v in REPORT_DERIVED_TYPES.items()},
+    report = {**keys, **{k: _arrow_type(v) for k, v in REPORT_DERIVED_TYPES.items()},
               **_model_types(Report, NESTED_REPORT_FIELDS)}
     section = {**keys, **_model_types(Section, ("children",))}
     fact: dict = dict(keys)
@@ -211,25 +211,33 @@ class ParquetSink:
                 [pa.array([row.get(f.name, MISSING) for row in rows], type=f.type,
                           from_pandas=True) for f in self.schema], schema=self.schema))
 
-    def commit(self):
-        from pipeline.aggregate.atomic import _fsync, _fsync_dir
+    def close(self):
+        """The table complete, still under its temporary name (returned)."""
+        from pipeline.aggregate.atomic import _fsync
 
         self.flush()
         self.writer.close()
         self.writer = None
         _fsync(self.tmp)
+        return self.tmp
+
+    def publish(self):
+        """The closed table renamed into place; its path."""
         os.replace(self.tmp, self.path)
-        _fsync_dir(self.path.parent)
         return self.path
 
     def abandon(self) -> None:
+        """Drop the temporary file; never raises (it runs while a failure unwinds)."""
         if self.writer is not None:
             try:
                 self.writer.close()
-            except OSError:  # a full disk: the file goes anyway
+            except Exception:  # noqa: BLE001 - a full disk, an interrupted close: the file goes
                 pass
             self.writer = None
-        self.tmp.unlink(missing_ok=True)
+        try:
+            self.tmp.unlink(missing_ok=True)
+        except OSError:  # (a read-only folder: remove_stale_tmp sweeps it at the next build)
+            pass
 
 
 class TableWriter:
@@ -237,7 +245,9 @@ class TableWriter:
     `folder/NAME.parquet` as reports are added: memory holds a row group a table,
     not the run (310k facts at 100 MB of text). A report's row is complete when it is
     added: its flags, near-duplicate ones included, and its review page are known by
-    then. `commit` puts the four tables in place; `abandon` drops them."""
+    then. `close` completes the four tables under temporary names (what comes next
+    reads them there), `publish` puts them in place together; `abandon` drops what
+    is not published."""
 
     def __init__(self, folder, blocking: tuple[str, ...], row_group: int = ROW_GROUP_ROWS):
         from pathlib import Path
@@ -292,11 +302,20 @@ class TableWriter:
     def counts(self) -> dict[str, int]:
         return {name: sink.n for name, sink in self.sinks.items()}
 
-    def commit(self) -> dict:
+    def close(self) -> dict:
+        """name -> temporary path of each table, complete."""
+        return {name: sink.close() for name, sink in self.sinks.items()}
+
+    def publish(self) -> dict:
         """name -> path of each table, now in place."""
-        return {name: sink.commit() for name, sink in self.sinks.items()}
+        from pipeline.aggregate.atomic import fsync_dir
+
+        paths = {name: sink.publish() for name, sink in self.sinks.items()}
+        fsync_dir(next(iter(paths.values())).parent)
+        return paths
 
     def abandon(self) -> None:
+        """Drop the temporary files (every sink's, whatever fails)."""
         for sink in self.sinks.values():
             sink.abandon()
 

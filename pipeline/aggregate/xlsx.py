@@ -77,8 +77,8 @@ class Sheet:
     def __init__(self, title: str, widths: list[float]):
         self.title = title
         self.widths = widths
-        # a row's cells joined, a list of columns, or an iterable of lists of columns
-        self.parts: list[str | list[list[str]] | tuple[Iterable]] = []
+        # a row's cells joined, a list of columns, or lazy batches of columns
+        self.parts: list[str | list[list[str]] | _Batches] = []
         self.rows = 0            # rows appended (known once written, when batches are lazy)
         self.ncols = len(widths)
         self.autofilter = False
@@ -116,7 +116,7 @@ class Sheet:
     def append_column_batches(self, batches: Iterable[list[list[str]]]) -> None:
         """Rows given as an iterable of `append_columns` arguments, made as the sheet is
         written; `rows` and `filter_rows` are final once it is."""
-        self.parts.append((batches,))
+        self.parts.append(_Batches(batches))
         self._lazy = True
 
     def xml(self) -> str:
@@ -126,7 +126,10 @@ class Sheet:
 
     def write(self, out, batch: int = 2000) -> None:
         """The sheet's XML into a binary stream, encoded `batch` rows at a time (the
-        whole text of a large sheet is never held at once)."""
+        whole text of a large sheet is never held at once). A sheet with lazy batches
+        can be written once (they are consumed)."""
+        if any(isinstance(p, _Batches) and p.used for p in self.parts):
+            raise RuntimeError(f"sheet {self.title!r}: its row batches were written already")
         buf = [self._head()]
         r = 0
 
@@ -141,7 +144,9 @@ class Sheet:
                 r += 1
                 buf.append(f'<row r="{r}">{part}</row>')
                 continue
-            for columns in (part[0] if isinstance(part, tuple) else (part,)):
+            if isinstance(part, _Batches):
+                part.used = True
+            for columns in (part.batches if isinstance(part, _Batches) else (part,)):
                 for cells in zip(*columns):
                     r += 1
                     buf.append(f'<row r="{r}">{"".join(cells)}</row>')
@@ -168,6 +173,13 @@ class Sheet:
         rows = self.filter_rows or self.rows
         auto = f'<autoFilter ref="A1:{last}{rows}"/>' if self.autofilter and rows > 1 else ""
         return "</sheetData>" + auto + "</worksheet>"
+
+
+class _Batches:
+    """Lazy row batches of a sheet (`Sheet.append_column_batches`)."""
+
+    def __init__(self, batches: Iterable[list[list[str]]]):
+        self.batches, self.used = batches, False
 
 
 def save(path: Path, sheets: list[Callable[[], Sheet]]) -> None:

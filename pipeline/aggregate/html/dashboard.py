@@ -95,8 +95,8 @@ def _left_out_note(shown: int, total: int, where: str) -> str:
             f'完整清单见 {esc(where)}。</p>')
 
 
-REPORT_COLUMNS = ["report_id", "district", "branch_name", "review_page", "title", "org", "year",
-                  "n_facts", "n_flags", "complete"]
+DASHBOARD_REPORT_COLUMNS = ["report_id", "district", "branch_name", "review_page", "title",
+                            "org", "year", "n_facts", "n_flags", "complete"]
 
 
 def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
@@ -105,7 +105,7 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
     `max_rows` rows each (default from data/outputs.toml). `reports`, `flags`: the
     tables as DataFrames or their Parquet files (the flags are read a batch at a time)."""
     max_rows = dashboard_max_rows() if max_rows is None else int(max_rows)
-    reports = read_table(reports, REPORT_COLUMNS)
+    reports = read_table(reports, DASHBOARD_REPORT_COLUMNS)
     chase, n_chase, n_flags = _to_chase(flags, max_rows)
     all_row = summary[summary["district"] == ALL_DISTRICTS]
     tot = all_row.iloc[0].to_dict() if len(all_row) else {}
