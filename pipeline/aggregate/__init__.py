@@ -175,6 +175,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # and before any renderer is forked
     from pipeline.aggregate.html import render_review  # noqa: F401
     (run_dir / STAMP_NAME).unlink(missing_ok=True)  # outputs are about to change
+    release_freed_memory()  # what a run freed before its build (results, the window)
 
     resolver = BranchResolver(roots, branches, roster_entries)
     roster_org_type = {e.branch_id: e.org_type for e in roster_entries}
@@ -357,6 +358,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     from pipeline.aggregate.tables import read_table
 
     paths = tables.close()  # (read under their temporary names until all are written)
+    release_freed_memory()  # what reading the reports freed
     sizes = tables.counts()
     stats, missing = district_stats(
         read_table(paths["reports"], ["report_id", "branch_id", "district", "sections",
@@ -370,6 +372,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     paths = {**tables.publish(), **stat_paths}
     written = {"tables": {k: str(v) for k, v in paths.items()}}
     written["duckdb"] = str(write_duckdb(paths, run_dir / DB_NAME))
+    release_freed_memory()  # DuckDB's buffers
     written["excel"] = str(write_workbook(run_dir / XLSX_NAME, summary, paths["reports"],
                                           paths["flags"], paths["facts"], missing, stats))
     counts = run_manifest.get("counts", {})

@@ -60,20 +60,29 @@ DUCKDB_CONFIG = {"memory_limit": "32MB", "threads": 1}
 def write_duckdb(tables: dict[str, Path], path: Path) -> Path:
     """The database of the run's tables, loaded from their Parquet files (DuckDB reads
     them in row groups: the tables are never all in this process's memory)."""
+    import shutil
+    import tempfile
+
     import duckdb
 
-    with atomic_path(path) as tmp:
-        tmp.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
-        try:
-            for name, table in tables.items():
-                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)',
-                            [str(table)])
-            for name, sql in VIEWS.items():
-                con.execute(f"CREATE VIEW {name} AS {sql}")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    # where DuckDB spills beyond its memory limit: the system's temporary folder (not
+    # the run folder, where a killed build would leave it), removed once loaded
+    spill = tempfile.mkdtemp(prefix="ghminer-duckdb-")
+    try:
+        with atomic_path(path) as tmp:
+            tmp.unlink(missing_ok=True)
+            con = duckdb.connect(str(tmp), config={**DUCKDB_CONFIG, "temp_directory": spill})
+            try:
+                for name, table in tables.items():
+                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)',
+                                [str(table)])
+                for name, sql in VIEWS.items():
+                    con.execute(f"CREATE VIEW {name} AS {sql}")
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+                tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     return path
