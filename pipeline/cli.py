@@ -83,10 +83,8 @@ def run(
         from pipeline.aggregate import preload, validate_inputs
         _aggregate_guard(lambda: validate_inputs(existing, manifest, roster, policy))
 
-    def terminate(signum, frame):  # `kill`: clean up like Ctrl-C (no torn output, no orphans)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGTERM, interrupted)  # `kill`: clean up like Ctrl-C
+    signal.signal(signal.SIGINT, interrupted)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[chars]:,} chars"),
                   TextColumn("{task.fields[rate]:,.0f} chars/s"), TimeElapsedColumn(),
@@ -224,11 +222,39 @@ def version() -> None:
     print(__version__)
 
 
+# An interruption is cleaned up like Ctrl-C (no torn output, no orphaned workers); if
+# that cleanup or the interpreter's exit hangs (rarely, a lock left held by the code
+# the interruption broke into, which a worker-pool thread then waits for at exit),
+# the process ends anyway this many seconds later, with the same exit status.
+EXIT_GRACE_S = 20.0
+_exit_timer: list = []
+
+
+def exit_later(code: int, after: float | None = None) -> None:
+    """End the process with `code` in `after` seconds (default EXIT_GRACE_S) unless it
+    has ended by then; once per process."""
+    import threading
+
+    if _exit_timer:
+        return
+    timer = threading.Timer(EXIT_GRACE_S if after is None else after, os._exit, (code,))
+    timer.daemon = True  # (never keeps the process alive)
+    _exit_timer.append(timer)
+    timer.start()
+
+
+def interrupted(signum, frame) -> None:
+    """SIGINT / SIGTERM during a run: KeyboardInterrupt, with a deadline to exit by."""
+    exit_later(130)
+    raise KeyboardInterrupt
+
+
 def main() -> None:  # console-script entry point
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted")
+        exit_later(130)  # (a Ctrl-C outside a run, where no handler was installed)
         sys.exit(130)
 
 

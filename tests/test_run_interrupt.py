@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -54,3 +55,33 @@ def test_interrupted_run_leaves_no_torn_output_and_resumes(tmp_path, sig):
     assert m.counts["processed"] == 40 and m.counts["cached"] >= 3
     assert not [p for p in out.iterdir() if ".tmp-" in p.name]
     assert len((out / "reports.jsonl").read_text("utf-8").splitlines()) == m.counts["reports"]
+
+
+def test_an_interrupted_run_whose_exit_hangs_still_ends_with_130():
+    """The run's SIGTERM/SIGINT handler gives the clean-up a deadline: here the exit would
+    wait forever for a thread that never ends (as a worker-pool thread waiting for a
+    lock the interruption left held would); the process ends anyway, status 130."""
+    code = textwrap.dedent("""
+        import signal, sys, threading, time
+        import pipeline.cli as cli
+        cli.EXIT_GRACE_S = 1.0
+        signal.signal(signal.SIGTERM, cli.interrupted)
+        threading.Thread(target=threading.Event().wait).start()  # never ends
+        print("ready", flush=True)
+        try:
+            time.sleep(60)
+        except KeyboardInterrupt:
+            sys.exit(130)
+    """)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().strip() == b"ready", proc.stderr.read().decode()
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 130
+        assert time.monotonic() - start < 10
+    finally:
+        proc.kill()
+        proc.wait()
