@@ -230,14 +230,14 @@ EXIT_GRACE_S = 20.0
 _exit_timer: list = []
 
 
-def exit_later(code: int, after: float | None = None) -> None:
-    """End the process with `code` in `after` seconds (default EXIT_GRACE_S) unless it
-    has ended by then; once per process."""
+def exit_later(code: int) -> None:
+    """End the process with `code` in EXIT_GRACE_S seconds unless it has ended by then;
+    once per process."""
     import threading
 
     if _exit_timer:
         return
-    timer = threading.Timer(EXIT_GRACE_S if after is None else after, os._exit, (code,))
+    timer = threading.Timer(EXIT_GRACE_S, os._exit, (code,))
     timer.daemon = True  # (never keeps the process alive)
     _exit_timer.append(timer)
     timer.start()

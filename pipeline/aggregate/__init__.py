@@ -115,11 +115,9 @@ def preload() -> None:
     from pipeline.aggregate.stats import district_stats  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
-    from pipeline.aggregate.memory import use_returning_memory_pool
     from pipeline.aggregate.tables import table_schemas
 
     table_schemas()
-    use_returning_memory_pool()
 
 
 def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path | None = None,
@@ -174,6 +172,9 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # heavy imports (pandas, the renderers) only now that outputs are to be written,
     # and before any renderer is forked
     from pipeline.aggregate.html import render_review  # noqa: F401
+    from pipeline.aggregate.memory import use_returning_memory_pool
+
+    use_returning_memory_pool()
     (run_dir / STAMP_NAME).unlink(missing_ok=True)  # outputs are about to change
     release_freed_memory()  # what a run freed before its build (results, the window)
 

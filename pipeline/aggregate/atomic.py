@@ -13,7 +13,7 @@ def tmp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
-def _fsync(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -24,7 +24,7 @@ def _fsync(path: Path) -> None:
 def _fsync_dir(folder: Path) -> None:
     """Make the rename itself durable (power loss); not possible on every platform."""
     try:
-        _fsync(folder)
+        fsync_file(folder)
     except OSError:
         pass
 
@@ -36,7 +36,7 @@ def atomic_path(path: Path):
     tmp = tmp_path_for(path)
     try:
         yield tmp
-        _fsync(tmp)
+        fsync_file(tmp)
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except BaseException:

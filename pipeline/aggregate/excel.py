@@ -171,18 +171,25 @@ def _worst_rank(flags: pd.DataFrame) -> pd.Series:
         .groupby("report_id")["_r"].min()
 
 
+def _shown_rows(report_ids: pd.Series, flags: pd.DataFrame, limit: int, order: str
+                ) -> np.ndarray:
+    """Positions of the facts the sheet shows, in sheet order: at most `limit`, those of
+    reports with errors first, then warnings, then the rest (order "flagged"), each
+    in report order; or plain report order."""
+    limit = max(0, limit)
+    if order == "flagged" and len(flags):
+        rank = report_ids.map(_worst_rank(flags)).fillna(3).to_numpy()
+        # the first `limit` rows of a stable sort by rank, without sorting every column
+        return np.argsort(rank, kind="stable")[:limit]
+    return np.arange(min(limit, len(report_ids)))
+
+
 def _capped_facts(facts: pd.DataFrame, flags: pd.DataFrame, limit: int, order: str
                   ) -> pd.DataFrame:
-    """At most `limit` facts: those of reports with errors first, then warnings, then the
-    rest (order "flagged"), each in report order; or plain report order."""
+    """The facts the sheet shows (`_shown_rows`) of an in-memory facts table."""
     if len(facts) <= limit:
         return facts
-    if order == "flagged" and len(flags):
-        rank = facts["report_id"].map(_worst_rank(flags)).fillna(3).to_numpy()
-        # the first `limit` rows of a stable sort by rank, without sorting every column
-        first = np.argsort(rank, kind="stable")[:max(0, limit)]
-        return facts.iloc[first]
-    return facts.head(max(0, limit))
+    return facts.iloc[_shown_rows(facts["report_id"], flags, limit, order)]
 
 
 def _capped_facts_parquet(path: Path, flags: pd.DataFrame, limit: int, order: str
@@ -197,15 +204,7 @@ def _capped_facts_parquet(path: Path, flags: pd.DataFrame, limit: int, order: st
     total = pf.metadata.num_rows
     if total <= limit:
         return pf.read().to_pandas(), total
-    limit = max(0, limit)
-    if order == "flagged" and len(flags):
-        ids = pf.read(columns=["report_id"]).column("report_id").dictionary_encode() \
-            .combine_chunks()
-        rank_of = pd.Series(ids.dictionary.to_pylist()).map(_worst_rank(flags)).fillna(3)
-        rank = rank_of.to_numpy()[ids.indices.to_numpy(zero_copy_only=False)]
-        first = np.argsort(rank, kind="stable")[:limit]
-    else:
-        first = np.arange(limit)
+    first = _shown_rows(read_table(path, ["report_id"])["report_id"], flags, limit, order)
     wanted = np.sort(first)
     pieces, base = [], 0
     for group in range(pf.num_row_groups):

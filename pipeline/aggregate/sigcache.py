@@ -49,7 +49,7 @@ def _save(path: Path, keys: np.ndarray, sigs: np.ndarray, ok: np.ndarray) -> Non
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, keys=keys, sigs=sigs.astype(np.uint32, copy=False), ok=ok)
+            np.savez(fh, keys=keys, sigs=sigs, ok=ok)
 
 
 class SignatureCache:

@@ -69,10 +69,9 @@ STAT_FACT_TYPES = ("count", "rate", "award")
 def read_stat_facts(path) -> pd.DataFrame:
     """The facts `district_stats` uses, read from the facts table: only the columns and
     fact types it counts, not the whole table."""
-    import pyarrow.parquet as pq
+    from pipeline.aggregate.tables import read_table
 
-    return pq.read_table(path, columns=STAT_FACT_COLUMNS,
-                         filters=[("type", "in", STAT_FACT_TYPES)]).to_pandas()
+    return read_table(path, STAT_FACT_COLUMNS, filters=[("type", "in", STAT_FACT_TYPES)])
 
 
 def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFrame,

@@ -173,9 +173,9 @@ ROW_GROUP_ROWS = 5_000
 
 class ParquetSink:
     """One table written as it grows: rows (dicts) are buffered and written as a
-    Parquet row group every `row_group` rows into a temporary file, renamed over the
-    table's path by `commit` (a failed or interrupted build leaves the previous table,
-    and `abandon` removes the temporary file)."""
+    Parquet row group every `row_group` rows into a temporary file, completed by
+    `close` and renamed over the table's path by `publish` (a failed or interrupted
+    build leaves the previous table, and `abandon` removes the temporary file)."""
 
     def __init__(self, path, schema, row_group: int = ROW_GROUP_ROWS):
         from pipeline.aggregate.atomic import tmp_path_for
@@ -213,12 +213,12 @@ class ParquetSink:
 
     def close(self):
         """The table complete, still under its temporary name (returned)."""
-        from pipeline.aggregate.atomic import _fsync
+        from pipeline.aggregate.atomic import fsync_file
 
         self.flush()
         self.writer.close()
         self.writer = None
-        _fsync(self.tmp)
+        fsync_file(self.tmp)
         return self.tmp
 
     def publish(self):
@@ -252,9 +252,6 @@ class TableWriter:
     def __init__(self, folder, blocking: tuple[str, ...], row_group: int = ROW_GROUP_ROWS):
         from pathlib import Path
 
-        from pipeline.aggregate.memory import use_returning_memory_pool
-
-        use_returning_memory_pool()
         self.blocking = frozenset(blocking)
         schemas = table_schemas()
         self.sinks = {name: ParquetSink(Path(folder) / f"{name}.parquet", schema, row_group)
@@ -323,16 +320,18 @@ class TableWriter:
 BATCH_ROWS = 5_000  # rows of a table read back at a time (a sheet holds their cells)
 
 
-def read_table(table, columns: list[str] | None = None):
+def read_table(table, columns: list[str] | None = None, filters=None):
     """A table (a DataFrame, or the Parquet file of one), or some of its columns, as a
     DataFrame; from a file, a value repeated down a column (district, code,
-    severity ...) is one Python object, not one per row."""
+    severity ...) is one Python object, not one per row, and `filters` (pyarrow's
+    row filters) select the rows read."""
     import pandas as pd
     import pyarrow.parquet as pq
 
     if isinstance(table, pd.DataFrame):
         return table if columns is None else table[columns]
-    return pq.read_table(table, columns=columns).to_pandas(deduplicate_objects=True)
+    return pq.read_table(table, columns=columns, filters=filters) \
+        .to_pandas(deduplicate_objects=True)
 
 
 def iter_table(table, columns: list[str] | None = None, batch_rows: int | None = None):

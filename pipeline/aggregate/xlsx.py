@@ -84,14 +84,11 @@ class Sheet:
         self.autofilter = False
         self.filter_rows = None  # rows under the autofilter (header + data), known once written
         self._filter_parts = None  # the note's position: parts under the autofilter
-        self._lazy = False
 
     def add_header_note(self, text: str) -> None:
         """A text cell right of the header row, outside the autofilter (which ends with
         the rows appended so far)."""
         self._filter_parts = len(self.parts)
-        if not self._lazy:
-            self.filter_rows = self.rows
         ref = column_letter(self.ncols + 2) + "1"
         self.parts[0] = self.parts[0] + \
             f'<c r="{ref}" s="{BOLD_STYLE}" t="inlineStr">{_text_xml(text)}</c>'
@@ -117,7 +114,6 @@ class Sheet:
         """Rows given as an iterable of `append_columns` arguments, made as the sheet is
         written; `rows` and `filter_rows` are final once it is."""
         self.parts.append(_Batches(batches))
-        self._lazy = True
 
     def xml(self) -> str:
         out = io.BytesIO()
