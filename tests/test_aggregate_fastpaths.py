@@ -85,16 +85,27 @@ def test_fill_handles_escapes_braces_and_errors(monkeypatch, tmp_path):
 # --- MinHash -----------------------------------------------------------------------
 
 def reference_signature(h: MinHasher, text: str):
-    """The one-text-at-a-time MinHash the batched `signatures` replaced."""
+    """One-permutation MinHash of one text, written plainly: the batched, array-cleaned
+    `signatures` must give exactly this."""
+    if len(h._clean(text)) - h.k + 1 < 20:
+        return None
     hs = h._shingle_hashes(text)
-    if len(hs) < 20:
+    if len(np.unique(hs)) < 20:
         return None
-    with np.errstate(over="ignore"):
-        v = h.a[:, None] * hs[None, :] + h.b[:, None]
-    out = v.min(axis=1)
-    if len(np.unique(out)) < 20 and len(np.unique(hs)) < 20:
-        return None
-    return out >> np.uint64(32)
+    minima: dict[int, int] = {}
+    for x in hs.tolist():
+        b, v = ((x >> 32) * h.n) >> 32, x & 0xFFFFFFFF
+        minima[b] = min(v, minima.get(b, v))
+    out = []
+    for b in range(h.n):
+        if b not in minima:
+            src = next((int(p) for p in h.probes[b] if int(p) in minima), None)
+            if src is None:  # the fallback: the next filled bin
+                src = next((b + d) % h.n for d in range(1, h.n) if (b + d) % h.n in minima)
+            out.append(minima[src])
+        else:
+            out.append(minima[b])
+    return np.array(out, dtype=np.uint32)
 
 
 def same_signature(a, b) -> bool:

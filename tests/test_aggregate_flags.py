@@ -106,6 +106,8 @@ def test_minhash_is_deterministic_and_skips_tiny_texts():
     text = TEMPLATE.format(org="x", n=1, m=2, k=3, a=4)
     assert (MinHasher(pol).signature(text) == MinHasher(pol).signature(text)).all()
     assert MinHasher(pol).signature("工会总结") is None
+    # long enough, but only 4 distinct shingles repeated: nothing to compare either
+    assert MinHasher(pol).signature("职工之家" * 100) is None
 
 
 def test_completion_rate_may_exceed_100_but_union_rate_may_not():
@@ -179,3 +181,25 @@ def test_duplicate_flags_ranked_as_they_come_are_those_of_all_pairs_ranked_at_on
             assert (f"另有 {more} 份" in f.message) == (more > 0)
         assert dup.of("hub") == [f for f in got if f.report_id == "hub"]
         assert dup.of("nobody") == []
+
+
+def test_minhash_similarity_estimates_the_jaccard_similarity_of_the_shingles():
+    # one hash a shingle (one-permutation MinHash, densified): the share of equal bins
+    # must still estimate the Jaccard similarity, here of reports that share from
+    # none to all of their sentences
+    import random
+
+    pol = load_policy()
+    h = MinHasher(pol)
+    rng = random.Random(5)
+    pool = [f"第{i}项：" + "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(25)) + "。"
+            for i in range(120)]
+    errors = []
+    for shared in range(0, 41, 5):
+        a = pool[:40]
+        b = pool[:shared] + pool[40 + shared:80]
+        sa, sb = h.signature("".join(a)), h.signature("".join(b))
+        x, y = set(h.shingles("".join(a)).tolist()), set(h.shingles("".join(b)).tolist())
+        exact = len(x & y) / len(x | y)
+        errors.append(abs(float((sa == sb).mean()) - exact))
+    assert max(errors) < 0.12 and sum(errors) / len(errors) < 0.05, errors
