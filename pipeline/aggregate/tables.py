@@ -8,6 +8,7 @@ are consumed one at a time and their rows written to Parquet in row groups
 """
 from __future__ import annotations
 
+import operator
 import os
 import types
 import typing
@@ -105,7 +106,13 @@ def _dump(obj, exclude: tuple[str, ...] = ()) -> dict:
     return _dumper(type(obj), exclude)(obj)
 
 
-_FACT_DUMPERS: dict[type, typing.Callable] = {}  # by fact class, looked up per fact
+_FACT_DUMPERS: dict[type, tuple] = {}  # by fact class, looked up per fact
+
+
+def _fact_dumper(model: type) -> tuple[typing.Callable, dict]:
+    """(dump, the fact columns this model lacks, as nulls): every fact row has every
+    column, so its table is transposed at C speed (`_columns`)."""
+    return _dumper(model), dict.fromkeys(c for c in FACT_COLUMNS[2:] if c not in model.model_fields)
 
 
 MISSING = None  # a column a row's model lacks (an award has no `approx`): null
@@ -208,8 +215,9 @@ class ParquetSink:
             # a column at a time (cheaper than a row at a time); from_pandas: a NaN is
             # null, as pandas writes it
             self.writer.write_batch(pa.record_batch(
-                [pa.array([row.get(f.name, MISSING) for row in rows], type=f.type,
-                          from_pandas=True) for f in self.schema], schema=self.schema))
+                [pa.array(column, type=f.type, from_pandas=True)
+                 for f, column in zip(self.schema, _columns(rows, self.schema.names))],
+                schema=self.schema))
 
     def close(self):
         """The table complete, still under its temporary name (returned)."""
@@ -238,6 +246,18 @@ class ParquetSink:
             self.tmp.unlink(missing_ok=True)
         except OSError:  # (a read-only folder: remove_stale_tmp sweeps it at the next build)
             pass
+
+
+def _columns(rows: list[dict], names: list[str]) -> list:
+    """The rows' values column by column, MISSING where a row lacks a column. Rows
+    that all have every column are transposed by `itemgetter` and `zip` (C loops:
+    several times cheaper than a lookup a cell in Python, for 300k facts)."""
+    if len(names) > 1:
+        try:
+            return list(zip(*map(operator.itemgetter(*names), rows)))
+        except KeyError:
+            pass
+    return [[row.get(name, MISSING) for row in rows] for name in names]
 
 
 class TableWriter:
@@ -289,8 +309,8 @@ class TableWriter:
         facts, dumpers = self.sinks["facts"], _FACT_DUMPERS
         for i, f in enumerate(rep.facts, 1):
             cls = type(f)
-            dump = dumpers.get(cls) or dumpers.setdefault(cls, _dumper(cls))
-            facts.append({"report_id": report_id, "fact_no": i, **dump(f)})
+            dump, absent = dumpers.get(cls) or dumpers.setdefault(cls, _fact_dumper(cls))
+            facts.append({"report_id": report_id, "fact_no": i, **dump(f), **absent})
         self.add_flags(flags)
 
     def add_flags(self, flags: list[Flag]) -> None:
