@@ -548,32 +548,66 @@ def test_the_first_pass_reports_a_bad_line_like_the_full_record(tmp_path):
     assert os.path.isdir(run)
 
 
-def test_the_page_writer_thread_writes_every_page_as_given(tmp_path):
+@pytest.mark.parametrize("process", [True, False])  # a child process / the fallback thread
+def test_the_page_writer_writes_every_page_as_given(tmp_path, process):
     import threading
 
     from pipeline.aggregate.atomic import write_text_replace
-    from pipeline.aggregate.pagewriter import write_pages
+    from pipeline.aggregate.pagewriter import PageWriter, write_pages
 
-    texts = [f"<p>第{i}页：职工之家\n</p>" * (i + 1) for i in range(200)]
+    probe = PageWriter(process=process)
+    assert probe.uses_process is process  # (a child process starts on this machine)
+    probe.close()
+    texts = [f"<p>第{i}页：职工之家\n</p>" * (i + 1) for i in range(200)] + ["\ud800 <b>x</b>"]
     assert write_pages(((tmp_path / f"{i}.html", t) for i, t in enumerate(texts)),
-                       max_queued=4) == 200
+                       max_queued=4, process=process) == len(texts)
     write_text_replace(tmp_path / "direct.html", texts[7])
     assert (tmp_path / "7.html").read_bytes() == (tmp_path / "direct.html").read_bytes()
-    assert all((tmp_path / f"{i}.html").read_text("utf-8") == t for i, t in enumerate(texts))
+    write_text_replace(tmp_path / "direct-bad.html", texts[-1])  # a lone surrogate: replaced
+    assert (tmp_path / "200.html").read_bytes() == (tmp_path / "direct-bad.html").read_bytes()
+    assert all((tmp_path / f"{i}.html").read_text("utf-8") == t for i, t in enumerate(texts[:-1]))
     assert not list(tmp_path.glob(".*"))  # no temporary left
     assert not [t for t in threading.enumerate() if t.name == "ghminer-page-writer"]
 
 
-def test_a_failed_page_write_is_raised_to_the_renderer(tmp_path):
+@pytest.mark.parametrize("process", [True, False])
+def test_a_failed_page_write_is_raised_to_the_renderer(tmp_path, process):
     from pipeline.aggregate.pagewriter import PageWriter, write_pages
 
     missing = tmp_path / "no-such-folder"
-    with pytest.raises(FileNotFoundError):
-        write_pages((missing / f"{i}.html", "x") for i in range(50))
-    writer = PageWriter()
+    with pytest.raises(FileNotFoundError, match="no-such-folder"):
+        write_pages(((missing / f"{i}.html", "x" * 70_000) for i in range(50)), process=process)
+    writer = PageWriter(process=process)
     writer.put(missing / "a.html", "x")
     with pytest.raises(FileNotFoundError):
         writer.close()
+
+
+def test_a_page_writer_process_that_dies_is_an_error_not_missing_pages(tmp_path):
+    from pipeline.aggregate.pagewriter import PageWriteError, PageWriter
+
+    writer = PageWriter()
+    writer.put(tmp_path / "a.html", "x")
+    writer._child.kill()
+    with pytest.raises(PageWriteError, match="ended unexpectedly"):
+        for i in range(100):  # the pipe breaks at a put or, at the latest, at close
+            writer.put(tmp_path / f"{i}.html", "x" * 70_000)
+        writer.close()
+
+
+def test_an_abandoned_page_writer_process_leaves_whole_pages_only(tmp_path):
+    from pipeline.aggregate.pagewriter import PageWriter
+    from pipeline.run.writer import remove_stale_tmp
+
+    writer = PageWriter()
+    child = writer._child
+    text = "<p>职工之家</p>" * 5000
+    for i in range(200):
+        writer.put(tmp_path / f"{i}.html", text)
+    writer.abandon()
+    assert child.poll() is not None  # stopped, not left writing
+    remove_stale_tmp(tmp_path)  # what the build's clean-up does after abandoning
+    assert all(p.read_text("utf-8") == text for p in tmp_path.iterdir())
 
 
 def test_an_abandoned_page_writer_stops_without_writing_the_rest(tmp_path, monkeypatch):
@@ -597,6 +631,6 @@ def test_an_abandoned_page_writer_stops_without_writing_the_rest(tmp_path, monke
         raise KeyboardInterrupt  # Ctrl-C while rendering the sixth
 
     with pytest.raises(KeyboardInterrupt):
-        pagewriter.write_pages(pages(), max_queued=4)
+        pagewriter.write_pages(pages(), max_queued=4, process=False)
     assert [p.name for p in tmp_path.iterdir()] == ["0.html"]  # the queued four dropped
     assert not [t for t in threading.enumerate() if t.name == "ghminer-page-writer"]

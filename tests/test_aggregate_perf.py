@@ -200,23 +200,23 @@ def test_forked_renderers_write_the_same_pages(run, monkeypatch, workers):
     import shutil
 
     import pipeline.aggregate as agg
-    from pipeline.aggregate import pagewriter
+    from pipeline.aggregate import html
 
     root, run_dir = run
     one = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
     shutil.rmtree(run_dir / "review")
     (run_dir / STAMP_NAME).unlink()
     monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
-    # who wrote each page: forked renderers inherit the patch and append to a log
+    # who rendered each page: forked renderers inherit the patch and append to a log
     log = run_dir.parent / f"writers-{workers}.log"
-    real_write = pagewriter.write_text_replace
+    real_render = html.render_review
 
-    def logged_write(path, text):
-        real_write(path, text)
+    def logged_render(rep, report_id, *args):
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{os.getpid()} {Path(path).name}\n")
+            fh.write(f"{os.getpid()} {report_id}\n")
+        return real_render(rep, report_id, *args)
 
-    monkeypatch.setattr(pagewriter, "write_text_replace", logged_write)
+    monkeypatch.setattr(html, "render_review", logged_render)
     res = build_outputs(run_dir, [root], expected_year=2024, workers=workers)
     writers: dict[str, set] = {}
     for line in log.read_text("utf-8").splitlines():
@@ -224,7 +224,7 @@ def test_forked_renderers_write_the_same_pages(run, monkeypatch, workers):
         writers.setdefault("parent" if int(pid) == os.getpid() else pid, set()).add(name)
     by_parent = writers.pop("parent", set())
     by_renderers = set().union(*writers.values())
-    assert len(writers) == workers - 1  # each renderer wrote pages
+    assert len(writers) == workers - 1  # each renderer rendered pages
     k = workers - 1  # renderers beside the parent: the parent renders the last reports
     parent_share = 7 - min(7, round(k * agg._forked_share(k) * 7))
     assert (parent_share > 0) == (workers == 2)

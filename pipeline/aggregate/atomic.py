@@ -50,6 +50,14 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8", errors="replace")
 
 
+def page_bytes(text: str) -> bytes:
+    """The bytes a text-mode file would write: UTF-8, errors replaced, newlines as the
+    platform's."""
+    if os.linesep != "\n":
+        text = text.replace("\n", os.linesep)
+    return text.encode("utf-8", "replace")
+
+
 def write_text_replace(path: Path, text: str) -> None:
     """Whole-or-nothing for the many small pages that can be regenerated: a temporary
     file renamed over `path`, without a per-file fsync (that cost ~3 ms a page);
@@ -58,9 +66,7 @@ def write_text_replace(path: Path, text: str) -> None:
     platform's), through a bare file descriptor: cheaper for thousands of pages."""
     path = Path(path)
     tmp = tmp_path_for(path)
-    if os.linesep != "\n":
-        text = text.replace("\n", os.linesep)
-    data = memoryview(text.encode("utf-8", "replace"))
+    data = memoryview(page_bytes(text))
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
                      0o666)
