@@ -64,22 +64,9 @@ def write_text_replace(path: Path, text: str) -> None:
     callers fsync the folder once with `fsync_dir` when done. The text is written
     as a text-mode file would write it (UTF-8, errors replaced, newlines as the
     platform's), through a bare file descriptor: cheaper for thousands of pages."""
-    path = Path(path)
-    tmp = tmp_path_for(path)
-    data = memoryview(page_bytes(text))
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
-                     0o666)
-        try:
-            while data:
-                data = data[os.write(fd, data):]
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    from pipeline.aggregate.page_files import write_file  # (the page writer's child's too)
+
+    write_file(os.fsencode(path), page_bytes(text), str(os.getpid()))
 
 
 def fsync_dir(folder: Path) -> None:

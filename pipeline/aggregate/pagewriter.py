@@ -66,13 +66,7 @@ class PageWriter:
             self._thread.close()
             return
         child, self._child = self._child, None
-        try:
-            child.stdin.close()
-        except BrokenPipeError:
-            pass
-        status = child.stdout.read().decode("utf-8", "replace").strip()
-        child.wait()
-        child.stdout.close()
+        status = _end(child)
         if child.returncode != 0 or not status.startswith("ok"):
             raise _error(status, child.returncode)
 
@@ -98,14 +92,19 @@ class PageWriter:
 
     def _failure(self) -> OSError:
         child, self._child = self._child, None
-        try:
-            child.stdin.close()
-        except OSError:
-            pass
-        status = child.stdout.read().decode("utf-8", "replace").strip()
-        child.wait()
-        child.stdout.close()
-        return _error(status, child.returncode)
+        return _error(_end(child), child.returncode)
+
+
+def _end(child) -> str:
+    """Close the child's input, wait for it; its status line."""
+    try:
+        child.stdin.close()
+    except OSError:  # a broken pipe: the child is gone or going
+        pass
+    status = child.stdout.read().decode("utf-8", "replace").strip()
+    child.wait()
+    child.stdout.close()
+    return status
 
 
 def _start_child():
