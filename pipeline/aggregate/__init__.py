@@ -263,8 +263,6 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
                          sources: SourceCache, state_of):
     """(the `_Line` of each report, its `DuplicateFlags`). Signatures come from the run's
     signature cache or are computed in batches."""
-    import numpy as np
-
     from pipeline.aggregate.minhash import MinHasher, iter_near_duplicates
     from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
     from pipeline.aggregate.sigcache import SignatureCache
@@ -283,8 +281,6 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
             return
         texts = [text for _, _, text in unhashed]
         for (rid_, key_, _), sig_ in zip(unhashed, hasher.signatures(texts)):
-            if sig_ is not None:
-                sig_ = sig_.astype(np.uint32)  # (32 bits a permutation, as cached)
             sig_cache.put(key_, sig_)
             signatures[rid_] = sig_
         unhashed.clear()

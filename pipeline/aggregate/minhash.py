@@ -97,7 +97,7 @@ class MinHasher:
         self.n = policy.permutations
         self.seed = np.uint64(seed)
         # probe sequences of the densification: for bin i, attempt j looks at bin
-        # probes[i, j]; the last column is a fallback that can never fail
+        # probes[i, j] (a bin whose probes all miss: see `_densified`)
         attempts = 4 * self.n
         idx = np.arange(self.n * attempts, dtype=np.uint64) + self.seed * np.uint64(1 << 40)
         self.probes = (_mix64(idx) % np.uint64(self.n)).astype(np.intp).reshape(self.n, attempts)
@@ -139,20 +139,18 @@ class MinHasher:
         time, a group through each array operation: one text at a time, numpy's
         per-call cost would be most of the time."""
         sigs: list[np.ndarray | None] = [None] * len(texts)
-        group: list[int] = []
-        group_chars = 0
+        start, chars = 0, 0  # the group texts[start:i], of `chars` characters
         for i, text in enumerate(texts):
-            if group and group_chars + len(text) > GROUP_CHARS:
-                self._group_signatures([texts[j] for j in group], group, sigs)
-                group, group_chars = [], 0
-            group.append(i)
-            group_chars += len(text)
-        if group:
-            self._group_signatures([texts[j] for j in group], group, sigs)
+            if i > start and chars + len(text) > GROUP_CHARS:
+                self._group_signatures(texts[start:i], start, sigs)
+                start, chars = i, 0
+            chars += len(text)
+        if start < len(texts):
+            self._group_signatures(texts[start:], start, sigs)
         return sigs
 
-    def _group_signatures(self, texts: list[str], where: list[int], sigs: list) -> None:
-        """Signatures of `texts` into `sigs[where[i]]`: the texts are cleaned together
+    def _group_signatures(self, texts: list[str], offset: int, sigs: list) -> None:
+        """Signatures of `texts` into `sigs[offset + i]`: the texts are cleaned together
         (`_clean_code_points`), every window of the concatenation is hashed, the
         windows crossing from one text into the next are dropped and each text's bin
         minima are taken at once (`minimum.at`). A text of fewer than MIN_SHINGLES
@@ -180,7 +178,7 @@ class MinHasher:
                 own = hs[shingle_start[r]:shingle_start[r] + n_shingles[r]]
                 if len(np.unique(own)) < MIN_SHINGLES:
                     continue
-            sigs[where[t]] = self._densified(minima[r], filled[r]).astype(np.uint32)
+            sigs[offset + t] = self._densified(minima[r], filled[r]).astype(np.uint32)
 
     def _densified(self, minima: np.ndarray, filled: np.ndarray) -> np.ndarray:
         """Each empty bin takes the minimum of the first filled bin on its probe
@@ -255,7 +253,7 @@ def iter_near_duplicates(signatures: dict[str, np.ndarray], policy: Policy):
     if len(ids) < 2:
         return
     # (a signature keeps 32 bits per permutation: half the memory of uint64)
-    sig = np.stack([signatures[i] for i in ids]).astype(np.uint32)
+    sig = np.stack([signatures[i] for i in ids]).astype(np.uint32, copy=False)
     rows = policy.permutations // policy.bands
     weights = _mix64(np.arange(1, rows + 1, dtype=np.uint64))
     reach = 2 * policy.max_twins
