@@ -124,6 +124,15 @@ def ghminer_run(corpus: Path, out: Path, workers: int, force: bool, extra: list[
             "counts": manifest["counts"]}
 
 
+def with_ratios(run: dict, chars: int, jieba: dict) -> dict:
+    """`run` (a `ghminer_run` result) with its throughput and its ratios to jieba's,
+    by wall time and by CPU time."""
+    run["chars_per_s"] = chars / run["wall_s"]
+    run["vs_jieba"] = run["chars_per_s"] / (jieba["chars"] / jieba["wall_s"])
+    run["cpu_vs_jieba"] = (chars / run["cpu_s"]) / (jieba["chars"] / jieba["cpu_s"])
+    return run
+
+
 def corpus_texts(corpus: Path) -> list[str]:
     from pipeline.ingest import discover, read_file
 
@@ -246,11 +255,7 @@ def bench_size(mb: float, workers: list[int], stage_mb: float, skip_stages: bool
     for w in workers:
         out = WORK / f"{tag}-w{w}"
         shutil.rmtree(out, ignore_errors=True)
-        r = ghminer_run(corpus, out, w, force=True)
-        r["chars_per_s"] = chars / r["wall_s"]
-        r["vs_jieba"] = r["chars_per_s"] / jieba_cps
-        r["cpu_vs_jieba"] = (chars / r["cpu_s"]) / jieba_cpu_cps
-        runs[w] = r
+        r = runs[w] = with_ratios(ghminer_run(corpus, out, w, force=True), chars, ref)
         print(f"ghminer run, {w} worker(s): {r['wall_s']:.1f} s, {r['chars_per_s']:,.0f} chars/s "
               f"= {r['vs_jieba']:.2f}x jieba (CPU {r['cpu_s']:.1f} s: {r['cpu_vs_jieba']:.2f}x "
               f"jieba per CPU-second); peak RSS {r['peak_rss_sum_mb']:,.0f} MB (tree sum), "
@@ -274,16 +279,15 @@ def bench_size(mb: float, workers: list[int], stage_mb: float, skip_stages: bool
     result = {"mb": mb, "mix": mix, "files": n_files, "chars": chars, "jieba": ref,
               "jieba_cps": jieba_cps, "runs": runs, "incremental": None, "startup": None,
               "stages": None, "per_file_phase": None}
-    if phase and mix == "real":
+    if phase:
         # the same runs without the report build (`--no-report`): what the per-file
         # pipeline and the driver cost alone, and how they scale
         phase_runs = {}
         for w in workers:
             out = WORK / f"{tag}-noreport-w{w}"
             shutil.rmtree(out, ignore_errors=True)
-            r = ghminer_run(corpus, out, w, force=True, extra=["--no-report"])
-            r["vs_jieba"] = chars / r["wall_s"] / jieba_cps
-            phase_runs[w] = r
+            r = phase_runs[w] = with_ratios(
+                ghminer_run(corpus, out, w, force=True, extra=["--no-report"]), chars, ref)
             print(f"per-file phase only (--no-report), {w} worker(s): {r['wall_s']:.1f} s = "
                   f"{r['vs_jieba']:.2f}x jieba (CPU {r['cpu_s']:.1f} s); the report build "
                   f"adds {runs[w]['wall_s'] - r['wall_s']:.1f} s", flush=True)
@@ -386,7 +390,7 @@ def main(argv: list[str] | None = None) -> None:
                for i, mb in enumerate(sizes)]
     if not args.no_dense:  # stress: our fact-dense test texts, ~3x the facts per char
         results.append(bench_size(min(sizes), [1], args.stage_mb, True, mix="dense",
-                                  incremental=False))
+                                  incremental=False, phase=False))
     print("\n== targets")
     for name, ok, value in check_targets(results):
         print(f"  [{'ok' if ok else 'MISS'}] {name}: {value}")
