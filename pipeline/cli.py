@@ -74,14 +74,23 @@ def run(
     if scheduler and engine != "dask":
         err.print("[red]error:[/] --scheduler needs --engine dask")
         raise typer.Exit(2)
+    if engine == "dask" and (missing := _missing_dask()):
+        err.print(f"[red]error:[/] --engine dask needs {missing}, not installed: "
+                  f"{escape(DASK_INSTALL)}", soft_wrap=True)
+        raise typer.Exit(2)
     if not any(p.exists() for p in inputs):
         err.print(f"[red]error:[/] none of the inputs exist: {', '.join(map(str, inputs))}")
         raise typer.Exit(2)
     config = ProcessConfig(max_bytes=int(max_mb * 1024 * 1024))
     existing = [p for p in inputs if p.exists()]
+    refused_rows = []
     if not no_report:  # a bad manifest/roster/policy fails now, not after a long extraction
         from pipeline.aggregate import preload, validate_inputs
-        _aggregate_guard(lambda: validate_inputs(existing, manifest, roster, policy))
+        refused_rows = _aggregate_guard(lambda: validate_inputs(existing, manifest, roster,
+                                                                policy))
+        for row in refused_rows:  # one bad row is refused; the others are used
+            err.print(f"[yellow]manifest row refused[/] {escape(row.manifest)}, line {row.line}: "
+                      f"{escape(row.reason)}")
 
     signal.signal(signal.SIGTERM, interrupted)  # `kill`: clean up like Ctrl-C
     signal.signal(signal.SIGINT, interrupted)
@@ -105,7 +114,8 @@ def run(
                                   workers=workers, engine=engine, scheduler=scheduler,
                                   ship_data=ship_data, cache_dir=cache_dir,
                                   use_cache=not no_cache, force=force, keep_files=False,
-                                  on_wait=None if no_report else preload)
+                                  on_wait=None if no_report else preload,
+                                  refused_rows=refused_rows)
         except RuntimeError as e:  # e.g. another run holds the run folder
             err.print(f"[red]error:[/] {e}")
             raise typer.Exit(1)
@@ -116,12 +126,30 @@ def run(
     err.print(f"{c['files']} files: {c['processed']} processed ({c.get('cached', 0)} from cache), "
               f"{c['failed']} failed; {c['reports']} reports, {c['facts']} facts "
               f"-> {out}/reports.jsonl")
+    if c.get("no_report"):
+        err.print(f"{c['no_report']} processed files gave no report (listed in manifest.json "
+                  "and the workbook's 缺项与问题)")
     for rec in run_manifest.files:
         if rec.status == "failed":
             # file names and reasons are data, not rich markup ("[bold]x.txt")
             err.print(f"  [yellow]failed[/] {escape(rec.path)}: {escape(rec.reason or '')}")
+        for flag in rec.flags:
+            err.print(f"  [yellow]{flag.code}[/] {escape(rec.path)}: {escape(flag.message)}")
     if not no_report:
         _render(out, existing, manifest, roster, policy, expected_year, workers)
+
+
+DASK_INSTALL = "pip install 'ghminer[dask]'"
+
+
+def _missing_dask() -> str | None:
+    """The first package the dask engine needs that cannot be imported, else None."""
+    import importlib.util
+
+    for name in ("dask", "distributed"):
+        if importlib.util.find_spec(name) is None:
+            return name
+    return None
 
 
 def _aggregate_guard(action):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import SourceDoc
-from schemas.report import FileRecord, Report
+from schemas.report import FileFlag, FileRecord, Report
 
 
 @dataclass(frozen=True)
@@ -131,4 +131,21 @@ def process_file(path: Path, config: ProcessConfig = ProcessConfig()) -> FileRes
                          f"(at {Path(tb.filename).name}:{tb.lineno})")
         return FileResult(record)
     record.reports = len(reports)
+    if not reports:  # never silent: say why the text gave nothing
+        record.flags = [FileFlag(code="no_report", message=no_report_reason(doc))]
     return FileResult(record, reports, ing.text)
+
+
+def no_report_reason(doc: SourceDoc) -> str:
+    """Why a decoded text yielded no report, in the analyst's words."""
+    lines = [doc.line_span(n) for n in range(1, doc.n_lines + 1)]
+    content = [(s, e) for s, e in lines if doc.text[s:e].strip()]
+    if not content:
+        return "文本为空白（没有非空行）"
+    noisy = sum(1 for s, e in content if doc.is_noise(s, e))
+    kinds = sorted({n.kind for n in doc.noise})
+    if noisy == len(content):
+        return (f"全部 {len(content)} 个非空行都被识别为网站模板或页面杂项"
+                f"（{'、'.join(kinds) or '未知类型'}），没有正文")
+    return (f"{len(content)} 个非空行中 {noisy} 行为网站模板或页面杂项，"
+            "其余文字不足以构成一份报告")

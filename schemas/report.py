@@ -136,6 +136,20 @@ class Report(_Model):
 FileStatusLiteral = Literal["processed", "failed"]
 
 
+class FileFlag(_Model):
+    """Something an analyst must know about a processed file (e.g. it gave no report)."""
+    code: Literal["no_report"]
+    message: str = Field(description="why, in plain words")
+
+
+class RefusedManifestRow(_Model):
+    """A row of the branch manifest (manifest.csv) that was refused; the rest are used."""
+    manifest: str
+    line: int = Field(ge=1, description="1-based line of the CSV file")
+    file: str = Field(description="the row's `file` as written")
+    reason: str
+
+
 class FileRecord(_Model):
     """What happened to one input file."""
     path: str
@@ -149,6 +163,8 @@ class FileRecord(_Model):
     reports: int = 0
     sha256: str | None = None
     cached: bool = False
+    flags: list[FileFlag] = Field(default_factory=list,
+                                  description="e.g. no_report: processed, but no report found")
 
 
 class RunManifest(_Model):
@@ -158,7 +174,10 @@ class RunManifest(_Model):
     started: str
     finished: str
     files: list[FileRecord]
-    counts: dict[str, int] = Field(description="files, processed, failed, reports, facts")
+    counts: dict[str, int] = Field(
+        description="files, processed, failed, cached, no_report, reports, facts")
+    refused_manifest_rows: list[RefusedManifestRow] = Field(
+        default_factory=list, description="rows of manifest.csv refused (the rest are used)")
 
 
 def json_schema() -> dict:

@@ -20,7 +20,8 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_fixture_manifest_maps_files_to_branches():
-    m = load_manifest(FIXTURE / "manifest.csv", [FIXTURE])
+    m, refused = load_manifest(FIXTURE / "manifest.csv", [FIXTURE])
+    assert refused == []
     b = m[(FIXTURE / "东城区" / "e2.txt").resolve()]
     assert (b.branch_id, b.branch_name, b.district, b.expected_year, b.branch_source) == \
         ("E2", "东城二社区工会", "东城区", 2024, "manifest")
@@ -34,10 +35,13 @@ def test_roster_reads_expected_branches():
 
 
 @pytest.mark.parametrize("rel", ["../../etc/passwd", "/etc/passwd", "东城区/../../x.txt"])
-def test_manifest_refuses_paths_outside_input(tmp_path, rel):
-    m = _write(tmp_path, "m.csv", f"file,branch_id,branch_name,district,year\n{rel},X,x,d,2024\n")
-    with pytest.raises(BranchFileError, match="outside the input folder"):
-        load_manifest(m, [FIXTURE])
+def test_manifest_refuses_the_row_pointing_outside_and_keeps_the_rest(tmp_path, rel):
+    m = _write(tmp_path, "m.csv", "file,branch_id,branch_name,district,year\n"
+                                  f"{rel},X,x,d,2024\n东城区/e1.txt,E1,a,东城区,2024\n")
+    branches, refused = load_manifest(m, [FIXTURE])
+    assert [b.branch_id for b in branches.values()] == ["E1"]
+    assert [(r.line, r.file) for r in refused] == [(2, rel)]
+    assert "outside the input folder" in refused[0].reason
 
 
 def test_manifest_refuses_symlink_leading_out(tmp_path):
@@ -45,8 +49,9 @@ def test_manifest_refuses_symlink_leading_out(tmp_path):
     root.mkdir()
     (root / "link.txt").symlink_to("/etc/hostname")
     m = _write(tmp_path, "m.csv", "file,branch_id,branch_name,district\nlink.txt,X,x,d\n")
-    with pytest.raises(BranchFileError, match="outside the input folder"):
-        load_manifest(m, [root])
+    branches, refused = load_manifest(m, [root])
+    assert branches == {} and len(refused) == 1
+    assert "resolves outside the input folder" in refused[0].reason
 
 
 def test_manifest_unknown_file_names_the_row(tmp_path):
@@ -93,7 +98,8 @@ def test_roster_duplicate_and_bad_org_type(tmp_path):
 
 def test_resolver_fallbacks_never_guess():
     roster = load_roster(FIXTURE / "roster.csv")
-    res = BranchResolver([FIXTURE], load_manifest(FIXTURE / "manifest.csv", [FIXTURE]), roster)
+    res = BranchResolver([FIXTURE], load_manifest(FIXTURE / "manifest.csv", [FIXTURE]).branches,
+                         roster)
     # manifest first
     assert res.resolve(str(FIXTURE / "西城区" / "w1.txt"), "别的名字").branch_id == "W1"
     # folder convention DISTRICT/BRANCH/file
@@ -114,7 +120,7 @@ def test_sample_corpus_manifest_and_roster_load():
     corpora = Path(__file__).resolve().parents[1] / "corpora"
     # every text of the sample corpus folders the manifest covers (heldout/ joined later)
     folders = [corpora / d for d in ("seeds", "synthetic", "heldout") if (corpora / d).is_dir()]
-    m = load_manifest(corpora / "manifest.csv", folders)
+    m, _ = load_manifest(corpora / "manifest.csv", folders)
     assert len(m) == sum(len(list(d.glob("*.txt"))) for d in folders)
     roster = load_roster(corpora / "roster.csv")
     submitted = {b.branch_id for b in m.values()}
@@ -134,7 +140,7 @@ def test_manifest_folder_counts_as_root_only_above_the_inputs(tmp_path):
     (top / "in").mkdir(parents=True)
     (top / "in" / "a.txt").write_text("x", encoding="utf-8")
     man = _write(top, "manifest.csv", "file,branch_id,branch_name,district\nin/a.txt,A,a,d\n")
-    assert len(load_manifest(man, [top / "in"])) == 1
+    assert len(load_manifest(man, [top / "in"]).branches) == 1
     # a manifest elsewhere cannot reach files beside it
     other = tmp_path / "other"
     other.mkdir()
@@ -149,8 +155,11 @@ def test_validate_inputs_fails_fast_before_a_run(tmp_path):
 
     validate_inputs([FIXTURE])  # picks up manifest.csv and roster.csv, all valid
     bad = _write(tmp_path, "m.csv", "file,branch_id,branch_name,district\n/etc/passwd,X,x,d\n")
-    with pytest.raises(BranchFileError, match="outside the input folder"):
-        validate_inputs([FIXTURE], branch_manifest=bad)
+    refused = validate_inputs([FIXTURE], branch_manifest=bad)  # refused, not fatal
+    assert [(r.line, r.file) for r in refused] == [(2, "/etc/passwd")]
+    unknown = _write(tmp_path, "u.csv", "file,branch_id,branch_name,district\nnope.txt,X,x,d\n")
+    with pytest.raises(BranchFileError, match="unknown file"):
+        validate_inputs([FIXTURE], branch_manifest=unknown)
     with pytest.raises(BranchFileError, match="file not found"):
         validate_inputs([FIXTURE], roster=tmp_path / "nope.csv")
     pol = _write(tmp_path, "p.toml", "[required\n")

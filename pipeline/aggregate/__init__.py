@@ -88,19 +88,21 @@ def _run_manifest(run_dir: Path) -> dict:
 
 
 def validate_inputs(input_roots: list[Path], branch_manifest: Path | None = None,
-                    roster: Path | None = None, policy: Path | None = None) -> None:
-    """Check manifest, roster and policy before a long run; raises what build_outputs would."""
+                    roster: Path | None = None, policy: Path | None = None
+                    ) -> list[RefusedManifestRow]:
+    """Check manifest, roster and policy before a long run; raises what build_outputs
+    would. Returns the manifest's refused rows (the run lists them in manifest.json)."""
     roots = [Path(r) for r in input_roots]
     manifest_path = Path(branch_manifest) if branch_manifest else find_default(roots, MANIFEST_NAME)
     roster_path = Path(roster) if roster else find_default(roots, ROSTER_NAME)
     for p in (manifest_path, roster_path):
         if p is not None and not p.is_file():
             raise BranchFileError(f"{p}: file not found")
-    if manifest_path:
-        load_manifest(manifest_path, roots)
+    refused = load_manifest(manifest_path, roots).refused if manifest_path else []
     if roster_path:
         load_roster(roster_path)
     load_policy(policy)
+    return refused
 
 
 def preload() -> None:
@@ -153,7 +155,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
             raise BranchFileError(f"{p}: file not found")
     folders: dict[str, Path] = {}
     run_files = {resolve_file(f["path"], folders) for f in run_manifest.get("files", [])}
-    branches = load_manifest(manifest_path, roots, run_files) if manifest_path else {}
+    branches, refused_rows = load_manifest(manifest_path, roots, run_files) \
+        if manifest_path else ({}, [])
     roster_entries = load_roster(roster_path) if roster_path else []
     pol = load_policy(policy)
 
@@ -179,6 +182,9 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     release_freed_memory()  # what a run freed before its build (results, the window)
 
     resolver = BranchResolver(roots, branches, roster_entries)
+    from pipeline.aggregate.file_issues import file_issues  # pandas: only when building
+
+    issues = file_issues(run_manifest, refused_rows, resolver)
     roster_org_type = {e.branch_id: e.org_type for e in roster_entries}
     sources = SourceCache(sha_by_path, keep_chars=KEEP_SOURCE_CHARS, encoding_by_path={
         f["path"]: f.get("encoding") for f in run_manifest.get("files", [])})
@@ -215,7 +221,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         tables.add_flags(dup_flags)  # after the reports' own, as a table of all flags
         reviews.start(pages, heads)
         written = _write_tables_and_dashboard(run_dir, tables, roster_entries, pol, run_manifest,
-                                              manifest_path, roster_path, dup_flags.n_pairs)
+                                              manifest_path, roster_path, dup_flags.n_pairs,
+                                              issues)
         rendered = reviews.finish()
     except BaseException:
         try:
@@ -343,8 +350,8 @@ class _Paging:
 
 
 def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
-                                run_manifest: dict, manifest_path, roster_path, n_pairs: int
-                                ) -> dict:
+                                run_manifest: dict, manifest_path, roster_path, n_pairs: int,
+                                issues) -> dict:
     """Tables, DuckDB, workbook and dashboard (the review pages are written aside). The
     per-report tables are already written (`tables`, a `TableWriter`): the statistics
     read back the columns they need, the workbook and dashboard read them in batches."""
@@ -364,18 +371,20 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
         roster_entries, pol.capped_rates)
     summary = district_summary(stats)
     release_freed_memory()  # the columns the statistics read
-    stat_paths = write_parquet({"district_stats": stats, "missing_branches": missing},
-                               run_dir / TABLES_DIR)
+    stat_paths = write_parquet({"district_stats": stats, "missing_branches": missing,
+                                "file_issues": issues}, run_dir / TABLES_DIR)
     paths = {**tables.publish(), **stat_paths}
     written = {"tables": {k: str(v) for k, v in paths.items()}}
     written["duckdb"] = str(write_duckdb(paths, run_dir / DB_NAME))
     release_freed_memory()  # DuckDB's buffers
     written["excel"] = str(write_workbook(run_dir / XLSX_NAME, summary, paths["reports"],
-                                          paths["flags"], paths["facts"], missing, stats))
+                                          paths["flags"], paths["facts"], missing, stats,
+                                          file_issues=issues))
     counts = run_manifest.get("counts", {})
     dash = render_dashboard(summary, stats, paths["reports"], paths["flags"], missing,
                             {"reports": sizes["reports"], "files": counts.get("files", "?"),
-                             "version": run_manifest.get("ghminer_version", "")})
+                             "version": run_manifest.get("ghminer_version", "")},
+                            file_issues=issues)
     write_text_atomic(run_dir / DASHBOARD_NAME, dash)
     written["dashboard"] = str(run_dir / DASHBOARD_NAME)
     written["review_dir"] = str(run_dir / REVIEW_DIR)
@@ -384,6 +393,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
         "flags": sizes["flags"], "near_duplicate_pairs": n_pairs,
         "districts": int((summary["district"] != "（全部）").sum()),
         "missing_branches": len(missing),
+        "file_issues": len(issues),
         "manifest": str(manifest_path) if manifest_path else None,
         "roster": str(roster_path) if roster_path else None,
     }

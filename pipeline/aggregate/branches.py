@@ -21,8 +21,9 @@ import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from schemas.report import ORG_TYPES
+from schemas.report import ORG_TYPES, RefusedManifestRow
 
 MANIFEST_COLUMNS = ("file", "branch_id", "branch_name", "district", "year")
 ROSTER_COLUMNS = ("branch_id", "branch_name", "district", "org_type")
@@ -110,10 +111,19 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+class BranchManifest(NamedTuple):
+    branches: dict[Path, Branch]       # resolved input file -> its branch
+    refused: list[RefusedManifestRow]  # rows pointing outside the input folder
+
+
 def load_manifest(path: Path, input_roots: list[Path],
-                  known_files: set[Path] | None = None) -> dict[Path, Branch]:
+                  known_files: set[Path] | None = None) -> BranchManifest:
     """Map resolved input file -> Branch; every row is checked, errors name the row.
 
+    A row whose file points outside the input folder is refused (listed in
+    `refused` with its reason) and the other rows are used: one bad row must not
+    stop a season's run. Other faults (a missing column, an unknown file, a
+    duplicate row, a bad year) make the whole manifest untrustworthy: they raise.
     `known_files` (resolved) are the run's input files: a row naming one of
     them is accepted even if the file has since been removed (re-rendering).
     """
@@ -126,6 +136,7 @@ def load_manifest(path: Path, input_roots: list[Path],
     if not roots or any(_inside(r, home) for r in roots):
         roots.append(home)
     out: dict[Path, Branch] = {}
+    refused: list[RefusedManifestRow] = []
     seen_branch: dict[str, tuple[str, str, int]] = {}
     for line, row in _read_rows(path, MANIFEST_COLUMNS[:4], ("year",)):
         where = f"{path}, line {line}"
@@ -135,18 +146,25 @@ def load_manifest(path: Path, input_roots: list[Path],
         rel_path = Path(rel)
         if rel_path.is_absolute() or rel.startswith(("/", "\\")) or ":" in rel_path.parts[0] \
                 or ".." in rel_path.parts or ".." in rel.replace("\\", "/").split("/"):
-            raise BranchFileError(
-                f"{where}: file {rel!r} must be a path relative to the input folder, "
-                "without '..' (refused: it points outside the input folder)")
-        target = None
+            refused.append(RefusedManifestRow(
+                manifest=str(path), line=line, file=rel,
+                reason=f"file {rel!r} must be a path relative to the input folder, without "
+                       "'..' (refused: it points outside the input folder)"))
+            continue
+        target = outside = None
         for root in roots:
             cand = safe_resolve(root / rel_path)
             if not _inside(cand, root):  # e.g. a symlink leading out of the folder
-                raise BranchFileError(f"{where}: file {rel!r} resolves outside the input "
-                                      f"folder {root} (refused)")
+                outside = root
+                break
             if cand.is_file() or cand in known:
                 target = cand
                 break
+        if outside is not None:
+            refused.append(RefusedManifestRow(
+                manifest=str(path), line=line, file=rel,
+                reason=f"file {rel!r} resolves outside the input folder {outside} (refused)"))
+            continue
         if target is None:
             raise BranchFileError(f"{where}: unknown file {rel!r}: not found in "
                                   f"{', '.join(map(str, roots))}")
@@ -168,7 +186,7 @@ def load_manifest(path: Path, input_roots: list[Path],
                 f"than line {prev[2]} ({prev[0]!r}, {prev[1]!r})")
         seen_branch.setdefault(bid, (name or "", district or "", line))
         out[target] = Branch(bid, name, district, "manifest", year)
-    return out
+    return BranchManifest(out, refused)
 
 
 def load_roster(path: Path) -> list[RosterEntry]:

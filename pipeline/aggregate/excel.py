@@ -234,12 +234,14 @@ REPORT_SHEET_COLUMNS = ["report_id", "district", "branch_name", "branch_id", "br
 
 def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
                    missing: pd.DataFrame, stats: pd.DataFrame, max_fact_rows: int | None = None,
-                   fact_order: str | None = None) -> Path:
+                   fact_order: str | None = None, file_issues: pd.DataFrame | None = None
+                   ) -> Path:
     """The workbook; the fact sheet holds at most `max_fact_rows` rows (default from
     data/outputs.toml) and then says how many facts were left out and where they are.
     `reports`, `flags`, `facts`: the tables as DataFrames or their Parquet files, which
     are read a batch at a time as their sheets are written (only the facts shown are
-    read)."""
+    read). `file_issues` (see aggregate.file_issues): files that failed or gave no
+    report and refused manifest rows, listed in 缺项与问题 after the reports' flags."""
     cfg = excel_config()
     limit = cfg["max_fact_rows"] if max_fact_rows is None else int(max_fact_rows)
     order = fact_order or cfg["fact_order"]
@@ -251,14 +253,24 @@ def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
     else:
         shown, total = _capped_facts_parquet(Path(facts), ranked, limit, order)
     del ranked
-    facts_x = shown.join(ctx, on="report_id")
+    # (Arrow-backed empty frames cannot be joined: a run whose files gave no report)
+    facts_x = shown.join(ctx, on="report_id") if len(shown) else \
+        shown.assign(district=pd.Series(dtype="string"), branch_name=pd.Series(dtype="string"))
     facts_x = facts_x[["district", "branch_name", *shown.columns]]
     note = fact_note(len(shown), total, order) if len(shown) < total else None
 
     def flag_rows():
+        columns = None
         for batch in iter_table(flags):
-            yield batch.join(ctx, on="report_id")[["district", "branch_name", "source",
-                                                   *batch.columns]]
+            batch = (batch.join(ctx, on="report_id") if len(batch) else batch.assign(
+                **{c: pd.Series(dtype="string") for c in ctx.columns}))[
+                ["district", "branch_name", "source", *batch.columns]]
+            columns = batch.columns
+            yield batch
+        if file_issues is not None and len(file_issues):
+            # a file has no report id: its path stands in the detail column
+            rows = file_issues.rename(columns={"path": "detail"})
+            yield rows.reindex(columns=columns if columns is not None else rows.columns)
 
     # each sheet is made as the workbook is written, and dropped after (cells are many)
     sheets = [partial(_sheet, title, rows, note if title == "事实明细" else None)

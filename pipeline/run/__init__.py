@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 from pipeline import __version__
 from pipeline.process import ProcessConfig, process_file
-from schemas.report import FileRecord, RunManifest
+from schemas.report import FileRecord, RefusedManifestRow, RunManifest
 
 from .cache import FileOutcome, ResultCache, file_sha256, pipeline_fingerprint
 from .engine_local import default_workers, iter_local
@@ -141,7 +141,8 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
                after_write: Callable[[Path, RunManifest], None] | None = None,
                process: Callable = process_file, keep_files: bool = True,
                report_sink: Callable[[str], None] | None = None,
-               on_wait: Callable[[], None] | None = None) -> RunManifest:
+               on_wait: Callable[[], None] | None = None,
+               refused_rows: Iterable[RefusedManifestRow] = ()) -> RunManifest:
     """Process every input file (in path order) and write the run folder `out_dir`.
 
     workers: processes (local) or LocalCluster workers (dask); None = all cores;
@@ -155,7 +156,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
       complete (hook for the aggregate stage: it reads reports.jsonl).
     process: the per-file function (tests inject faults through it).
     keep_files: the returned manifest lists every file; False lists only the
-      failed ones (memory; manifest.json on disk always lists every file).
+      failed or flagged ones (memory; manifest.json on disk always lists every file).
     report_sink(line): receives every line of reports.jsonl, in order, as it is
       written, so the aggregate stage can work while files are processed. Only
       once the run processes a file afresh: the lines written before are replayed
@@ -164,6 +165,8 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     on_wait(): called once in this process, the first time it waits for a worker
       (not with workers=0): time the workers spend starting up, which the caller
       may use (the CLI loads the aggregate stage's libraries then).
+    refused_rows: rows of the branch manifest refused before the run (listed in
+      manifest.json; the aggregate stage lists them in its outputs too).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
@@ -185,7 +188,9 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
     if on_start:
         on_start(len(paths), sum(k[1] for k in before) if before is not None
                  else sum(p.stat().st_size for p in paths if p.is_file()))
-    counts = dict.fromkeys(("files", "processed", "failed", "cached", "reports", "facts"), 0)
+    counts = dict.fromkeys(("files", "processed", "failed", "cached", "no_report", "reports",
+                            "facts"), 0)
+    refused_rows = [r.model_dump() for r in refused_rows]
     kept: list[FileRecord] = []  # all records (keep_files) or only the failed ones
     with _run_lock(out_dir):
         remove_stale_tmp(out_dir)
@@ -195,7 +200,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
             replayed = unchanged_records(out_dir, fingerprint, cache.dir, before)
         if replayed is not None:  # nothing changed: reports.jsonl is left as it is
             records, n_facts = replayed
-            head = _write_replayed(out_dir, records, n_facts, inputs, fingerprint, started,
+            head = _write_replayed(out_dir, records, n_facts, inputs, fingerprint, started, refused_rows,
                                    counts, kept, keep_files, on_file)
             save_index(out_dir, fingerprint, cache.dir, before, [True] * len(records),
                        started_ns)
@@ -239,11 +244,11 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
                     rec = outcome.record
                     spool.write(rec.model_dump_json() + "\n")
                     _count(counts, rec, len(outcome.lines), outcome.n_facts)
-                    if keep_files or rec.status == "failed":
+                    if keep_files or rec.status == "failed" or rec.flags:
                         kept.append(rec)
                     if on_file:
                         on_file(rec)
-            head = _manifest_head(inputs, fingerprint, started)
+            head = _manifest_head(inputs, fingerprint, started, refused_rows)
             with AtomicWriter(out_dir / "manifest.json") as fh, \
                     open(spool_path, encoding="utf-8") as spool:
                 _write_manifest(fh, head, spool, counts)
@@ -322,29 +327,32 @@ def _count(counts: dict, rec: FileRecord, n_reports: int, n_facts: int) -> None:
     counts["files"] += 1
     counts[rec.status] += 1
     counts["cached"] += rec.cached
+    counts["no_report"] += any(f.code == "no_report" for f in rec.flags)
     counts["reports"] += n_reports
     counts["facts"] += n_facts
 
 
-def _manifest_head(inputs: list[Path], fingerprint: str, started: str) -> dict:
+def _manifest_head(inputs: list[Path], fingerprint: str, started: str,
+                   refused_rows: list[dict]) -> dict:
     return {"ghminer_version": __version__, "config_hash": fingerprint,
             "inputs": [str(p) for p in inputs], "started": started,
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "refused_manifest_rows": refused_rows}
 
 
 def _write_replayed(out_dir: Path, records: list[FileRecord], n_facts: int, inputs: list[Path],
-                    fingerprint: str, started: str, counts: dict, kept: list[FileRecord],
+                    fingerprint: str, started: str, refused_rows: list[dict], counts: dict, kept: list[FileRecord],
                     keep_files: bool, on_file) -> dict:
     """The manifest of an unchanged re-run (see `replay`): the previous records, each
     now a cache hit, new times; the manifest's head."""
     for rec in records:
         _count(counts, rec, rec.reports, 0)
-        if keep_files or rec.status == "failed":
+        if keep_files or rec.status == "failed" or rec.flags:
             kept.append(rec)
         if on_file:
             on_file(rec)
     counts["facts"] = n_facts
-    head = _manifest_head(inputs, fingerprint, started)
+    head = _manifest_head(inputs, fingerprint, started, refused_rows)
     with AtomicWriter(out_dir / "manifest.json") as fh:
         _write_manifest(fh, head, (rec.model_dump_json() for rec in records), counts)
     return head

@@ -1,5 +1,5 @@
 """Branch manifest rows that point outside the input folder are refused with a clear
-error (no traceback, nothing read or written outside); `ghminer report` exits 2."""
+reason (no traceback, nothing read or written outside); the other rows are used."""
 from __future__ import annotations
 
 import os
@@ -42,22 +42,46 @@ def run(tmp_path_factory):
 
 @pytest.mark.parametrize("kind", ESCAPES)
 def test_manifest_row_pointing_outside_is_refused(run, kind, tmp_path):
+    """That row is refused with its reason (run summary, workbook); the other rows are
+    used and the outputs are built: one bad row must not stop a season's run."""
     root, out = run
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(HEADER + "reports/a.txt,B1,甲单位,甲区,2023\n"
                         + f'"{ESCAPES[kind]}",B2,乙单位,乙区,2023\n', encoding="utf-8")
-    with pytest.raises(BranchFileError) as e:
-        validate_inputs([root], branch_manifest=manifest)
-    msg = str(e.value)
-    assert "line 3" in msg and "refused" in msg and "outside the input folder" in msg, msg
+    refused = validate_inputs([root], branch_manifest=manifest)
+    assert [r.line for r in refused] == [3]
+    assert "outside the input folder" in refused[0].reason
 
     res = CliRunner().invoke(app, ["report", str(out), "--input", str(root),
                                    "--manifest", str(manifest)])
-    assert res.exit_code == 2, res.output
-    assert "error:" in res.output and "refused" in res.output
+    assert res.exit_code == 0, res.output
     assert "Traceback" not in res.output
-    assert res.exception is None or isinstance(res.exception, SystemExit)
-    assert not (out / "ghminer.xlsx").exists()  # nothing rendered from a refused manifest
+    import pandas as pd
+    reports = pd.read_parquet(out / "tables" / "reports.parquet")
+    assert set(reports["district"]) == {"甲区"}  # the sound row is used
+    issues = pd.read_excel(out / "ghminer.xlsx", sheet_name="缺项与问题")
+    rows = [" ".join(map(str, r)) for r in issues.itertuples(index=False)]
+    refused_rows = [r for r in rows if "未采用" in r]
+    assert len(refused_rows) == 1, rows
+    assert "第 3 行" in refused_rows[0] and "outside the input folder" in refused_rows[0]
+
+
+def test_run_lists_refused_rows_in_manifest_json(tmp_path):
+    import json
+
+    root = tmp_path / "in"
+    (root / "reports").mkdir(parents=True)
+    (root / "reports" / "a.txt").write_text(REPORT, encoding="utf-8")
+    (root / "manifest.csv").write_text(HEADER + "reports/a.txt,B1,甲单位,甲区,2023\n"
+                                       "../../etc/passwd,B2,乙单位,乙区,2023\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(root), "--out", str(out), "--workers", "0"])
+    assert res.exit_code == 0, res.output
+    assert "manifest row refused" in res.output and "line 3" in res.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [(r["line"], r["file"]) for r in manifest["refused_manifest_rows"]] == \
+        [(3, "../../etc/passwd")]
+    assert manifest["counts"]["processed"] == 1 and manifest["counts"]["reports"] >= 1
 
 
 def test_a_sound_manifest_is_accepted(run, tmp_path):
@@ -92,14 +116,3 @@ def test_review_page_names_ignore_path_text_in_the_report(tmp_path):
     assert len(written) == 2
     assert all(re.fullmatch(r"[A-Za-z0-9_-]+_\d+_[0-9a-f]{8}\.html", n) for n in written), written
     assert not list(Path("/tmp").glob("PWNED_title*"))
-
-
-def test_ghminer_run_refuses_an_escaping_manifest_before_extracting(run, tmp_path):
-    root, _ = run
-    manifest = tmp_path / "manifest.csv"
-    manifest.write_text(HEADER + '"../../etc/passwd",B2,乙单位,乙区,2023\n', encoding="utf-8")
-    out = tmp_path / "out"
-    res = CliRunner().invoke(app, ["run", str(root / "reports"), "--out", str(out),
-                                   "--manifest", str(manifest), "--workers", "0"])
-    assert res.exit_code == 2 and "refused" in res.output, res.output
-    assert not (out / "reports.jsonl").exists()

@@ -100,7 +100,8 @@ DASHBOARD_REPORT_COLUMNS = ["report_id", "district", "branch_name", "review_page
 
 
 def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
-                     missing: pd.DataFrame, run_info: dict, max_rows: int | None = None) -> str:
+                     missing: pd.DataFrame, run_info: dict, max_rows: int | None = None,
+                     file_issues: pd.DataFrame | None = None) -> str:
     """The dashboard page; its report list and list of reports to chase hold at most
     `max_rows` rows each (default from data/outputs.toml). `reports`, `flags`: the
     tables as DataFrames or their Parquet files (the flags are read a batch at a time)."""
@@ -160,6 +161,19 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
     missing_table = table([esc(header(c)) for c in ("district", "branch_id", "branch_name", "org_type")],
                           miss_rows, table_id="table-missing")
 
+    issues = file_issues if file_issues is not None else pd.DataFrame(
+        columns=["district", "source", "path", "severity", "code", "message"])
+    issue_rows = [[esc(district if pd.notna(district) else UNKNOWN_DISTRICT), esc(source),
+                   f'<span class="sev-{esc(severity)}">{esc(zh("severity", severity))}</span>',
+                   esc(zh("flag", code)), esc(message)]
+                  for district, source, severity, code, message in _rows(
+                      issues.head(max_rows), "district", "source", "severity", "code", "message")]
+    files_table = (table([esc(x) for x in ("区县", "文件", "严重程度", "问题", "说明")], issue_rows,
+                         table_id="table-files")
+                   + _left_out_note(len(issue_rows), len(issues),
+                                    "ghminer.xlsx「缺项与问题」或 ghminer.duckdb 的 file_issues 表")
+                   if len(issues) else '<p class="note">所有文件均已处理，且每个文件都识别出了报告。</p>')
+
     reports = reports.assign(district=reports["district"].fillna(UNKNOWN_DISTRICT),
                              branch_name=reports["branch_name"].fillna("（未知）"))
     by_id = reports.set_index("report_id")
@@ -205,7 +219,7 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
                 kpis=kpi_html, submission_chart=submission, coverage_chart=coverage_svg(stats),
                 flags_chart=flags_chart, summary_table=summary_table,
                 metrics_table=metrics_table, missing_table=missing_table,
-                chase_table=chase_table, reports_table=reports_table,
+                chase_table=chase_table, reports_table=reports_table, files_table=files_table,
                 footer=esc("数值均来自原文，可在核对页中逐条对照；"
                            "区县归属依据见报告清单“归属依据”列（清单/目录/文中单位名/未知）。"))
 
