@@ -33,10 +33,15 @@ browser:
 test: train browser
 	$(BIN)/python -m pytest
 
-# Referee figures on the dev gold (needs ../shared beside the repo).
+# Referee figures on the dev gold (seeds) and the real set (needs ../shared beside the
+# repo); `ghminer eval --causes` on the same output says where the errors come from.
 score: install
-	$(BIN)/ghminer run ../shared/corpus/seeds --out out/dev
+	$(BIN)/ghminer run ../shared/corpus/seeds --out out/dev --no-report
 	$(BIN)/python ../shared/eval/score.py --pred out/dev/reports.jsonl --gold ../shared/gold/dev
+	@if [ -d ../shared/gold/real ]; then \
+	  $(BIN)/ghminer run ../shared/corpus/real --out out/real --no-report && \
+	  echo "referee on ../shared/gold/real:" && \
+	  $(BIN)/python ../shared/eval/score.py --pred out/real/reports.jsonl --gold ../shared/gold/real; fi
 
 bench: train
 	$(BIN)/python -m bench.run

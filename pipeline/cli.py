@@ -212,7 +212,9 @@ def report_cmd(
 def eval_cmd(
     pred: Path = typer.Option(..., "--pred", help="reports.jsonl or a folder of .jsonl"),
     gold: Path = typer.Option(..., "--gold", help="folder of gold .json files"),
-    errors: int = typer.Option(0, "--errors", help="print up to N errors per kind"),
+    errors: int = typer.Option(0, "--errors", help="print errors by cause and up to N errors "
+                               "per kind"),
+    causes: bool = typer.Option(False, "--causes", help="print errors by cause (where to look)"),
     as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
 ) -> None:
     """Score predictions against gold files with the contract's rules."""
@@ -222,7 +224,7 @@ def eval_cmd(
     if as_json:
         print(json.dumps(res, ensure_ascii=False, indent=1))
     else:
-        print(format_scores(res, errors))
+        print(format_scores(res, errors, causes))
 
 
 @app.command()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from schemas.report import FACT_TYPES
@@ -144,6 +144,7 @@ def score(pred: dict[str, list[dict]], gold: dict[str, list[dict]]) -> dict:
     attr_ok: dict[str, int] = defaultdict(int)
     attr_n: dict[str, int] = defaultdict(int)
     errors: dict[str, list[str]] = defaultdict(list)
+    causes: dict[str, Counter] = defaultdict(Counter)
     sec = {"tp": 0, "pred": 0, "gold": 0}
     org = {"ok": 0, "n": 0}
     org_type = {"ok": 0, "n": 0}
@@ -156,22 +157,34 @@ def score(pred: dict[str, list[dict]], gold: dict[str, list[dict]]) -> dict:
         ngold["split"] += len(g_lines)
         if g_lines != p_lines:
             errors["split"].append(f"{src}: gold {sorted(g_lines)} pred {sorted(p_lines)}")
+            for cause in split_causes(g_lines, p_lines):
+                causes["split"][cause] += 1
         for g, p in pair_reports(g_reps, p_reps):
             gs = set(g.get("sections") or []) if g else set()
             ps = set(p.get("sections") or []) if p else set()
             sec["tp"] += len(gs & ps)
             sec["pred"] += len(ps)
             sec["gold"] += len(gs)
+            why = "unpaired report: " if g is None or p is None else ""
+            for label in sorted(ps - gs):
+                causes["sections"][f"{why}{label} predicted, not in gold"] += 1
+            for label in sorted(gs - ps):
+                causes["sections"][f"{why}{label} in gold, missed"] += 1
             if g is None:
                 continue
             p = p or {}
             if g.get("org"):
                 org["n"] += 1
                 a, b = QUOTES.sub("", g["org"]), QUOTES.sub("", str(p.get("org") or ""))
-                org["ok"] += bool(b) and (a == b or a in b or b in a)
+                ok = bool(b) and (a == b or a in b or b in a)
+                org["ok"] += ok
+                if not ok:
+                    causes["org"][org_cause(g, p)] += 1
             if g.get("org_type"):
                 org_type["n"] += 1
                 org_type["ok"] += g["org_type"] == p.get("org_type")
+                if g["org_type"] != p.get("org_type"):
+                    causes["org_type"][f"{g['org_type']} -> {p.get('org_type')}"] += 1
         g_facts = [f for r in g_reps for f in r.get("facts") or []]
         p_facts = [f for r in p_reps for f in r.get("facts") or []]
         for f in p_facts:
@@ -196,6 +209,12 @@ def score(pred: dict[str, list[dict]], gold: dict[str, list[dict]]) -> dict:
             errors[kind] += [f"{src}: missed {g.get('text')!r}" for g in gk if id(g) not in hit_g]
             errors[kind] += [f"{src}: spurious {p.get('text')!r}" for i, p in enumerate(pk)
                              if i not in used]
+            for g in gk:
+                if id(g) not in hit_g:
+                    causes[kind]["missed: " + fact_cause(kind, g, p_facts, p_reps)] += 1
+            for i, f in enumerate(pk):
+                if i not in used:
+                    causes[kind]["spurious: " + fact_cause(kind, f, g_facts, None)] += 1
             for attr in ATTRS[kind]:
                 for g, p in pairs:
                     if attr in g:
@@ -203,6 +222,7 @@ def score(pred: dict[str, list[dict]], gold: dict[str, list[dict]]) -> dict:
                         ok = _attr_eq(attr, g, p)
                         attr_ok[f"{kind}.{attr}"] += ok
                         if not ok:
+                            causes[f"{kind}.{attr}"][f"{g.get(attr)} -> {p.get(attr)}"] += 1
                             errors[f"{kind}.{attr}"].append(
                                 f"{src}: {g.get('text')!r} gold {g.get(attr)!r} pred {p.get(attr)!r}")
     out: dict = {"files": len(gold)}
@@ -216,17 +236,109 @@ def score(pred: dict[str, list[dict]], gold: dict[str, list[dict]]) -> dict:
     out["attr_acc"] = {k: round(attr_ok[k] / attr_n[k], 4) for k in sorted(attr_n)}
     out["leaks"] = len(errors.get("leaks", []))
     out["errors"] = {k: v for k, v in errors.items() if v}
+    out["causes"] = {k: dict(v.most_common()) for k, v in causes.items() if v}
     return out
 
 
-def format_scores(res: dict, n_errors: int = 0) -> str:
+# --- why an error happened -------------------------------------------------------
+# The next person fixing the pipeline needs to know which of the misses are a
+# stage's fault: a report start on boilerplate is the split stage's, a count with
+# the right span but the wrong value is the extractor's, a fact in text no report
+# covers was dropped as boilerplate. These are heuristics over offsets and lines.
+
+NEAR_LINES = 3  # a predicted start this close to a gold one is the same start, misplaced
+
+
+def split_causes(gold: set, pred: set) -> list[str]:
+    """One cause per wrong start line (predicted but not gold, or gold but missed)."""
+    gold = {int(x) for x in gold if x is not None}
+    pred = {int(x) for x in pred if x is not None}
+    out = []
+    first = min(gold, default=0)
+    for s in sorted(pred - gold):
+        if any(abs(s - g) <= NEAR_LINES for g in gold - pred):
+            out.append("start misplaced by a few lines (repeated title, byline, marker line)")
+        elif s < first:
+            out.append("extra start on boilerplate before the first report")
+        else:
+            out.append("one report cut in two (extra start inside a report)")
+    for g in sorted(gold - pred):
+        if any(abs(s - g) <= NEAR_LINES for s in pred - gold):
+            continue  # counted once, as misplaced
+        out.append("no predictions for the file" if not pred
+                   else "two reports merged (gold start missed)")
+    return out
+
+
+def org_cause(gold: dict, pred: dict) -> str:
+    if not pred:
+        return "report not paired (split error)"
+    if not pred.get("org"):
+        return "org not found (pred null)"
+    return "another unit taken as org"
+
+
+def _span(f: dict) -> tuple[int, int] | None:
+    try:
+        return int(f["start"]), int(f["end"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    sa, sb = _span(a), _span(b)
+    if sa and sb:
+        return sa[0] < sb[1] and sb[0] < sa[1]
+    ta, tb = str(a.get("text") or ""), str(b.get("text") or "")
+    return bool(ta and tb) and (ta in tb or tb in ta)
+
+
+def fact_cause(kind: str, fact: dict, others: list[dict], pred_reports: list[dict] | None
+               ) -> str:
+    """Why `fact` (a gold fact missed, or a predicted fact not in gold) has no match:
+    the other side has a fact of the same type on the same text (wrong value, name or
+    date), of another type, or nothing there."""
+    near = [o for o in others if _overlaps(fact, o)]
+    if any(o.get("type") == kind for o in near):
+        what = {"count": "value/unit", "rate": "value", "amount": "value/currency",
+                "award": "name", "activity": "date", "placeholder": "masked run"}[kind]
+        return f"same text, different {what}"
+    if near:
+        return f"same text taken as {near[0].get('type')}"
+    if pred_reports is not None:  # a missed gold fact: was its text inside some report?
+        span = _span(fact)
+        if span and pred_reports and not any(
+                int(r.get("start") or 0) <= span[0] < int(r.get("end") or 0) for r in pred_reports
+                if r.get("end") is not None):
+            return "text outside every predicted report (dropped as boilerplate?)"
+        return "not extracted"
+    return "not a fact in gold"
+
+
+def format_scores(res: dict, n_errors: int = 0, causes: bool = False) -> str:
+    """The scorer's table; errors by cause with `causes` or `n_errors`; then up to
+    `n_errors` error lines per kind."""
     lines = [f"{'kind':<12}{'P':>8}{'R':>8}{'F1':>8}{'gold':>7}{'pred':>7}"]
     for kind in ["split", "sections", *FACT_TYPES, "facts_all"]:
         m = res[kind]
         lines.append(f"{kind:<12}{m['p']:>8.3f}{m['r']:>8.3f}{m['f1']:>8.3f}{m['gold']:>7}{m['pred']:>7}")
     lines.append(f"org_acc {res['org_acc']}  org_type_acc {res['org_type_acc']}  leaks {res['leaks']}")
     lines += [f"  {k:<24}{v:.3f}" for k, v in res["attr_acc"].items()]
+    if causes or n_errors:
+        lines.append(format_causes(res))
     if n_errors:
         for kind, errs in res["errors"].items():
             lines += [f"[{kind}] {e}" for e in errs[:n_errors]]
+    return "\n".join(lines)
+
+
+def format_causes(res: dict, top: int = 8) -> str:
+    """Errors by cause, most frequent first: where to look next."""
+    lines = ["errors by cause (most frequent first):"]
+    for kind, counts in res.get("causes", {}).items():
+        total = sum(counts.values())
+        shown = list(counts.items())[:top]
+        rest = total - sum(n for _, n in shown)
+        lines.append(f"  {kind} ({total}): " + "; ".join(f"{c} x{n}" for c, n in shown)
+                     + (f"; other x{rest}" if rest else ""))
     return "\n".join(lines)

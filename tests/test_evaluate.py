@@ -87,3 +87,31 @@ def test_agrees_with_the_referee_on_perturbed_dev_predictions(tmp_path):
         assert ours[key] == theirs[key], key
     assert ours["attr_acc"] == theirs["attr_acc"]
     assert (ours["org_acc"], ours["org_type_acc"]) == (theirs["org_acc"], theirs["org_type_acc"])
+
+
+def test_errors_are_broken_down_by_cause(tmp_path):
+    from pipeline.evaluate import format_causes
+
+    gold = _gold(tmp_path)
+    pred = json.loads(json.dumps(gold))
+    rep = pred["x.txt"][0]
+    rep["start_line"] = 1                         # boilerplate line taken as the start
+    pred["x.txt"].insert(1, {"start_line": 25, "sections": [], "facts": []})  # cut in two
+    rep["sections"] = ["org_building", "plan"]    # plan over-predicted, rights missed
+    rep["org"] = None
+    facts = rep["facts"]
+    facts[1]["value"] = 53                        # same text, wrong value
+    facts[0]["metric"] = "other"                  # members -> other
+    facts.append({"type": "count", "text": "第3名", "value": 3, "unit": "名"})  # not a fact
+    res = score(pred, gold)
+    c = res["causes"]
+    assert c["split"] == {"start misplaced by a few lines (repeated title, byline, marker line)": 1,
+                          "one report cut in two (extra start inside a report)": 1}
+    assert c["amount"] == {"missed: same text, different value/currency": 1,
+                           "spurious: same text, different value/currency": 1}
+    assert c["count"] == {"spurious: not a fact in gold": 1}
+    assert c["count.metric"] == {"members -> other": 1}
+    assert c["sections"] == {"plan predicted, not in gold": 1, "rights in gold, missed": 1}
+    assert c["org"] == {"org not found (pred null)": 1}
+    text = format_causes(res)
+    assert "amount (2): missed: same text, different value/currency x1" in text
