@@ -29,7 +29,8 @@ _CLAUSE_END = re.compile(r"[,，。;；!！?？\n:：]")
 _BOUNDARY = set("。;；,，:：!！?？\n\r \t\u3000、()（）【】")
 _OPEN_QUOTES = set("“\"「『《")
 # words that may stand between a clause boundary and a time expression
-_LEAD_RE = re.compile(r"(?:在|于|从|自|是|值|逢|值此|每年|今年|同年|当年|本年|去年|今年的|每逢|并于|并在|又于|另外|同时|(?:\d{4}|[〇零一二三四五六七八九0]{4})年(?:的)?)$")
+_LEAD_RE = re.compile(r"(?:在|于|从|自|是|值|逢|值此|每年|今年|同年|当年|本年|去年|今年的|每逢|并于|并在|又于|另外|同时|(?:\d{4}|[〇零一二三四五六七八九0]{4})年(?:的)?"
+                      r"|第(?:\d{1,3}|[一二三四五六七八九十百]{1,4})个)$")  # 第100个妇女节: that festival
 _YEAR_BEFORE_RE = re.compile(r"(?P<year>\d{4}|[〇零一二三四五六七八九0]{4})年的?[“\"]?$")
 # a festival right after these is part of an event name (迎国庆文艺演出)
 _NAME_PREFIX = ("庆", "迎", "庆祝", "喜迎", "纪念", "欢度", "过", "共度", "恭贺", "祝贺", "的", "贺")
@@ -41,7 +42,13 @@ _SCHEDULE_LINE_RE = re.compile(
     r"(?:上旬|中旬|下旬|初|底)?\s*[:：]")
 _COORDINATED_RE = re.compile(r"\s*(?:并且|并|同时|还|此外|另外|定期|每年|每月|每季|今后|以后|此后)")
 # two named events joined in one phrase: 举行“A”大赛和“B”联谊活动
-_EVENT_HEAD = r"(?:大赛|比赛|竞赛|活动|晚会|联欢会|联谊会|演出|运动会|讲座|座谈会|大会|会议|展览|培训班|仪式)"
+_EVENT_HEAD = r"(?:大赛|比赛|竞赛|赛|活动|晚会|联欢会|联谊会|演出|运动会|讲座|座谈会|大会|会议|展览|培训班|仪式)"
+# a pinyin gloss of a traditional-text site (會(huì)議): not part of the words typed
+_GLOSS_RE = re.compile(r"\([a-zA-Z\u00c0-\u024f]{1,8}\)")
+# 为庆“五一”迎“五四”,…: a purpose clause names the occasion the event was held at
+_PURPOSE_RE = re.compile(r"为了?(?:庆祝|庆|迎接|喜迎|迎|纪念|欢度)[“\"]?$")
+# a list of dates sharing one event (4月、9月,根据…调整…)
+_DATE_LIST_SEPS = ("、", "和", "及", "与")
 _TWO_EVENTS_RE = re.compile(rf"(?P<a>[^,，。;；和及]*?”[^,，。;；和及]{{0,8}}?{_EVENT_HEAD})(?:和|及|以及|与)(?P<b>[^,，。;；]*?“[^,，。;；]*?{_EVENT_HEAD})")
 
 
@@ -69,6 +76,11 @@ def _vocab() -> dict:
         "deadline_before": tuple(data["deadline_before"]),
         "deadline_after": re.compile(data["deadline_after_re"]),
         "document_after": re.compile(data["document_after_re"]),
+        "status_after": re.compile(data["status_after_re"]),
+        "range_status_after": re.compile(data["range_status_after_re"]),
+        "festival_verbs": tuple(data["festival_verbs"]),
+        "retrospective_heading": re.compile(data["retrospective_heading_re"]),
+        "festival_default_type": data["festival_default_type"],
     }
 
 
@@ -81,6 +93,7 @@ def activity_type(phrase: str) -> str:
     contest head (比赛, 大赛) takes the type of the cue that qualifies it when
     there is one (篮球比赛 -> culture_sports, 歌手大赛 -> culture_sports)."""
     v = _vocab()
+    phrase = _GLOSS_RE.sub("", phrase)
     found: list[tuple[int, int, int, str]] = []  # (end, len, -rank, cue)
     rx, kinds = v["cue_re"], v["cue_kind"]
     i = 0
@@ -160,9 +173,16 @@ def _festival_dates_event(norm: str, d: DateExpr, floor: int, ceil: int) -> bool
     full_names, times = full_festival_names(), festival_time_words()
     if any(text.endswith(t) for t in times):
         return True
+    if _PURPOSE_RE.search(norm, max(floor, d.start - 6), d.start):
+        # 为庆“五一”迎“五四”,工会组织…: the clause ends soon after the occasion
+        b = _CLAUSE_END.search(norm, d.end, min(ceil, d.end + 8))
+        return b is not None and norm[b.start()] in ",，"
     if any(norm[max(floor, d.start - len(p)):d.start] == p for p in _NAME_PREFIX):
         return False
     has_jie = text.rstrip("”\"」』").endswith("节") or d.festival in full_names
+    quoted = text.startswith(("“", "\"")) and ("”" in text or "\"" in text[1:])
+    if (has_jie or quoted) and norm.startswith(_vocab()["festival_verbs"], d.end):
+        return True  # “三八”妇女节组织职工参观…: the festival is the time of the verb
     if has_jie and d.start > floor and norm[d.start - 1] in "在于":
         return True  # 女职工委员会在“三八”节举办…: 在 + a named festival is a time
     if not _at_clause_head(norm, d.start, floor):
@@ -191,10 +211,40 @@ def _is_excluded(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
         return True
     if v["document_after"].match(tail):
         return True
+    # 今年6月底,全镇共有工会组织3021家: a figure at a date is a status, not an event
+    if v["status_after"].match(tail):
+        return True
+    if d.is_range and v["range_status_after"].match(tail):
+        return True  # 1-6月新增工会组织101家: a total over a period
+    if _in_quoted_name(norm, d, floor, ceil):
+        return True
     # inside brackets: a document date (《…》(2010年4月13日))
     if left[-1:] in ("(", "（") and tail[:1] in (")", "）"):
         return True
     return False
+
+
+def _in_quoted_name(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
+    """`“五月风展靓秀风采”技能表演`: a date inside a quoted name, not its time."""
+    left = norm[max(floor, d.start - 12):d.start]
+    q = left.rfind("“")
+    if q == -1 or "”" in left[q:] or any(c in left[q:] for c in "。;；,，"):
+        return False
+    if norm.startswith("”", d.end):
+        return False  # “3月8日”: the quote holds the date only
+    close = norm.find("”", d.end, min(ceil, d.end + 20))
+    return close != -1 and not any(c in norm[d.end:close] for c in "。;；")
+
+
+def _truncated_event(norm: str, d: DateExpr, end: int) -> tuple[int, str] | None:
+    """`2月19日,市总工` at the very end of an excerpt: a dated paragraph whose
+    text was cut off is still an event."""
+    if not norm.startswith((",", "，"), d.end):
+        return None
+    rest = norm[d.end:end].rstrip()
+    if len(rest) > 12 or _SENT_END.search(rest):
+        return None
+    return d.end + len(rest), norm[d.start:d.end + len(rest)]
 
 
 def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
@@ -251,6 +301,25 @@ def _start_with_lead(norm: str, s: int, floor: int) -> int:
     return s - len(m.group(0)) if m else s
 
 
+def _in_plan_section(doc: SourceDoc, ctx: ExtractContext, offset: int) -> bool:
+    """The offset lies in a `plan` section whose heading does not look back
+    (a section headed 2018年工作回顾 or 总结2014年工作 谋划2015年工作 reports
+    events that happened, whatever label it was given)."""
+    if ctx.section_at(offset) != "plan":
+        return False
+    heading = _plan_span_heading(doc, ctx, offset)
+    return heading is None or _vocab()["retrospective_heading"].search(heading) is None
+
+
+def _plan_span_heading(doc: SourceDoc, ctx: ExtractContext, offset: int) -> str | None:
+    """First line of the section span covering offset."""
+    for s, e, _ in ctx.section_spans:
+        if s <= offset < e:
+            le = doc.norm.find("\n", s, e)
+            return doc.norm[s:e if le == -1 else le]
+    return None
+
+
 def _is_plan_report(doc: SourceDoc, ctx: ExtractContext) -> bool:
     """The report's title names it a plan (2026年工会工作计划), not a summary."""
     line = getattr(ctx.report, "title_line", None)
@@ -275,12 +344,13 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
         if d.kind == "date" and d.day is None and d.part is None and nxt is not None \
                 and nxt.kind == "date" and nxt.start - d.end <= 1 and nxt.month == d.month:
             continue  # a doubled month (3月3月7日): the next one carries the date
-        if doc.is_noise(d.start, d.end) or ctx.section_at(d.start) == "plan":
+        if doc.is_noise(d.start, d.end) or _in_plan_section(doc, ctx, d.start):
             continue
         if _on_schedule_line(doc, d.start):
             continue
         if i > 0 and dates[i - 1].kind == "date" and d.kind == "date" \
-                and d.start - dates[i - 1].end <= 1 and dates[i - 1].month != d.month:
+                and d.start - dates[i - 1].end <= 1 and dates[i - 1].month != d.month \
+                and norm[dates[i - 1].end:d.start] not in _DATE_LIST_SEPS:
             continue  # 4月下旬5月上旬: a range written without 至, the first one carries it
         lead_start = d.start
         if d.kind == "festival":
@@ -294,22 +364,38 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
                     lead_start = ym.start()
         elif _is_excluded(norm, d, start, end):
             continue
+        # 4月、9月,…: a list of dates shares the event written after its last one
+        last = d
+        for later in dates[i + 1:]:
+            if later.kind != "date" or norm[last.end:later.start] not in _DATE_LIST_SEPS:
+                break
+            last = later
         ceil = end
         for later in dates[i + 1:]:
-            if later.start >= d.end + 2 and _at_clause_head(norm, later.start, d.end):
+            if later.lunar and any(norm.startswith(t, later.end) or norm[later.start:later.end].endswith(t)
+                                   for t in festival_time_words()):
+                continue  # 在春节来临之际 only refines the time of the event already dated
+            if later.start >= last.end + 2 and _at_clause_head(norm, later.start, last.end):
                 ceil = later.start
                 break
-        found = _label_event(doc, d, end) or _event_span(norm, d, ceil)
+        found = _label_event(doc, last, end) or _event_span(norm, last, ceil)
+        if found is None and ceil == end:
+            found = _truncated_event(norm, last, end)
         if found is None:
             continue
         e, phrase = found
         s = _start_with_lead(norm, min(d.start, lead_start), start)
         pieces = [(e, phrase)]
-        two = _TWO_EVENTS_RE.search(norm, d.end, e)
+        # a quoted date (“3.12”植树活动和…) holds the closing quote of the first name
+        two = _TWO_EVENTS_RE.search(norm, d.start if norm[d.end - 1] in "”\"" else d.end, e)
         if two:
             pieces = [(two.end("a"), norm[d.end:two.end("a")]), (e, phrase)]
+            if any(x.start >= two.start("b") for x in dates[i + 1:] if x.start < e):
+                pieces = pieces[:1]  # …和“五四”青年节红歌赛: the second event has its own date
         for pe, ph in pieces:
             kind = activity_type(ph)
+            if kind == "other" and d.kind == "festival" and "活动" in ph:
+                kind = _vocab()["festival_default_type"]
             facts.append(ActivityFact(text=doc.text[s:pe], start=s, end=pe,
                                       line=doc.line_of(s), date=date, activity_type=kind))
     return facts
