@@ -350,3 +350,23 @@ def test_plan_label_on_a_retrospective_section_is_not_trusted():
     cut = text.index("二、")
     facts = run(text, sections=[(0, cut, "plan"), (cut, len(text), "plan")])
     assert [f.date for f in facts] == ["03-12"]
+
+
+def test_pinyin_glosses_do_not_split_event_cues():
+    from pipeline.normalise import normalise
+    text = "9月份,某某公司工會(huì)委員會(huì)被中華全國(guó)總工會(huì)評(píng)為“全國(guó)模範職工之家”。"
+    facts = run(text, norm=normalise(text))
+    assert [(f.date, f.activity_type) for f in facts] == [("09", "other")]
+
+
+@pytest.mark.parametrize("phrase, kind", [
+    ("5月,公司工会被市总工会评为模范职工之家", "other"),      # an honour, not a culture event
+    ("9月,校工会向他们颁发了证章、证书和纪念品", "aid_visit"),
+    ("共度元宵佳节", "culture_sports"),
+    ("组织全体会员到东湖绿道游赏", "outing"),
+    ("开展“迎七一讲党史”活动", "publicity"),
+    ("举办全市职工保龄球比赛", "culture_sports"),
+    ("领导到学校对劳务工入会问题进行调研", "meeting"),
+])
+def test_activity_type_cues_of_real_reports(phrase, kind):
+    assert activity.activity_type(phrase) == kind

@@ -247,6 +247,25 @@ def _truncated_event(norm: str, d: DateExpr, end: int) -> tuple[int, str] | None
     return d.end + len(rest), norm[d.start:d.end + len(rest)]
 
 
+def _search_cue(norm: str, lo: int, hi: int) -> int | None:
+    """End offset (in norm) of the first event cue in norm[lo:hi]; pinyin glosses
+    of traditional-text sites (評(píng)為, 會(huì)議) are skipped so they do not split cues."""
+    rx = _vocab()["event_re"]
+    if "(" not in norm[lo:hi]:
+        m = rx.search(norm, lo, hi)
+        return m.end() if m else None
+    pieces, ends = [], []  # gloss-free text and, per kept char, its offset in norm
+    i = lo
+    for g in _GLOSS_RE.finditer(norm, lo, hi):
+        pieces.append(norm[i:g.start()])
+        ends.extend(range(i + 1, g.start() + 1))
+        i = g.end()
+    pieces.append(norm[i:hi])
+    ends.extend(range(i + 1, hi + 1))
+    m = rx.search("".join(pieces))
+    return ends[m.end() - 1] if m else None
+
+
 def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
     """End offset of the event phrase after a date (the clause of the first event
     cue), and the phrase used for typing: that clause, or the whole sentence when
@@ -254,10 +273,10 @@ def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
     m = _SENT_END.search(norm, d.end, ceil)
     sent_end = m.start() if m else ceil
     sent_end = min(sent_end, d.end + 160)
-    cue = _vocab()["event_re"].search(norm, d.end, sent_end)
-    if cue is None:
+    cue_end = _search_cue(norm, d.end, sent_end)
+    if cue_end is None:
         return None
-    m = _CLAUSE_END.search(norm, cue.end(), sent_end)
+    m = _CLAUSE_END.search(norm, cue_end, sent_end)
     end = m.start() if m else sent_end
     # the event may be named before its date in the clause (…文艺晚会于9月28日举行)
     cb = _CLAUSE_END.search(norm[max(0, d.start - 30):d.start][::-1])
