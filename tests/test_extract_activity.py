@@ -370,3 +370,9 @@ def test_pinyin_glosses_do_not_split_event_cues():
 ])
 def test_activity_type_cues_of_real_reports(phrase, kind):
     assert activity.activity_type(phrase) == kind
+
+
+def test_a_heading_broken_over_lines_is_read_whole():
+    text = "下半年\n工作思路\n镇总工会上半年工作总结及下半年工作思路\n3月12日组织植树活动。"
+    facts = run(text, sections=[(0, len(text), "plan")])
+    assert [f.date for f in facts] == ["03-12"]

@@ -331,11 +331,19 @@ def _in_plan_section(doc: SourceDoc, ctx: ExtractContext, offset: int) -> bool:
 
 
 def _plan_span_heading(doc: SourceDoc, ctx: ExtractContext, offset: int) -> str | None:
-    """First line of the section span covering offset."""
+    """The heading lines (up to 3 short lines) opening the section span covering offset:
+    a heading may be broken over lines (下半年 / 工作思路 / …总结及下半年工作思路)."""
     for s, e, _ in ctx.section_spans:
         if s <= offset < e:
-            le = doc.norm.find("\n", s, e)
-            return doc.norm[s:e if le == -1 else le]
+            lines = []
+            for line in doc.norm[s:min(e, s + 200)].split("\n"):
+                line = line.strip()
+                if not line:
+                    continue
+                if len(line) > 40 or len(lines) == 3:
+                    break
+                lines.append(line)
+            return "\n".join(lines)
     return None
 
 
