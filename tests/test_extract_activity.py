@@ -376,3 +376,8 @@ def test_a_heading_broken_over_lines_is_read_whole():
     text = "下半年\n工作思路\n镇总工会上半年工作总结及下半年工作思路\n3月12日组织植树活动。"
     facts = run(text, sections=[(0, len(text), "plan")])
     assert [f.date for f in facts] == ["03-12"]
+
+
+def test_a_turnout_at_a_date_is_still_an_event():
+    assert [(f.date, f.activity_type) for f in run("3月份,共有200名职工参加了全镇篮球比赛。")] == \
+        [("03", "culture_sports")]

@@ -77,6 +77,7 @@ def _vocab() -> dict:
         "deadline_after": re.compile(data["deadline_after_re"]),
         "document_after": re.compile(data["document_after_re"]),
         "status_after": re.compile(data["status_after_re"]),
+        "participation": re.compile(data["participation_re"]),
         "range_status_after": re.compile(data["range_status_after_re"]),
         "festival_verbs": tuple(data["festival_verbs"]),
         "retrospective_heading": re.compile(data["retrospective_heading_re"]),
@@ -212,8 +213,9 @@ def _is_excluded(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
     if v["document_after"].match(tail):
         return True
     # 今年6月底,全镇共有工会组织3021家: a figure at a date is a status, not an event
-    if v["status_after"].match(tail):
-        return True
+    st = v["status_after"].match(tail)
+    if st and not v["participation"].search(tail, st.end(), _clause_end(tail, st.end())):
+        return True  # (共有200名职工参加了比赛 is an event told by its turnout)
     if d.is_range and v["range_status_after"].match(tail):
         return True  # 1-6月新增工会组织101家: a total over a period
     if _in_quoted_name(norm, d, floor, ceil):
@@ -222,6 +224,11 @@ def _is_excluded(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
     if left[-1:] in ("(", "（") and tail[:1] in (")", "）"):
         return True
     return False
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = _CLAUSE_END.search(text, pos)
+    return m.start() if m else len(text)
 
 
 def _in_quoted_name(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
