@@ -94,10 +94,15 @@ def test_inner_vague_tens_are_approx():
     assert p is not None and p.value == 100000 and p.approx
 
 
-@pytest.mark.parametrize("s, value", [("4509、50元", 4509.5), ("1421、20", 1421.2)])
+@pytest.mark.parametrize("s, value", [("4509、50元", 4509.5), ("1421、20元", 1421.2)])
 def test_enumeration_comma_falling_to_two_digits_is_a_decimal_mark(s, value):
     p = parse_number(s)
     assert p is not None and p.value == pytest.approx(value) and not p.approx
+
+
+def test_enumeration_comma_in_a_count_is_not_a_decimal_mark():
+    p = parse_number("325、40人")
+    assert p is None or p.value != pytest.approx(325.4)
 
 
 def test_enumeration_comma_rising_is_still_a_range():

@@ -254,6 +254,7 @@ def _parse(s: str) -> ParsedNumber | None:
     if not s or len(s) > 48:
         return None
     percent = s.startswith("百分之")
+    money = s.endswith(("元", "圆"))  # 4509、50元 reads as a decimal only for money
     if percent:
         s = s[3:]
     s, approx = _strip_affixes(s)
@@ -267,8 +268,10 @@ def _parse(s: str) -> ParsedNumber | None:
     for i, c in enumerate(s):
         if c in _RANGE_SEPS and 0 < i < len(s) - 1:
             left, right = s[:i], s[i + 1:]
-            if c == "、" and _DECIMAL_TAIL.fullmatch(right) and left.isdigit() and int(right) < int(left):
-                # 4509、50元: a mistyped decimal mark (a range never falls from 4509 to 50)
+            if money and c == "、" and _DECIMAL_TAIL.fullmatch(right) and left.isdigit() \
+                    and int(right) < int(left):
+                # 4509、50元: a mistyped decimal mark (a range never falls from 4509 to 50);
+                # in counts (325、40人) it is a list
                 return _checked(float(f"{left}.{right}"), approx, False)
             rv = _plain_value(right)
             if rv is None:
