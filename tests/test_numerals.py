@@ -89,6 +89,12 @@ def test_ranges_take_lower_bound_and_are_approx(s, value):
     assert p.approx and p.is_range
 
 
+@pytest.mark.parametrize("s, value", [("1亿2千万元", 120000000), ("3万5千元", 35000), ("12万3千人", 123000)])
+def test_arabic_digits_with_their_own_magnitudes(s, value):
+    p = parse_number(s)
+    assert p is not None and p.value == value and not p.approx
+
+
 def test_inner_vague_tens_are_approx():
     p = parse_number("十几万元")
     assert p is not None and p.value == 100000 and p.approx
@@ -112,7 +118,7 @@ def test_enumeration_comma_rising_is_still_a_range():
 
 @pytest.mark.parametrize("s", [
     "", " ", "abc", "xx", "xx万元", "1xxxx", "近1xxxx", "万元", "几", "多", "-", "、", "百分之",
-    "1" * 40, "9" * 17, "12ab", "三x", "二十三四五六七八九十百千万亿" * 3, "\x00\ufffd", "..."
+    "1" * 40, "9" * 17, "12ab", "三x", "3千1万", "2万3万", "二十三四五六七八九十百千万亿" * 3, "\x00\ufffd", "..."
 ])
 def test_not_a_number_returns_none(s):
     assert parse_number(s) is None

@@ -157,6 +157,22 @@ def _cn_integer(s: str) -> float | None:
     return total + section
 
 
+_MIXED = re.compile(r"(?:\d+(?:\.\d+)?[十百千万亿拾佰仟萬億]+){2,}")
+_MIXED_PART = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿拾佰仟萬億]+)")
+
+
+def _mixed_value(body: str) -> float | None:
+    """1亿2千万, 3万5千: Arabic digits each with their own magnitudes, decreasing."""
+    total, last = 0.0, math.inf
+    for digits, mags in _MIXED_PART.findall(body):
+        scale = math.prod(MAGNITUDES[c] for c in mags)
+        if scale >= last:
+            return None
+        total += float(digits) * scale
+        last = scale
+    return total
+
+
 def _plain_value(body: str) -> float | None:
     """Value of a number without qualifiers or ranges."""
     if not body:
@@ -172,6 +188,8 @@ def _plain_value(body: str) -> float | None:
         for c in mags:
             value *= MAGNITUDES[c]
         return value
+    if _MIXED.fullmatch(body):
+        return _mixed_value(body)  # None when the magnitudes do not decrease (3千1万)
     if "点" in body:
         ip, _, fp = body.partition("点")
         mult = 1
@@ -310,7 +328,7 @@ ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.])|\d+)(?:\.\d+)
 MAG = "十百千万亿"
 # a number starts at the start of its digit run (the look-behinds keep finditer
 # linear on long digit runs) and may carry inner qualifiers (3千多万, 二十余万)
-NUMBER = (rf"(?:(?<![\d.]){ARABIC}(?:[余多]?[{MAG}]+)*"
+NUMBER = (rf"(?:(?<![\d.]){ARABIC}(?:[余多]?[{MAG}]+)*(?:\d+(?:\.\d+)?[{MAG}]+)*"
           rf"|(?<![{CN_NUM_CHARS}])[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?(?:[余多][{MAG}]+|(?<=十)几[{MAG}]+)*)")
 RANGE = rf"{NUMBER}(?: ?[-~～—–至到、] ?{NUMBER})?"
 
