@@ -131,8 +131,9 @@ def main() -> None:
     p, r, f = score(ghminer_predict)
     print(f"ghminer  P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({len(CASES)} sentences)")
     try:
-        import jionlp  # noqa: F401
-    except ImportError:
+        import jionlp
+        jionlp.ner  # noqa: B018 (a leftover folder of an uninstalled package imports, empty)
+    except (ImportError, AttributeError):
         print("jionlp   (not installed)")
         return
     p, r, f = score(jionlp_predict)
