@@ -5,8 +5,15 @@ event head, data) follows it in its sentence, and it is not a deadline, a
 document date, a dateline, or a plan (a `plan` section or a future cue next to
 the date). Fixed solar festivals date an event only when they say when it
 happened (`三八节组织…`, `“五一”前夕…`); lunar ones never, nor festivals that
-are part of an event's name (`迎国庆文艺演出`) or a list of occasions.
-`activity_type` comes from ordered cue groups (data) over the event phrase.
+are part of an event's name (`迎国庆文艺演出`) or a list of occasions; a
+purpose clause (`为庆“五一”迎“五四”,…`) or an event verb right after a named
+festival (`“三八”妇女节组织…`) says when. Also not events: a figure stated at a
+date (`6月底,全镇共有…`), a date inside a quoted name. A list of dates
+(`4月、9月,…`) gives one event per date. A `plan` section label is trusted only
+when its heading does not look back (`2018年工作回顾`).
+`activity_type` comes from ordered cue groups (data) over the event phrase
+(pinyin glosses removed); rules beat a char n-gram classifier out of sample
+(GroupKFold by file over seeds+real+synthetic gold: 0.93 vs 0.74).
 """
 from __future__ import annotations
 

@@ -7,7 +7,9 @@ quoted dotted dates (`“6.26”`, `“3.12”`), festivals (`三八节`, `“�
 `国庆期间`, lunar ones flagged), and elliptic follow-ups that take the month of
 the preceding date in the same line (`1月5日…。7日发放…`, `3月中旬…,下旬…`).
 Masked parts (`xx月`, `20xx年`) give no value: a masked year is dropped, a
-masked month or day makes the expression masked.
+masked month makes the expression masked, a masked day keeps the month
+(`9月x日` -> `09`). Parts may be spaced (`今年 3 月 27日`) and a four-digit
+year may have lost its 年 (`20183月`).
 """
 from __future__ import annotations
 
