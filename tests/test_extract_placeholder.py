@@ -95,3 +95,11 @@ def test_never_crashes_and_spans_are_masks(text):
     for s, e in mask_spans(norm):
         assert 0 <= s < e <= len(norm)
         assert contains_mask(norm[s:e])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("XX区总工会工作总结_第2页\nXX区总工会今年发展会员xx名", ["XX", "xx"]),
+    ("《xx公司工会工作报告.docx》由会员分享,可在线阅读,更多相关\n会员xx名", ["xx"]),
+])
+def test_document_sharing_frame_lines_hold_no_placeholders(text, expected):
+    assert masks(text) == expected
