@@ -23,7 +23,7 @@ from pipeline.extract.dates import find_dates, parse_cn_int, parse_date
     ("2008年3月", "2008-03"),
     ("20xx年4月13日", "04-13"),               # masked year: no year, date kept
     ("xx月xx日", None),                       # masked month and day: no date
-    ("3月xx日", None),
+    ("3月xx日", "03"),                       # masked day: the month is still known
     ("3月7日至9日", "03-07"),
     ("8月20日至21日", "08-20"),
     ("10月13日-26日", "10-13"),
@@ -106,3 +106,19 @@ def test_offsets_point_into_the_text():
 def test_long_and_odd_input_does_not_crash():
     s = "9" * 40 + "月" + "9" * 40 + "日" + "\U0001F600\u200b" * 1000 + "十" * 5000 + "月"
     find_dates(s)
+
+
+@pytest.mark.parametrize("s, iso", [
+    ("今年 3 月 27日", "03-27"),          # spaces between the parts
+    ("20183月召开", "2018-03"),           # a year whose 年 was dropped
+    ("9月x日,我会", "09"),                # masked day: month only
+    ("到201*年5月底", "05"),              # a year masked in its last digit
+])
+def test_real_report_date_shapes(s, iso):
+    d = parse_date(s)
+    assert d is not None and d.iso() == iso
+
+
+def test_masked_year_with_three_digits_is_part_of_the_date():
+    d = parse_date("到201*年5月底")
+    assert d is not None and d.start == 1 and d.year is None

@@ -292,3 +292,92 @@ def test_two_occasions_written_together_do_not_date(text):
 ])
 def test_festival_after_subject_or_with_holiday_word_dates(text, date):
     assert dates(text) == [date]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # spaced parts of a date
+    ("今年 4 月 12日,镇工会参与了人大组织的劳动法执法检查。", [("04-12", "other")]),
+    # a range over the new year keeps its start; 在春节来临之际 only refines its time
+    ("从去年12月20日至1月18日,在春节来临之际,社区工会组织会员参加了义务巡逻活动。", [("12-20", "other")]),
+    # a named festival right before the event verb dates it, even after a heading's last word
+    ("开展各类活动“三八”妇女节组织女职工参观了纪念馆。", [("03-08", "outing")]),
+    # a purpose clause names the occasion: the first festival dates the event
+    ("为庆“五一”迎“五四”,镇工会组织职工参加文艺汇演。", [("05-01", "culture_sports")]),
+    ("第108个妇女节,学校为全体女教职工发放节日福利。", [("03-08", "aid_visit")]),
+    # a list of months shares one event
+    ("5月、10月,根据机构变动情况调整了部门工会。", [("05", "other"), ("10", "other")]),
+    # a masked day keeps the month
+    ("8月x日,我会在xx园区举行了一次慰问活动。", [("08", "aid_visit")]),
+    # a year whose 年 was dropped
+    ("20193月召开了九届二次教代会。", [("2019-03", "meeting")]),
+    # an honour received at a date is an event
+    ("“五一”前夕,三名职工荣获市“五一劳动奖章”。", [("05-01", "other")]),
+    # 以来 starts the event, it is no deadline
+    ("2019年5月以来,本站职工参加了业务技能培训。", [("2019-05", "training")]),
+    ("4月12日发出《节约用电从我做起》倡议书。", [("04-12", "publicity")]),
+    # a celebration typed by no other cue
+    ("三八节组织女职工活动。", [("03-08", "culture_sports")]),
+    ("“三八”节期间,各女职工委举行庆“三八”活动,街道召开工作会议。", [("03-08", "culture_sports")]),
+    # the second of two named events has its own festival: it does not take this date
+    ("组织了“3.12”植树活动和“五四”青年节红歌赛。", [("03-12", "other")]),
+])
+def test_dated_events_of_real_report_shapes(text, expected):
+    assert [(f.date, f.activity_type) for f in run(text)] == expected
+
+
+def test_a_dated_paragraph_cut_off_by_the_excerpt_end_is_an_event():
+    assert dates("二、弘扬劳模精神\n7月3日,区总工\n") == ["07-03"]
+    assert dates("7月3日,区总工会组织了一场很长的活动还没有写完的句子\n后面还有一行") == ["07-03"]
+    assert dates("二、弘扬劳模精神\n7月3日\n") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("今年6月底,全镇共有工会组织2800家,会员4万人。", []),          # a status at a date
+    ("今年1-6月新增工会组织90家。", []),                            # a total over a period
+    ("3月份选送单位参加区总工会组织的“五月风采展示”职工技能表演。", ["03"]),   # 五月 in a name
+    ("到201*年5月底,全县完成了村级工会组建。", []),                  # deadline with a masked year
+])
+def test_not_dated_events(text, expected):
+    assert dates(text) == expected
+
+
+def test_gloss_inside_a_meeting_name_does_not_hide_it():
+    assert activity.activity_type("4月9日,在县总工会(huì)九届四次全委(扩大)会(huì)议上,公司荣获先进单位") == "meeting"
+
+
+def test_plan_label_on_a_retrospective_section_is_not_trusted():
+    text = "一、2019年工作回顾\n3月12日组织植树活动。\n二、2020年工作计划\n4月12日组织植树活动。"
+    cut = text.index("二、")
+    facts = run(text, sections=[(0, cut, "plan"), (cut, len(text), "plan")])
+    assert [f.date for f in facts] == ["03-12"]
+
+
+def test_pinyin_glosses_do_not_split_event_cues():
+    from pipeline.normalise import normalise
+    text = "9月份,某某公司工會(huì)委員會(huì)被中華全國(guó)總工會(huì)評(píng)為“全國(guó)模範職工之家”。"
+    facts = run(text, norm=normalise(text))
+    assert [(f.date, f.activity_type) for f in facts] == [("09", "other")]
+
+
+@pytest.mark.parametrize("phrase, kind", [
+    ("5月,公司工会被市总工会评为模范职工之家", "other"),      # an honour, not a culture event
+    ("9月,校工会向他们颁发了证章、证书和纪念品", "aid_visit"),
+    ("共度元宵佳节", "culture_sports"),
+    ("组织全体会员到东湖绿道游赏", "outing"),
+    ("开展“迎七一讲党史”活动", "publicity"),
+    ("举办全市职工保龄球比赛", "culture_sports"),
+    ("领导到学校对劳务工入会问题进行调研", "meeting"),
+])
+def test_activity_type_cues_of_real_reports(phrase, kind):
+    assert activity.activity_type(phrase) == kind
+
+
+def test_a_heading_broken_over_lines_is_read_whole():
+    text = "下半年\n工作思路\n镇总工会上半年工作总结及下半年工作思路\n3月12日组织植树活动。"
+    facts = run(text, sections=[(0, len(text), "plan")])
+    assert [f.date for f in facts] == ["03-12"]
+
+
+def test_a_turnout_at_a_date_is_still_an_event():
+    assert [(f.date, f.activity_type) for f in run("3月份,共有200名职工参加了全镇篮球比赛。")] == \
+        [("03", "culture_sports")]

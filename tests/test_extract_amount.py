@@ -1,6 +1,7 @@
 """Amount facts: money, value in the currency's base unit."""
 import pytest
 
+from bench.peer_money import CASES, ghminer_predict, score
 from pipeline.extract import amount
 from tests.extract_support import run_extractor
 
@@ -64,3 +65,37 @@ def test_not_amounts(text):
 def test_every_mention_is_a_fact():
     facts = amounts("出资53万元。出资53万元。")
     assert [f.value for f in facts] == [530000, 530000]
+
+
+@pytest.mark.parametrize("text, expected", CASES, ids=[c[0][:14] for c in CASES])
+def test_peer_parser_phenomena(text, expected):
+    """Ranges, vague tens, capital numerals, 圆/整, 人民币/RMB/$/美金 markers, 角/分,
+    other currencies (bench/peer_money.py): value, currency and approx per the contract."""
+    facts = amounts(text)
+    assert [(f.value, f.currency, f.approx) for f in facts] == \
+        [(pytest.approx(v), c, a) for v, c, a in expected]
+
+
+def test_peer_money_bench_scores_its_own_cases():
+    assert score(ghminer_predict)[2] >= 0.95
+
+
+@pytest.mark.parametrize("text, value", [
+    ("收到捐款叁仟圆整", 3000),
+    ("补助人民币1500元", 1500),
+    ("奖金RMB800", 800),
+])
+def test_currency_markers(text, value):
+    assert [(f.value, f.currency) for f in amounts(text)] == [(value, "CNY")]
+
+
+@pytest.mark.parametrize("text", [
+    "圆满完成100元圆桌",       # 圆 in 圆桌 is no currency; 100元 is one
+])
+def test_yuan_spelt_circle_in_other_words(text):
+    assert [f.text for f in amounts(text)] == ["100元"]
+
+
+def test_over_phrase_with_inclusive_mark_is_approx():
+    facts = amounts("对20万元（含）以上的项目进行审计")
+    assert [(f.text, f.value, f.approx) for f in facts] == [("20万元（含）以上", 200000, True)]

@@ -37,6 +37,9 @@ def masks(text: str) -> list[str]:
     ("其中＿＿名职工", ["＿＿"]),
     ("支出xxx0元", ["xxx0"]),
     ("2021年xx月xx日", ["xx", "xx"]),
+    ("参加人数** *人", ["**", "*"]),                  # a space ends a run
+    ("机关工会总结 篇220xx年,我会", ["20xx"]),        # 篇2 numbers the piece
+    ("职工_乃至全体会员", ["_"]),
 ])
 def test_mask_runs(text, expected):
     assert masks(text) == expected
@@ -56,6 +59,8 @@ def test_mask_runs(text, expected):
     ("第一部分\n******\n第二部分", []),                            # decoration line
     ("电话 8:00-18:00, 是否?", []),                              # - and ? are not masks
     ("为辖区 名办理了医疗保险", []),                               # a blank, not a mask
+    ("某镇工会2022年工作总结_第3页\n", []),                        # page-title separator
+    ("请登录后下载\n\n×\n\n", []),                                 # a close icon
 ])
 def test_not_masks(text, expected):
     assert masks(text) == expected
@@ -90,3 +95,11 @@ def test_never_crashes_and_spans_are_masks(text):
     for s, e in mask_spans(norm):
         assert 0 <= s < e <= len(norm)
         assert contains_mask(norm[s:e])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("XX区总工会工作总结_第2页\nXX区总工会今年发展会员xx名", ["XX", "xx"]),
+    ("《xx公司工会工作报告.docx》由会员分享,可在线阅读,更多相关\n会员xx名", ["xx"]),
+])
+def test_document_sharing_frame_lines_hold_no_placeholders(text, expected):
+    assert masks(text) == expected

@@ -79,6 +79,9 @@ def test_parse_values(s, value, approx):
     ("3-5人", 3), ("3至5人", 3), ("3~5", 3), ("3到5人", 3), ("10—20家", 10),
     ("五、六千元", 5000), ("五六千", 5000), ("三四十人", 30), ("两三个", 2),
     ("3-5万", 30000), ("1.5-2万元", 15000),
+    # the lower bound takes the upper's 万/亿 only while it stays below the upper
+    ("一百二十到一百五十万元", 1200000), ("五十至八十万", 500000), ("3千-1万元", 3000),
+    ("8000万-1亿元", 80000000), ("2~5千元", 2000),
 ])
 def test_ranges_take_lower_bound_and_are_approx(s, value):
     p = parse_number(s)
@@ -86,9 +89,36 @@ def test_ranges_take_lower_bound_and_are_approx(s, value):
     assert p.approx and p.is_range
 
 
+@pytest.mark.parametrize("s, value", [("1亿2千万元", 120000000), ("3万5千元", 35000), ("12万3千人", 123000)])
+def test_arabic_digits_with_their_own_magnitudes(s, value):
+    p = parse_number(s)
+    assert p is not None and p.value == value and not p.approx
+
+
+def test_inner_vague_tens_are_approx():
+    p = parse_number("十几万元")
+    assert p is not None and p.value == 100000 and p.approx
+
+
+@pytest.mark.parametrize("s, value", [("4509、50元", 4509.5), ("1421、20元", 1421.2)])
+def test_enumeration_comma_falling_to_two_digits_is_a_decimal_mark(s, value):
+    p = parse_number(s)
+    assert p is not None and p.value == pytest.approx(value) and not p.approx
+
+
+def test_enumeration_comma_in_a_count_is_not_a_decimal_mark():
+    p = parse_number("325、40人")
+    assert p is None or p.value != pytest.approx(325.4)
+
+
+def test_enumeration_comma_rising_is_still_a_range():
+    p = parse_number("20、50元")
+    assert p is not None and p.value == 20 and p.is_range
+
+
 @pytest.mark.parametrize("s", [
     "", " ", "abc", "xx", "xx万元", "1xxxx", "近1xxxx", "万元", "几", "多", "-", "、", "百分之",
-    "1" * 40, "9" * 17, "12ab", "三x", "二十三四五六七八九十百千万亿" * 3, "\x00\ufffd", "..."
+    "1" * 40, "9" * 17, "12ab", "三x", "3千1万", "2万3万", "二十三四五六七八九十百千万亿" * 3, "\x00\ufffd", "..."
 ])
 def test_not_a_number_returns_none(s):
     assert parse_number(s) is None

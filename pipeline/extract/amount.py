@@ -20,10 +20,13 @@ BARE_WITH_QUALIFIER = frozenset(["百", "千"])  # 千余元 is a sum, a bare �
 @dataclass(frozen=True)
 class _Vocab:
     candidate: re.Pattern       # number [余/多] currency, matched at a number run
-    signed: re.Pattern          # ¥5000, $300
+    signed: re.Pattern          # ¥5000, $300, 人民币2000元, RMB 5000
     currencies: dict[str, str]
     signs: dict[str, str]
     not_followed: tuple[str, ...]
+    not_followed_by_currency: dict[str, tuple[str, ...]]
+    foreign_before: tuple[str, ...]
+    fractions: dict[str, float]
 
 
 @cache
@@ -31,20 +34,41 @@ def _vocab() -> _Vocab:
     a = load_data("units.yaml")["amount"]
     currencies: dict[str, str] = a["currencies"]
     signs: dict[str, str] = a["sign_currencies"]
+    fractions: dict[str, float] = a["fractions"]
     cur_alt = "|".join(sorted(map(re.escape, currencies), key=len, reverse=True))
-    tail = r"(?P<post>左右|以上|以下|上下)?"
+    # 50万元以上, 50万元(含)以上
+    tail = r"(?P<post>(?:[(（]含[)）])?(?:左右|以上|以下|上下))?"
     # 3000元至5000元: a range written with the currency on both ends
     upper = rf"(?P<upper> ?[-~～—–至到] ?{NUMBER}(?: ?[余多])? ?(?:{cur_alt}))?"
+    digit = "[1-9一二两三四五六七八九]"
+    jiao, fen = (re.escape(k) for k in sorted(fractions, key=fractions.get, reverse=True))
+    # …元一角七分: sub-units of 元 (a 分 only after a 角, else it may be a score)
+    frac = rf"(?:(?P<jiao>{digit}){jiao}(?:(?P<fen>{digit}){fen})?)?"
     candidate = re.compile(
-        rf"(?P<num>{RANGE})(?: ?(?P<q>[余多来]))? ?(?P<cur>{cur_alt}){upper}{tail}")
-    sign_cls = "".join(re.escape(c) for c in signs)
-    signed = re.compile(rf"(?P<sign>[{sign_cls}]) ?(?P<num>{RANGE})(?: ?(?P<q>[余多]))?"
+        rf"(?P<num>{RANGE})(?: ?(?P<q>[余多来]))? ?(?P<cur>{cur_alt}){frac}{upper}{tail}")
+    sign_alt = "|".join(sorted(map(re.escape, signs), key=len, reverse=True))
+    signed = re.compile(rf"(?P<sign>{sign_alt}) ?(?P<num>{RANGE})(?: ?(?P<q>[余多]))?"
                         rf"(?P<cur>元)?{tail}")
-    return _Vocab(candidate, signed, currencies, signs, tuple(a["not_followed_by"]))
+    return _Vocab(candidate, signed, currencies, signs, tuple(a["not_followed_by"]),
+                  {c: tuple(w) for c, w in a["not_followed_by_currency"].items()},
+                  tuple(a["foreign_before"]), fractions)
+
+
+def _fraction(m: re.Match) -> float:
+    """0.17 for 一角七分 after the 元 of the match, 0 when there is none."""
+    v = _vocab()
+    jiao, fen = (f for _, f in sorted(v.fractions.items(), key=lambda kv: -kv[1]))
+    out = 0.0
+    for group, unit in (("jiao", jiao), ("fen", fen)):
+        d = m.group(group)
+        if d:
+            parsed = parse_number(d)
+            out += (parsed.value if parsed else 0) * unit
+    return out
 
 
 def _fact(doc: SourceDoc, lead: int, span_e: int, quantity: str, currency: str,
-          post: str | None) -> AmountFact | None:
+          post: str | None, extra: float = 0.0) -> AmountFact | None:
     if touches_mask(doc.norm, lead, span_e):
         return None
     parsed = parse_number(quantity)
@@ -55,10 +79,16 @@ def _fact(doc: SourceDoc, lead: int, span_e: int, quantity: str, currency: str,
     text = doc.text[lead:span_e]
     if contains_mask(text):
         return None
-    value = round(parsed.value, 2)
+    value = round(parsed.value + extra, 2)
     return AmountFact(text=text, start=lead, end=span_e, line=doc.line_of(lead),
                       value=int(value) if value.is_integer() else value,
                       currency=currency, approx=parsed.approx or bool(post))
+
+
+def _foreign_before(norm: str, lead: int, start: int, names: tuple[str, ...]) -> bool:
+    """港币100元: another currency named right before the number."""
+    left = norm[max(start, lead - 4):lead].rstrip(" ")
+    return left.endswith(names)
 
 
 def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = None
@@ -67,7 +97,7 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = N
     v = _vocab()
     facts: list[AmountFact] = []
     taken: set[int] = set()  # number starts already read after a currency sign
-    if any(c in norm[start:end] for c in v.signs):
+    if any(c in norm[start:end] for c in v.signs):  # a cheap test before the regex
         for m in v.signed.finditer(norm, start, end):
             num = m.group("num")
             if num in VAGUE_NUMERALS or all(c in MAGNITUDES for c in num):
@@ -90,10 +120,14 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = N
         if not prefix and (num in VAGUE_NUMERALS or (all(c in MAGNITUDES for c in num) and not (
                 m.group("q") and num in BARE_WITH_QUALIFIER))):
             continue  # 过亿元, 一元化, 万余元 (digits deleted from a template): no figure
-        if norm.startswith(v.not_followed, m.end("cur")):
+        cur = m.group("cur")
+        if norm.startswith(v.not_followed, m.end("cur")) \
+                or norm.startswith(v.not_followed_by_currency.get(cur, ()), m.end("cur")):
             continue
-        f = _fact(doc, lead, m.end(), norm[lead:m.end("cur")], v.currencies[m.group("cur")],
-                  m.group("post") or m.group("upper"))
+        if _foreign_before(norm, lead, start, v.foreign_before):
+            continue
+        f = _fact(doc, lead, m.end(), norm[lead:m.end("cur")], v.currencies[cur],
+                  m.group("post") or m.group("upper"), _fraction(m))
         if f is not None:
             facts.append(f)
     facts.sort(key=lambda f: f.start)

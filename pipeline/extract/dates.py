@@ -7,7 +7,9 @@ quoted dotted dates (`“6.26”`, `“3.12”`), festivals (`三八节`, `“�
 `国庆期间`, lunar ones flagged), and elliptic follow-ups that take the month of
 the preceding date in the same line (`1月5日…。7日发放…`, `3月中旬…,下旬…`).
 Masked parts (`xx月`, `20xx年`) give no value: a masked year is dropped, a
-masked month or day makes the expression masked.
+masked month makes the expression masked, a masked day keeps the month
+(`9月x日` -> `09`). Parts may be spaced (`今年 3 月 27日`) and a four-digit
+year may have lost its 年 (`20183月`).
 """
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ class DateExpr:
     month: int | None = None
     day: int | None = None
     year: int | None = None
-    part: str | None = None    # 初 / 上旬 / 中旬 / 下旬 / 底 / 末
+    part: str | None = None    # 初 / 上旬 / 中旬 / 下旬 / 底 / 末 / masked_day (9月x日)
     festival: str | None = None
     lunar: bool = False
     is_range: bool = False
@@ -85,9 +87,12 @@ class DateExpr:
 # --- explicit dates -------------------------------------------------------
 
 _CNUM = "〇零一二两三四五六七八九十"
-_YEAR = r"(?P<year>\d{4}|[〇零一二三四五六七八九0-9oO]{4}|\d{2}[xX×*_]{1,2}|[xX×*_]{2,4}|\d{2}-|-)年(?:度)?"
-_MONTH = r"(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|[xX×*_]{1,2})月(?:份)?"
-_DAY = r"(?P<day>3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]|[xX×*_]{1,2})[日号](?!常|益|报|本|记|期|后|程)"
+# a year, or a four-digit year whose 年 was dropped (20183月): 19xx/20xx glued to a month
+_YEAR = (r"(?:(?P<year>\d{4}|[〇零一二三四五六七八九0-9oO]{4}|\d{2,3}[xX×*_]{1,2}|[xX×*_]{2,4}|\d{2}-|-)[ \u3000]?年(?:度)?"
+         r"|(?P<bare_year>(?:19|20)\d\d)(?=(?:1[0-2]|[1-9])月))[ \u3000]?")
+# spaces may stand between the parts (今年 3 月 27日)
+_MONTH = r"(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|[xX×*_]{1,2})[ \u3000]?月(?:份)?"
+_DAY = r"[ \u3000]?(?P<day>3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]|[xX×*_]{1,2})[ \u3000]?[日号](?!常|益|报|本|记|期|后|程)"
 _PART = r"(?P<part>初|上旬|中旬|下旬|中下旬|底|末)"
 _RANGE_TAIL = (r"(?:\s?(?:至|到|-|—|~|～|－|―)\s?"
                r"(?:\d{4}年)?(?:(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?)?"
@@ -233,8 +238,11 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateEx
         month, mmask = _int_or_mask(m.group("month"))
         day, dmask = _int_or_mask(m.group("day"))
         part = m.group("part")
-        found.append(DateExpr(m.start(), m.end(), "date", month, day, _year_of(m.group("year")),
-                              part, is_range=bool(m.group("range")), masked=mmask or dmask))
+        if dmask and not mmask:
+            part = "masked_day"  # 9月x日: the month is still known
+        year = _year_of(m.group("year") or m.group("bare_year"))
+        found.append(DateExpr(m.start(), m.end(), "date", month, day, year,
+                              part, is_range=bool(m.group("range")), masked=mmask))
         taken.add(m.start(), m.end())
     for m in _DOTTED_RE.finditer(text, start, end):
         if free(m.start(), m.end()):

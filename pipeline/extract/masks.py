@@ -24,7 +24,8 @@ def _vocab():
     # a run starts where its digits start (the look-behind keeps the scan linear)
     run = re.compile(r"(?<!\d)\d*[" + re.escape(chars) + r"]+\d*")
     return (run, frozenset(chars), frozenset(data["multiplication_chars"]),
-            tuple(data["letter_words"]), frozenset(data["address_chars"]))
+            tuple(data["letter_words"]), frozenset(data["address_chars"]),
+            re.compile(data["separator_before_re"]), frozenset(data["piece_markers"]))
 
 
 def _is_letter(c: str) -> bool:
@@ -56,7 +57,7 @@ def _line_bounds(norm: str, s: int, e: int) -> tuple[int, int]:
 
 def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets of every mask run in norm[start:end]."""
-    run_re, chars, mult, letter_words, address = _vocab()
+    run_re, chars, mult, letter_words, address, separator_before, piece_markers = _vocab()
     end = len(norm) if end is None else end
     out: list[tuple[int, int]] = []
     for m in run_re.finditer(norm, start, end):
@@ -84,6 +85,14 @@ def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[
             # xxx人*xxx元: the star multiplies two masked factors
             s = core_s = s + 1
             core = core[1:]
+        if core == "_" and separator_before.match(norm, e, min(len(norm), e + 8)):
+            continue  # 工作计划_第2页: a page-title separator
+        if before in piece_markers and core_s > s:
+            s += 1  # 篇120xx年: the 1 numbers the piece
+        if len(core) == 1 and core_s == s and core_e == e:
+            ls, le = _line_bounds(norm, s, e)
+            if norm[ls:le].strip() == core:
+                continue  # a lone ×/* on a line of its own: a close icon or bullet, no value
         if core[0] in "*_" and len(set(core)) == 1:
             ls, le = _line_bounds(norm, s, e)
             line = norm[ls:le].strip()

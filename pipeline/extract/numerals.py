@@ -57,7 +57,7 @@ MAX_DIGITS = 16
 _RANGE_SEPS = "-~～—–至到、"
 # units a caller may leave on the string (parse_number("3-5人"))
 _TRAILING_UNITS = sorted(
-    ["万美元", "美元", "美金", "人民币", "元", "块钱", "人次", "场次", "人", "名", "位", "户", "家",
+    ["万美元", "美元", "美金", "人民币", "元", "圆", "块钱", "人次", "场次", "人", "名", "位", "户", "家",
      "个", "份", "场", "期", "次", "条", "件", "项", "所", "支", "对", "篇", "间", "%", "％"],
     key=len, reverse=True)
 # 万美元 must keep its 万: strip only the currency part
@@ -66,7 +66,8 @@ _FULLWIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                             "．": ".", "，": ",", "　": " "})
 _ARABIC_MAG = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿拾佰仟萬億]*)")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_INNER_APPROX = re.compile(r"(?<=[\d一二两三四五六七八九十百千])[余多来](?=[十百千万亿])")
+# 20余万, 3千多万, 十几万: a qualifier between the digits and a multiplier
+_INNER_APPROX = re.compile(r"(?<=[\d一二两三四五六七八九十百千])[余多来](?=[十百千万亿])|(?<=十)几(?=[百千万亿])")
 
 
 @cache
@@ -156,6 +157,22 @@ def _cn_integer(s: str) -> float | None:
     return total + section
 
 
+_MIXED = re.compile(r"(?:\d+(?:\.\d+)?[十百千万亿拾佰仟萬億]+){2,}")
+_MIXED_PART = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿拾佰仟萬億]+)")
+
+
+def _mixed_value(body: str) -> float | None:
+    """1亿2千万, 3万5千: Arabic digits each with their own magnitudes, decreasing."""
+    total, last = 0.0, math.inf
+    for digits, mags in _MIXED_PART.findall(body):
+        scale = math.prod(MAGNITUDES[c] for c in mags)
+        if scale >= last:
+            return None
+        total += float(digits) * scale
+        last = scale
+    return total
+
+
 def _plain_value(body: str) -> float | None:
     """Value of a number without qualifiers or ranges."""
     if not body:
@@ -171,6 +188,8 @@ def _plain_value(body: str) -> float | None:
         for c in mags:
             value *= MAGNITUDES[c]
         return value
+    if _MIXED.fullmatch(body):
+        return _mixed_value(body)  # None when the magnitudes do not decrease (3千1万)
     if "点" in body:
         ip, _, fp = body.partition("点")
         mult = 1
@@ -186,6 +205,31 @@ def _plain_value(body: str) -> float | None:
             and not body.isdigit() and 0 not in (CN_DIGITS[body[0]], CN_DIGITS[body[1]]):
         return None
     return _cn_integer(body)
+
+
+_DECIMAL_TAIL = re.compile(r"\d{2}")
+
+
+def _range_lower(left: str, right: str, rv: float) -> float | None:
+    """Lower bound of a range: it inherits the upper bound's magnitude when it has
+    none (2~5千 -> 2000), and its 万/亿 when it has none of those and the result
+    stays below the upper bound (一百二十到一百五十万 -> 1200000, but 3千-1万 -> 3000)."""
+    lv = _plain_value(left) if _magnitude_suffix(left) else None
+    if lv is None:
+        return _plain_value(left + _magnitude_suffix(right))
+    big = _big_suffix(right)
+    if big and not any(ch in CN_BIG for ch in left):
+        scaled = _plain_value(left + big)
+        if scaled is not None and scaled <= rv:
+            return scaled
+    return lv
+
+
+def _big_suffix(s: str) -> str:
+    i = len(s)
+    while i > 0 and s[i - 1] in CN_BIG:
+        i -= 1
+    return s[i:]
 
 
 def _magnitude_suffix(s: str) -> str:
@@ -228,6 +272,7 @@ def _parse(s: str) -> ParsedNumber | None:
     if not s or len(s) > 48:
         return None
     percent = s.startswith("百分之")
+    money = s.endswith(("元", "圆"))  # 4509、50元 reads as a decimal only for money
     if percent:
         s = s[3:]
     s, approx = _strip_affixes(s)
@@ -241,13 +286,15 @@ def _parse(s: str) -> ParsedNumber | None:
     for i, c in enumerate(s):
         if c in _RANGE_SEPS and 0 < i < len(s) - 1:
             left, right = s[:i], s[i + 1:]
+            if money and c == "、" and _DECIMAL_TAIL.fullmatch(right) and left.isdigit() \
+                    and int(right) < int(left):
+                # 4509、50元: a mistyped decimal mark (a range never falls from 4509 to 50);
+                # in counts (325、40人) it is a list
+                return _checked(float(f"{left}.{right}"), approx, False)
             rv = _plain_value(right)
             if rv is None:
                 return None
-            mags = _magnitude_suffix(right)
-            lv = _plain_value(left) if _magnitude_suffix(left) else None
-            if lv is None:
-                lv = _plain_value(left + mags)
+            lv = _range_lower(left, right, rv)
             if lv is None:
                 return None
             return _checked(min(lv, rv), True, True)
@@ -281,8 +328,8 @@ ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?![\d.])|\d+)(?:\.\d+)
 MAG = "十百千万亿"
 # a number starts at the start of its digit run (the look-behinds keep finditer
 # linear on long digit runs) and may carry inner qualifiers (3千多万, 二十余万)
-NUMBER = (rf"(?:(?<![\d.]){ARABIC}(?:[余多]?[{MAG}]+)*"
-          rf"|(?<![{CN_NUM_CHARS}])[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?(?:[余多][{MAG}]+)*)")
+NUMBER = (rf"(?:(?<![\d.]){ARABIC}(?:[余多]?[{MAG}]+)*(?:\d+(?:\.\d+)?[{MAG}]+)*"
+          rf"|(?<![{CN_NUM_CHARS}])[{CN_NUM_CHARS}]+(?:点[{CN_NUM_CHARS}]+)?(?:[余多][{MAG}]+|(?<=十)几[{MAG}]+)*)")
 RANGE = rf"{NUMBER}(?: ?[-~～—–至到、] ?{NUMBER})?"
 
 
