@@ -12,11 +12,18 @@ from pipeline.split.vocab import vocab
 MAX_TITLE = 80
 _TERMINAL = re.compile(r"[。;；!！?？]$")
 _TITLE_END = re.compile(r"[。;；:：,，、!！?？]$")
+# a pinyin gloss after a hanzi, 發(fā)布: ignored when matching furniture
+_GLOSS = re.compile(r"[(（][a-zA-Züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]{1,8}[)）]")
 
 
 def is_collection(norm: str) -> bool:
-    """Site boilerplate: collection titles, 小编 intros, metadata, page furniture."""
-    return bool(vocab()["collection"].search(norm))
+    """Site boilerplate: collection titles, 小编 intros, metadata, page furniture (a long
+    line is only furniture by an anchored pattern: a first paragraph may quote a title)."""
+    v = vocab()
+    if "(" in norm or "（" in norm:
+        norm = _GLOSS.sub("", norm)
+    return bool((len(norm) <= v["max_collection_chars"] and v["collection"].search(norm))
+                or v["furniture"].search(norm))
 
 
 def _titleish(norm: str) -> bool:
@@ -94,10 +101,29 @@ def _marked(blocks: list[Block]) -> list[int]:
         elif v["genre"].search(t):
             stems[t].append((i, ""))
     for stem, occ in stems.items():
+        occ = _collapse_copies(blocks, occ)
         ordinals = {o for _, o in occ}
         if len(occ) >= 2 and (len(ordinals) >= 2 or (ordinals == {""} and len(stem) >= 6)):
             found.update(i for i, _ in occ)
     return sorted(found)
+
+
+def _body_line(b: Block) -> bool:
+    t = b.norm
+    m = parse_marker(t)
+    return len(t) > 40 or "。" in t or (m is not None and not is_bare_marker(t))
+
+
+def _collapse_copies(blocks: list[Block], occ: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Copies of a title with no body line between them are one title (a page headline
+    repeated above the report): keep the last of each run."""
+    out: list[tuple[int, str]] = []
+    for i, o in occ:
+        if out and not any(_body_line(blocks[j]) for j in range(out[-1][0] + 1, i)):
+            out[-1] = (i, o)
+        else:
+            out.append((i, o))
+    return out
 
 
 def lead_title(b: Block) -> bool:

@@ -26,6 +26,10 @@ def vocab() -> dict:
     return {
         "title": union("title_markers", fmt=True),
         "collection": AnyOf(raw["collection_lines"]),
+        "max_collection_chars": int(raw["max_collection_chars"]),
+        "furniture": AnyOf(raw["furniture_lines"]),
+        "outline": re.compile(raw["outline"]),
+        "ellipsis": re.compile(raw["ellipsis"]),
         "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
         "closing": AnyOf(raw["closings"]),
