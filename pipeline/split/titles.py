@@ -103,7 +103,8 @@ def _marked(blocks: list[Block]) -> list[int]:
     for stem, occ in stems.items():
         occ = _collapse_copies(blocks, occ)
         ordinals = {o for _, o in occ}
-        if len(occ) >= 2 and (len(ordinals) >= 2 or (ordinals == {""} and len(stem) >= 6)):
+        if len(occ) >= 2 and (len(ordinals) >= 2 or (ordinals == {""} and len(stem) >= 6
+                                                     and _bodies_between(blocks, occ) >= MIN_COPY_BODY)):
             found.update(i for i, _ in occ)
     return sorted(found)
 
@@ -112,6 +113,15 @@ def _body_line(b: Block) -> bool:
     t = b.norm
     m = parse_marker(t)
     return len(t) > 40 or "。" in t or (m is not None and not is_bare_marker(t))
+
+
+MIN_COPY_BODY = 2  # body lines under each copy of an unnumbered title for it to head a report
+
+
+def _bodies_between(blocks: list[Block], occ: list[tuple[int, str]]) -> int:
+    """Fewest body lines under a copy of the title (up to the next copy or the end)."""
+    ends = [i for i, _ in occ[1:]] + [len(blocks)]
+    return min(sum(_body_line(blocks[j]) for j in range(i + 1, e)) for (i, _), e in zip(occ, ends))
 
 
 def _collapse_copies(blocks: list[Block], occ: list[tuple[int, str]]) -> list[tuple[int, str]]:
