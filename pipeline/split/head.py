@@ -40,6 +40,8 @@ _SEPARATING = frozenset({"collection_title", "site_intro"})
 def _head_like(b: Block) -> bool:
     """Could this line be above the body (a title, marker, fragment or title with a full stop)?"""
     t = b.norm
+    if len(t) <= MAX_HEAD_SENTENCE and vocab()["dateline"].search(t):
+        return True  # a date under the headline
     if len(t) <= MAX_FRAGMENT or is_bare_marker(t) or title_text_line(b) or vocab()["title"].search(t):
         return parse_marker(t) is None or is_bare_marker(t)
     return len(t) <= MAX_HEAD_SENTENCE and t.endswith("。") and not _CLAUSE.search(t)
