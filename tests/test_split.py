@@ -187,3 +187,106 @@ def test_numbered_heading_with_a_year_after_the_dot_is_no_title():
     m = parse_marker("8.2026年工作计划")
     assert m is not None and m.kind == "ar_dot" and m.value == 8
     assert parse_marker("3.5万元用于帮扶") is None
+
+
+# --- where the first report starts among page furniture (split/head.py) ----------
+NEWS_BODY = ("近日,青禾区总工会召开全委会议,总结全年工作。\n"
+             "一年来,区总工会新建基层工会32家,发展会员2100人,走访慰问困难职工146户。\n"
+             "一、深化建会入会\n全区新建快递、外卖等新业态工会9家。\n")
+
+
+def starts(text: str) -> list[tuple[int, str | None]]:
+    return [(r.start_line, r.title) for r in split_reports(doc_of(text))]
+
+
+def test_repeated_page_title_starts_the_report_at_its_last_copy():
+    title = "松涛镇总工会2024年上半年工作总结"
+    text = f"公文素材 首页\n\n{title}\n\n时间:2024-07-02 10:11:12 网站:公文素材\n\n{title}\n\n{title}\n\n" + NEWS_BODY
+    assert starts(text) == [(9, title)]
+
+
+def test_numbered_title_above_repeated_copies_is_the_start():
+    text = ("社区工会年度工作总结\n2024-03-01\n社区工会年度工作总结(精选5篇)\n"
+            "篇1:社区工会年度工作总结\n社区工会年度工作总结\n社区工会年度工作总结\n" + NEWS_BODY)
+    assert starts(text) == [(4, "篇1:社区工会年度工作总结")]
+
+
+def test_news_headline_under_breadcrumbs_and_above_a_byline_is_the_title():
+    text = ("简体 繁体\n所内动态\n当前位置: 首页 > 工会动态 > 正文\n\n"
+            "青禾区总工会召开全委会议 部署来年工作\n"
+            "来源:区总工会 作者:宣教部 发布时间:2024-12-20 浏览次数:311\n\n" + NEWS_BODY)
+    assert starts(text) == [(5, "青禾区总工会召开全委会议 部署来年工作")]
+
+
+def test_page_headline_above_a_collection_title_and_intro_belongs_to_no_report():
+    text = ("小学工会工作总结\n合集下载\n学校工会工作总结6篇\n"
+            "以下是小编为大家整理的学校工会工作总结,供大家参考,希望对大家有所帮助。\n" + NEWS_BODY)
+    assert starts(text) == [(5, None)]
+
+
+def test_outline_block_above_the_title_is_furniture():
+    text = ("目录/提纲:……\n一、帮扶工作贵在坚持\n一是困难职工多\n二、帮扶工作的体会\n……\n"
+            "暖心工程进万家\n梨园集团工会帮扶工作交流材料\n" + NEWS_BODY)
+    assert starts(text) == [(6, "暖心工程进万家")]
+
+
+def test_title_spread_one_word_per_line_is_furniture():
+    text = ("2024\n街道\n工会\n上半年\n工作总结\n柳岸街道工会2024年上半年工作总结\n" + NEWS_BODY)
+    assert starts(text) == [(6, "柳岸街道工会2024年上半年工作总结")]
+
+
+def test_title_cut_over_two_lines_starts_at_its_first_line():
+    text = ("- 12.40 KB\n- 2023-05-06 发布\n- 网站客服QQ:12345678\n"
+            "化工学院工会 2022 年工作总结 - 工会工\n作总结\n" + NEWS_BODY)
+    assert starts(text)[0] == (4, "化工学院工会 2022 年工作总结 - 工会工")
+
+
+def test_title_repeated_at_the_start_of_the_body_line_leaves_the_start_on_the_body():
+    text = ("温馨提示:\n1. 本文档由用户上传,版权归属用户,如有争议请联系客服。\n网站客服:4001234567\n"
+            "2024 年度 区总工会 工作总结\n"
+            "2024年度区总工会工作总结 一年来,区总工会围绕中心、服务大局,新建工会12家,发展会员800人。\n"
+            "一、加强思想引领\n组织宣讲46场。\n")
+    assert starts(text) == [(5, None)]
+    text = ("《2024年区总工会工作总结.docx》由会员分享,可在线阅读,更多相关内容请在某某文库上搜索。\n"
+            "1、2024年区总工会工作总结今年以来,区总工会新建工会12家,发展会员800人。\n2、慰问困难职工60户。\n")
+    assert starts(text) == [(2, None)]
+
+
+def test_near_copy_of_the_title_right_above_the_body_is_the_title():
+    text = ("职工技能竞赛典型案例\n\n职工技能竞赛典型案例\n职工技能竞赛典型案例\n\n职工技能竞赛案例\n\n" + NEWS_BODY)
+    assert starts(text) == [(6, "职工技能竞赛案例")]
+
+
+def test_a_first_paragraph_quoting_a_collection_title_is_report_text():
+    line = ("乡镇工会工作总结范文【推荐6篇】总结是对一段时期工作的回顾,以下是网友分享的范文,供大家参考。"
+            "今年以来,石桥镇工会新建企业工会8家,发展会员560人,走访慰问困难职工42户,发放慰问金3.6万元,"
+            "组织职工技能比武3场,参赛职工210人次。")
+    assert starts(line + "\n") == [(1, None)]
+
+
+def test_copies_of_a_title_with_one_paragraph_between_are_one_report():
+    title = "关于街道总工会上半年工作总结"
+    text = (f"{title}\n工作总结 阅读(2.1W)\n"
+            "今年上半年,街道总工会按照区总工会的部署,扎实推进各项工作,新建工会5家,发展会员320人。\n"
+            f"{title}\n一、探索新机制\n1、推行片区管理。\n2、规范基层工会建设。\n二、开展帮扶\n慰问困难职工18户。\n")
+    assert starts(text) == [(1, title)]
+
+
+def test_real_tune_reports_split_where_the_gold_says():
+    """Regression guard on the real tune files (r001-r110) when ../shared is present."""
+    import json
+    from pathlib import Path
+
+    shared = Path(__file__).resolve().parents[3] / "shared"
+    corpus, gold = shared / "corpus" / "real", shared / "gold" / "real"
+    if not corpus.is_dir() or not gold.is_dir():
+        pytest.skip("no ../shared real corpus")
+    tp = npred = ngold = 0
+    for n in range(1, 111):
+        g = gold / f"r{n:03d}.json"
+        if not g.exists():
+            continue
+        want = {r["start_line"] for r in json.loads(g.read_text(encoding="utf-8"))["reports"]}
+        got = {r.start_line for r in split_reports(doc_of((corpus / f"r{n:03d}.txt").read_text(encoding="utf-8")))}
+        tp, npred, ngold = tp + len(want & got), npred + len(got), ngold + len(want)
+    assert tp / npred >= 0.9 and tp / ngold >= 0.95

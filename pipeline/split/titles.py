@@ -18,11 +18,13 @@ _GLOSS = re.compile(r"[(（][a-zA-Züāáǎàēéěèīíǐìōóǒòūúǔùǖ�
 
 def is_collection(norm: str) -> bool:
     """Site boilerplate: collection titles, 小编 intros, metadata, page furniture (a long
-    line is only furniture by an anchored pattern: a first paragraph may quote a title)."""
+    line, or one holding a report's figures, is only furniture by an anchored pattern:
+    a first paragraph may quote a collection title)."""
     v = vocab()
     if "(" in norm or "（" in norm:
         norm = _GLOSS.sub("", norm)
-    return bool((len(norm) <= v["max_collection_chars"] and v["collection"].search(norm))
+    return bool((len(norm) <= v["max_collection_chars"] and v["collection"].search(norm)
+                 and not v["report_figure"].search(norm))
                 or v["furniture"].search(norm))
 
 

@@ -27,6 +27,7 @@ def vocab() -> dict:
         "title": union("title_markers", fmt=True),
         "collection": AnyOf(raw["collection_lines"]),
         "max_collection_chars": int(raw["max_collection_chars"]),
+        "report_figure": re.compile(raw["report_figure"]),
         "furniture": AnyOf(raw["furniture_lines"]),
         "outline": re.compile(raw["outline"]),
         "ellipsis": re.compile(raw["ellipsis"]),
