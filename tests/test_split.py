@@ -226,8 +226,8 @@ def test_page_headline_above_a_collection_title_and_intro_belongs_to_no_report()
 
 def test_outline_block_above_the_title_is_furniture():
     text = ("目录/提纲:……\n一、帮扶工作贵在坚持\n一是困难职工多\n二、帮扶工作的体会\n……\n"
-            "暖心工程进万家\n梨园集团工会帮扶工作交流材料\n" + NEWS_BODY)
-    assert starts(text) == [(6, "暖心工程进万家")]
+            "暖心工程进万家 真情帮扶暖人心\n梨园集团工会帮扶工作交流材料\n" + NEWS_BODY)
+    assert starts(text) == [(6, "暖心工程进万家 真情帮扶暖人心")]
 
 
 def test_title_spread_one_word_per_line_is_furniture():
@@ -290,3 +290,9 @@ def test_real_tune_reports_split_where_the_gold_says():
         got = {r.start_line for r in split_reports(doc_of((corpus / f"r{n:03d}.txt").read_text(encoding="utf-8")))}
         tp, npred, ngold = tp + len(want & got), npred + len(got), ngold + len(want)
     assert tp / npred >= 0.9 and tp / ngold >= 0.95
+
+
+def test_section_name_above_a_headline_and_a_reporter_line_below_are_furniture():
+    text = ("工作动态\n石桥镇工会技能大赛圆满落幕!\n(通讯员 王小川 李青)\n"
+            "2024-10-12 09:30 来源:石桥镇总工会\n" + NEWS_BODY)
+    assert starts(text) == [(2, "石桥镇工会技能大赛圆满落幕!")]

@@ -23,13 +23,14 @@ import re
 
 from pipeline.document import SourceDoc
 from pipeline.split.lines import Block
-from pipeline.split.titles import is_bare_marker, title_text_line
+from pipeline.split.titles import is_bare_marker, lead_title, title_text_line
 from pipeline.split.vocab import vocab
 from pipeline.structure.markers import parse_marker
 
 MAX_FRAGMENT = 5        # a spread-title word / the cut-off tail of a title line
 MIN_SPREAD = 3          # lines of a title spread one word per line
 MAX_HEAD_SENTENCE = 30  # "…工作总结。": a title with a full stop is still head
+MIN_MAIN_TITLE = 8      # a main title above a subtitle (not a section name such as 工作动态)
 _CLAUSE = re.compile(r"[,，;；:：、]")
 _SENTENCE_END = re.compile(r"[。!！?？;；…:：]$")
 _SPACES = re.compile(r"\s+")
@@ -44,11 +45,17 @@ def _head_like(b: Block) -> bool:
         return True  # a date under the headline
     if len(t) <= MAX_FRAGMENT or is_bare_marker(t) or title_text_line(b) or vocab()["title"].search(t):
         return parse_marker(t) is None or is_bare_marker(t)
-    return len(t) <= MAX_HEAD_SENTENCE and t.endswith("。") and not _CLAUSE.search(t)
+    return len(t) <= MAX_HEAD_SENTENCE and t.endswith(("。", "!", "！")) and not _CLAUSE.search(t)
+
+
+def _exclaimed(t: str) -> bool:
+    """A headline ending in an exclamation mark (…再创佳绩!)."""
+    return len(t) <= MAX_HEAD_SENTENCE and t.endswith(("!", "！")) and "。" not in t and not _CLAUSE.search(t)
 
 
 def _title_candidate(b: Block) -> bool:
-    return title_text_line(b) or (bool(vocab()["title"].search(b.norm)) and not _SENTENCE_END.search(b.norm))
+    return title_text_line(b) or _exclaimed(b.norm) or (
+        bool(vocab()["title"].search(b.norm)) and not _SENTENCE_END.search(b.norm))
 
 
 def _key(t: str) -> str:
@@ -173,6 +180,7 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
             and c < s and gaps.adjacent(head[c - 1], head[c]):
         s = c - 1  # 第1篇 above the repeated title
     elif c == s and s > 0 and head[s - 1].line == head[s].line - 1 and _title_candidate(head[s - 1]) \
-            and len(head[s - 1].norm) > MAX_FRAGMENT and not vocab()["title"].search(head[s].norm):
-        s -= 1  # main title, then its subtitle
+            and len(head[s - 1].norm) >= MIN_MAIN_TITLE and lead_title(head[s]) \
+            and not vocab()["title"].search(head[s].norm):
+        s -= 1  # main title, then its subtitle naming the genre (…工作交流材料)
     return part[part.index(head[s]):], True
