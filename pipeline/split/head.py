@@ -34,6 +34,7 @@ MIN_MAIN_TITLE = 8      # a main title above a subtitle (not a section name such
 _CLAUSE = re.compile(r"[,，;；:：、]")
 _SENTENCE_END = re.compile(r"[。!！?？;；…:：]$")
 _SPACES = re.compile(r"\s+")
+_DATE = re.compile(r"^(?:19|20)[0-9]{2}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*日?(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$")
 # kinds of clean-stage noise that separate a page headline from the report below
 _SEPARATING = frozenset({"collection_title", "site_intro"})
 
@@ -41,7 +42,7 @@ _SEPARATING = frozenset({"collection_title", "site_intro"})
 def _head_like(b: Block) -> bool:
     """Could this line be above the body (a title, marker, fragment or title with a full stop)?"""
     t = b.norm
-    if len(t) <= MAX_HEAD_SENTENCE and vocab()["dateline"].search(t):
+    if _DATE.match(t):
         return True  # a date under the headline
     if len(t) <= MAX_FRAGMENT or is_bare_marker(t) or title_text_line(b) or vocab()["title"].search(t):
         return parse_marker(t) is None or is_bare_marker(t)

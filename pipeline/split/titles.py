@@ -24,7 +24,7 @@ def is_collection(norm: str) -> bool:
     if "(" in norm or "（" in norm:
         norm = _GLOSS.sub("", norm)
     return bool((len(norm) <= v["max_collection_chars"] and v["collection"].search(norm)
-                 and not v["report_figure"].search(norm))
+                 and not (len(norm) > v["min_paragraph_chars"] and v["report_figure"].search(norm)))
                 or v["furniture"].search(norm))
 
 

@@ -28,6 +28,7 @@ def vocab() -> dict:
         "collection": AnyOf(raw["collection_lines"]),
         "max_collection_chars": int(raw["max_collection_chars"]),
         "report_figure": re.compile(raw["report_figure"]),
+        "min_paragraph_chars": int(raw["min_paragraph_chars"]),
         "furniture": AnyOf(raw["furniture_lines"]),
         "outline": re.compile(raw["outline"]),
         "ellipsis": re.compile(raw["ellipsis"]),
