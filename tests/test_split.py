@@ -296,3 +296,10 @@ def test_section_name_above_a_headline_and_a_reporter_line_below_are_furniture()
     text = ("工作动态\n石桥镇工会技能大赛圆满落幕!\n(通讯员 王小川 李青)\n"
             "2024-10-12 09:30 来源:石桥镇总工会\n" + NEWS_BODY)
     assert starts(text) == [(2, "石桥镇工会技能大赛圆满落幕!")]
+
+
+@pytest.mark.parametrize("mark", ["篇一", "第1篇", "【范文1】"])
+def test_bare_marker_above_a_repeated_title_is_the_start(mark):
+    title = "梨园社区工会2024年工作总结"
+    text = f"梨园社区工会工作总结(精选3篇)\n{mark}\n{title}\n{title}\n" + TITLED_BODY
+    assert [r.start_line for r in split_reports(doc_of(text))] == [2]

@@ -23,7 +23,7 @@ import re
 
 from pipeline.document import SourceDoc
 from pipeline.split.lines import Block
-from pipeline.split.titles import is_bare_marker, lead_title, title_text_line
+from pipeline.split.titles import is_bare_marker, lead_title, near_copy, title_text_line
 from pipeline.split.vocab import vocab
 from pipeline.structure.markers import parse_marker
 
@@ -57,28 +57,6 @@ def _exclaimed(t: str) -> bool:
 def _title_candidate(b: Block) -> bool:
     return title_text_line(b) or _exclaimed(b.norm) or (
         bool(vocab()["title"].search(b.norm)) and not _SENTENCE_END.search(b.norm))
-
-
-def _key(t: str) -> str:
-    """A title for comparison: no spaces, no trailing ordinal or marker."""
-    t = _SPACES.sub("", t)
-    t = vocab()["title"].sub("", t)
-    return vocab()["trailing_ordinal"].sub("", t).strip("【】[]()（）:：-_ ")
-
-
-def _bigrams(t: str) -> set[str]:
-    return {t[i:i + 2] for i in range(len(t) - 1)}
-
-
-def near_copy(a: Block, b: Block) -> bool:
-    """The same title twice (up to spaces, an ordinal, a word such as 范文/典型)?"""
-    x, y = _key(a.norm), _key(b.norm)
-    if not x or not y:
-        return False
-    if x in y or y in x:
-        return min(len(x), len(y)) >= 4
-    bx, by = _bigrams(x), _bigrams(y)
-    return bool(bx and by) and 2 * len(bx & by) / (len(bx) + len(by)) >= 0.7
 
 
 def _opens_with(body: Block, title: Block) -> bool:

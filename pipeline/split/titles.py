@@ -71,6 +71,28 @@ def _bare_ordinal_titles(blocks: list[Block]) -> list[int]:
     return []
 
 
+def _key(t: str) -> str:
+    """A title for comparison: no spaces, no trailing ordinal or marker."""
+    t = re.sub(r"\s+", "", t)
+    t = vocab()["title"].sub("", t)
+    return vocab()["trailing_ordinal"].sub("", t).strip("【】[]()（）:：-_ ")
+
+
+def _bigrams(t: str) -> set[str]:
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def near_copy(a: Block, b: Block) -> bool:
+    """The same title twice (up to spaces, an ordinal, a word such as 范文/典型)?"""
+    x, y = _key(a.norm), _key(b.norm)
+    if not x or not y:
+        return False
+    if x in y or y in x:
+        return min(len(x), len(y)) >= 4
+    bx, by = _bigrams(x), _bigrams(y)
+    return bool(bx and by) and 2 * len(bx & by) / (len(bx) + len(by)) >= 0.7
+
+
 def explicit_titles(blocks: list[Block]) -> list[int]:
     """Indices of blocks that are report titles by an explicit marker; a bare marker line
     followed by a title line gives way to that title line (the report's own title)."""
@@ -78,8 +100,8 @@ def explicit_titles(blocks: list[Block]) -> list[int]:
     out = []
     for i in found:
         if (is_bare_marker(blocks[i].norm) and i + 2 < len(blocks) and i + 1 not in found
-                and title_text_line(blocks[i + 1])):
-            i += 1
+                and title_text_line(blocks[i + 1]) and not near_copy(blocks[i + 1], blocks[i + 2])):
+            i += 1  # (a marker above a REPEATED title stays the start, per the spec)
         out.append(i)
     return sorted(set(out))
 
