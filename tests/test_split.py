@@ -303,3 +303,9 @@ def test_bare_marker_above_a_repeated_title_is_the_start(mark):
     title = "梨园社区工会2024年工作总结"
     text = f"梨园社区工会工作总结(精选3篇)\n{mark}\n{title}\n{title}\n" + TITLED_BODY
     assert [r.start_line for r in split_reports(doc_of(text))] == [2]
+
+
+def test_title_above_a_date_and_an_author_name_is_the_start():
+    text = "2024年度工会工作总结\n2024年12月20日\n张明\n" + NEWS_BODY
+    assert starts(text) == [(1, "2024年度工会工作总结")]
+    assert starts("黄小燕\n" + NEWS_BODY) == [(2, None)]  # a name alone above the body is no title

@@ -14,8 +14,9 @@ The head is the run of short title-like lines before the first body line. Rules:
   一年来…, 1、…工作总结今年以来…) leaves the start at the body line;
 - an outline block (目录/提纲 and the headings it lists) is furniture;
 - a title spread one word per line (three or more lines of a few characters) is furniture;
-- a title cut over two lines (…工会工 / 作总结) starts at its first line; a main title
-  directly followed by a distinct subtitle line starts at the main title.
+- a title cut over two lines (…工会工 / 作总结), or followed by a date or an author's
+  name, starts at the title line; a main title directly followed by a distinct
+  subtitle naming the genre starts at the main title.
 """
 from __future__ import annotations
 
@@ -142,13 +143,14 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
     if not head:
         return part[k:], False
     gaps = _Gaps(doc, body.start)
-    last = head[-1]
-    if not _title_candidate(last):
-        # the cut-off tail of a title line: …工会工 / 作总结
-        if (len(last.norm) <= MAX_FRAGMENT and len(head) >= 2 and last.line == head[-2].line + 1
-                and _title_candidate(head[-2]) and not gaps.separated(last, body)):
-            return part[part.index(head[-2]):], True
+    # below the title: a date, an author's name, the cut-off tail of the title line
+    # (…工会工 / 作总结): the title above them is still the start
+    while head and not _title_candidate(head[-1]) and (len(head[-1].norm) <= MAX_FRAGMENT
+                                                       or _DATE.match(head[-1].norm)):
+        head = head[:-1]
+    if not head or not _title_candidate(head[-1]):
         return part[k:], False
+    last = head[-1]
     if gaps.separated(last, body) or _opens_with(body, last):
         return part[k:], False
     s = len(head) - 1
