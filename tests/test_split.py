@@ -309,3 +309,9 @@ def test_title_above_a_date_and_an_author_name_is_the_start():
     text = "2024年度工会工作总结\n2024年12月20日\n张明\n" + NEWS_BODY
     assert starts(text) == [(1, "2024年度工会工作总结")]
     assert starts("黄小燕\n" + NEWS_BODY) == [(2, None)]  # a name alone above the body is no title
+
+
+def test_open_information_table_above_a_headline_is_furniture():
+    text = ("索引号:11320100/2024-00321\n发布机构:青禾区总工会\n生成日期:2024-07-15\n主题分类:工会工作\n"
+            "青禾区总工会开展送清凉活动\n" + NEWS_BODY)
+    assert starts(text) == [(5, "青禾区总工会开展送清凉活动")]
