@@ -315,3 +315,16 @@ def test_open_information_table_above_a_headline_is_furniture():
     text = ("索引号:11320100/2024-00321\n发布机构:青禾区总工会\n生成日期:2024-07-15\n主题分类:工会工作\n"
             "青禾区总工会开展送清凉活动\n" + NEWS_BODY)
     assert starts(text) == [(5, "青禾区总工会开展送清凉活动")]
+
+
+@pytest.mark.parametrize("headline", ["企业工会年度工作总结范文(最新)", "基层工会工作总结汇编(社区、村)",
+                                      "卫生系统工会工作总结(三则)"])
+def test_headline_naming_a_collection_is_no_reports_title(headline):
+    text = headline + "\n发布时间:2024-12-30 来源:某某网\n" + NEWS_BODY
+    assert starts(text) == [(3, None)]
+
+
+def test_template_note_under_the_page_title_is_furniture():
+    text = ("街道工会工作总结模板(可直接套用)\n说明:以下模板中的××处请根据本单位实际填写,年份可自行修改。\n\n"
+            "××街道总工会20xx年工作总结\n" + NEWS_BODY)
+    assert starts(text) == [(4, "××街道总工会20xx年工作总结")]

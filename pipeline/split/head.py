@@ -8,8 +8,9 @@ a 第1篇/篇一 line directly above repeated copies, else at its first body lin
 Everything above belongs to no report.
 
 The head is the run of short title-like lines before the first body line. Rules:
-- a title-like line above a collection title or a site intro is a page headline
-  (detached from the body): the report starts at the body;
+- a title-like line above a collection title or a site intro, or one naming a
+  collection or template (…范文, …汇编, …模板), is a page headline: the report
+  starts at the body;
 - a title rendered again at the start of the body line (…工作总结 2021年度…工作总结
   一年来…, 1、…工作总结今年以来…) leaves the start at the body line;
 - an outline block (目录/提纲 and the headings it lists) is furniture;
@@ -151,7 +152,7 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
     if not head or not _title_candidate(head[-1]):
         return part[k:], False
     last = head[-1]
-    if gaps.separated(last, body) or _opens_with(body, last):
+    if gaps.separated(last, body) or _opens_with(body, last) or vocab()["page_title"].search(last.norm):
         return part[k:], False
     s = len(head) - 1
     c = s  # copies of the title right above it

@@ -31,6 +31,7 @@ def vocab() -> dict:
         "min_paragraph_chars": int(raw["min_paragraph_chars"]),
         "furniture": AnyOf(raw["furniture_lines"]),
         "outline": re.compile(raw["outline"]),
+        "page_title": re.compile(raw["page_title"]),
         "ellipsis": re.compile(raw["ellipsis"]),
         "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
