@@ -328,3 +328,9 @@ def test_template_note_under_the_page_title_is_furniture():
     text = ("街道工会工作总结模板(可直接套用)\n说明:以下模板中的××处请根据本单位实际填写,年份可自行修改。\n\n"
             "××街道总工会20xx年工作总结\n" + NEWS_BODY)
     assert starts(text) == [(4, "××街道总工会20xx年工作总结")]
+
+
+def test_plain_fanwen_title_right_above_the_body_is_the_title_and_a_news_deck_follows_its_headline():
+    assert starts("街道工会工作总结范文\n" + NEWS_BODY) == [(1, "街道工会工作总结范文")]
+    text = "青禾区总工会送清凉 暖心到一线\n高温下的坚守有人惦记\n" + NEWS_BODY
+    assert starts(text) == [(1, "青禾区总工会送清凉 暖心到一线")]

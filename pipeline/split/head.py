@@ -9,15 +9,15 @@ Everything above belongs to no report.
 
 The head is the run of short title-like lines before the first body line. Rules:
 - a title-like line above a collection title or a site intro, or one naming a
-  collection or template (…范文, …汇编, …模板), is a page headline: the report
-  starts at the body;
+  collection or tagged by the site (…汇编, …范文(最新)), is a page headline: the
+  report starts at the body;
 - a title rendered again at the start of the body line (…工作总结 2021年度…工作总结
   一年来…, 1、…工作总结今年以来…) leaves the start at the body line;
 - an outline block (目录/提纲 and the headings it lists) is furniture;
 - a title spread one word per line (three or more lines of a few characters) is furniture;
 - a title cut over two lines (…工会工 / 作总结), or followed by a date or an author's
-  name, starts at the title line; a main title directly followed by a distinct
-  subtitle naming the genre starts at the main title.
+  name, starts at the title line; a main title (not a short section name such as
+  工作动态) directly followed by a distinct subtitle starts at the main title.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import re
 
 from pipeline.document import SourceDoc
 from pipeline.split.lines import Block
-from pipeline.split.titles import is_bare_marker, lead_title, near_copy, title_text_line
+from pipeline.split.titles import is_bare_marker, near_copy, title_text_line
 from pipeline.split.vocab import vocab
 from pipeline.structure.markers import parse_marker
 
@@ -162,7 +162,6 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
             and c < s and gaps.adjacent(head[c - 1], head[c]):
         s = c - 1  # 第1篇 above the repeated title
     elif c == s and s > 0 and head[s - 1].line == head[s].line - 1 and _title_candidate(head[s - 1]) \
-            and len(head[s - 1].norm) >= MIN_MAIN_TITLE and lead_title(head[s]) \
-            and not vocab()["title"].search(head[s].norm):
-        s -= 1  # main title, then its subtitle naming the genre (…工作交流材料)
+            and len(head[s - 1].norm) >= MIN_MAIN_TITLE and not vocab()["title"].search(head[s].norm):
+        s -= 1  # main title, then its subtitle
     return part[part.index(head[s]):], True
