@@ -334,3 +334,11 @@ def test_plain_fanwen_title_right_above_the_body_is_the_title_and_a_news_deck_fo
     assert starts("街道工会工作总结范文\n" + NEWS_BODY) == [(1, "街道工会工作总结范文")]
     text = "青禾区总工会送清凉 暖心到一线\n高温下的坚守有人惦记\n" + NEWS_BODY
     assert starts(text) == [(1, "青禾区总工会送清凉 暖心到一线")]
+
+
+def test_speech_title_above_its_date_and_speaker_is_the_start():
+    text = ("凝心聚力 建功新时代\n——在青禾区总工会第八届委员会第三次全体会议上的工作报告\n"
+            "(2024年1月18日)\n区总工会主席 李明华\n各位委员、同志们:\n" + NEWS_BODY)
+    assert starts(text)[0] == (1, "凝心聚力 建功新时代")
+    text = "青禾区总工会2023年工作报告\n(二〇二四年一月十八日)\n" + NEWS_BODY
+    assert starts(text)[0] == (1, "青禾区总工会2023年工作报告")

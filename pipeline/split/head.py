@@ -36,7 +36,7 @@ MIN_MAIN_TITLE = 8      # a main title above a subtitle (not a section name such
 _CLAUSE = re.compile(r"[,，;；:：、]")
 _SENTENCE_END = re.compile(r"[。!！?？;；…:：]$")
 _SPACES = re.compile(r"\s+")
-_DATE = re.compile(r"^(?:19|20)[0-9]{2}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*日?(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$")
+_DATE = re.compile(r"^[(（]?\s*(?:19|20|二[〇零0])[0-9〇零一二三四五六七八九]{2}\s*[-/.年]\s*[0-9一二三四五六七八九十]{1,2}\s*[-/.月]\s*[0-9一二三四五六七八九十]{1,3}\s*日?(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?\s*[)）]?$")
 # kinds of clean-stage noise that separate a page headline from the report below
 _SEPARATING = frozenset({"collection_title", "site_intro"})
 
@@ -44,8 +44,8 @@ _SEPARATING = frozenset({"collection_title", "site_intro"})
 def _head_like(b: Block) -> bool:
     """Could this line be above the body (a title, marker, fragment or title with a full stop)?"""
     t = b.norm
-    if _DATE.match(t):
-        return True  # a date under the headline
+    if _DATE.match(t) or vocab()["speaker"].search(t):
+        return True  # a date or the speaker under the headline
     if len(t) <= MAX_FRAGMENT or is_bare_marker(t) or title_text_line(b) or vocab()["title"].search(t):
         return parse_marker(t) is None or is_bare_marker(t)
     return len(t) <= MAX_HEAD_SENTENCE and t.endswith(("。", "!", "！")) and not _CLAUSE.search(t)
@@ -144,10 +144,10 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
     if not head:
         return part[k:], False
     gaps = _Gaps(doc, body.start)
-    # below the title: a date, an author's name, the cut-off tail of the title line
+    # below the title: a date, the speaker, an author's name, the cut-off tail of the title line
     # (…工会工 / 作总结): the title above them is still the start
-    while head and not _title_candidate(head[-1]) and (len(head[-1].norm) <= MAX_FRAGMENT
-                                                       or _DATE.match(head[-1].norm)):
+    while head and (_DATE.match(head[-1].norm) or vocab()["speaker"].search(head[-1].norm)
+                    or (not _title_candidate(head[-1]) and len(head[-1].norm) <= MAX_FRAGMENT)):
         head = head[:-1]
     if not head or not _title_candidate(head[-1]):
         return part[k:], False

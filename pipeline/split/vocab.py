@@ -32,6 +32,7 @@ def vocab() -> dict:
         "furniture": AnyOf(raw["furniture_lines"]),
         "outline": re.compile(raw["outline"]),
         "page_title": re.compile(raw["page_title"]),
+        "speaker": re.compile(raw["speaker"]),
         "ellipsis": re.compile(raw["ellipsis"]),
         "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
