@@ -342,3 +342,9 @@ def test_speech_title_above_its_date_and_speaker_is_the_start():
     assert starts(text)[0] == (1, "凝心聚力 建功新时代")
     text = "青禾区总工会2023年工作报告\n(二〇二四年一月十八日)\n" + NEWS_BODY
     assert starts(text)[0] == (1, "青禾区总工会2023年工作报告")
+
+
+def test_salutation_opens_the_body_and_a_wechat_header_is_furniture():
+    assert starts("同志们:\n" + NEWS_BODY) == [(1, None)]
+    text = "原创 青禾工会 青禾区总工会 2024-07-15 08:30\n青禾区总工会开展送清凉活动\n" + NEWS_BODY
+    assert starts(text) == [(2, "青禾区总工会开展送清凉活动")]

@@ -46,6 +46,8 @@ def _head_like(b: Block) -> bool:
     t = b.norm
     if _DATE.match(t) or vocab()["speaker"].search(t):
         return True  # a date or the speaker under the headline
+    if t.endswith((":", "：")):
+        return False  # a salutation (同志们:) opens the body
     if len(t) <= MAX_FRAGMENT or is_bare_marker(t) or title_text_line(b) or vocab()["title"].search(t):
         return parse_marker(t) is None or is_bare_marker(t)
     return len(t) <= MAX_HEAD_SENTENCE and t.endswith(("。", "!", "！")) and not _CLAUSE.search(t)
