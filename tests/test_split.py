@@ -187,3 +187,164 @@ def test_numbered_heading_with_a_year_after_the_dot_is_no_title():
     m = parse_marker("8.2026年工作计划")
     assert m is not None and m.kind == "ar_dot" and m.value == 8
     assert parse_marker("3.5万元用于帮扶") is None
+
+
+# --- where the first report starts among page furniture (split/head.py) ----------
+NEWS_BODY = ("近日,青禾区总工会召开全委会议,总结全年工作。\n"
+             "一年来,区总工会新建基层工会32家,发展会员2100人,走访慰问困难职工146户。\n"
+             "一、深化建会入会\n全区新建快递、外卖等新业态工会9家。\n")
+
+
+def starts(text: str) -> list[tuple[int, str | None]]:
+    return [(r.start_line, r.title) for r in split_reports(doc_of(text))]
+
+
+def test_repeated_page_title_starts_the_report_at_its_last_copy():
+    title = "松涛镇总工会2024年上半年工作总结"
+    text = f"公文素材 首页\n\n{title}\n\n时间:2024-07-02 10:11:12 网站:公文素材\n\n{title}\n\n{title}\n\n" + NEWS_BODY
+    assert starts(text) == [(9, title)]
+
+
+def test_numbered_title_above_repeated_copies_is_the_start():
+    text = ("社区工会年度工作总结\n2024-03-01\n社区工会年度工作总结(精选5篇)\n"
+            "篇1:社区工会年度工作总结\n社区工会年度工作总结\n社区工会年度工作总结\n" + NEWS_BODY)
+    assert starts(text) == [(4, "篇1:社区工会年度工作总结")]
+
+
+def test_news_headline_under_breadcrumbs_and_above_a_byline_is_the_title():
+    text = ("简体 繁体\n所内动态\n当前位置: 首页 > 工会动态 > 正文\n\n"
+            "青禾区总工会召开全委会议 部署来年工作\n"
+            "来源:区总工会 作者:宣教部 发布时间:2024-12-20 浏览次数:311\n\n" + NEWS_BODY)
+    assert starts(text) == [(5, "青禾区总工会召开全委会议 部署来年工作")]
+
+
+def test_page_headline_above_a_collection_title_and_intro_belongs_to_no_report():
+    text = ("小学工会工作总结\n合集下载\n学校工会工作总结6篇\n"
+            "以下是小编为大家整理的学校工会工作总结,供大家参考,希望对大家有所帮助。\n" + NEWS_BODY)
+    assert starts(text) == [(5, None)]
+
+
+def test_outline_block_above_the_title_is_furniture():
+    text = ("目录/提纲:……\n一、帮扶工作贵在坚持\n一是困难职工多\n二、帮扶工作的体会\n……\n"
+            "暖心工程进万家 真情帮扶暖人心\n梨园集团工会帮扶工作交流材料\n" + NEWS_BODY)
+    assert starts(text) == [(6, "暖心工程进万家 真情帮扶暖人心")]
+
+
+def test_title_spread_one_word_per_line_is_furniture():
+    text = ("2024\n街道\n工会\n上半年\n工作总结\n柳岸街道工会2024年上半年工作总结\n" + NEWS_BODY)
+    assert starts(text) == [(6, "柳岸街道工会2024年上半年工作总结")]
+
+
+def test_title_cut_over_two_lines_starts_at_its_first_line():
+    text = ("- 12.40 KB\n- 2023-05-06 发布\n- 网站客服QQ:12345678\n"
+            "化工学院工会 2022 年工作总结 - 工会工\n作总结\n" + NEWS_BODY)
+    assert starts(text)[0] == (4, "化工学院工会 2022 年工作总结 - 工会工")
+
+
+def test_title_repeated_at_the_start_of_the_body_line_leaves_the_start_on_the_body():
+    text = ("温馨提示:\n1. 本文档由用户上传,版权归属用户,如有争议请联系客服。\n网站客服:4001234567\n"
+            "2024 年度 区总工会 工作总结\n"
+            "2024年度区总工会工作总结 一年来,区总工会围绕中心、服务大局,新建工会12家,发展会员800人。\n"
+            "一、加强思想引领\n组织宣讲46场。\n")
+    assert starts(text) == [(5, None)]
+    text = ("《2024年区总工会工作总结.docx》由会员分享,可在线阅读,更多相关内容请在某某文库上搜索。\n"
+            "1、2024年区总工会工作总结今年以来,区总工会新建工会12家,发展会员800人。\n2、慰问困难职工60户。\n")
+    assert starts(text) == [(2, None)]
+
+
+def test_near_copy_of_the_title_right_above_the_body_is_the_title():
+    text = ("职工技能竞赛典型案例\n\n职工技能竞赛典型案例\n职工技能竞赛典型案例\n\n职工技能竞赛案例\n\n" + NEWS_BODY)
+    assert starts(text) == [(6, "职工技能竞赛案例")]
+
+
+def test_a_first_paragraph_quoting_a_collection_title_is_report_text():
+    line = ("乡镇工会工作总结范文【推荐6篇】总结是对一段时期工作的回顾,以下是网友分享的范文,供大家参考。"
+            "今年以来,石桥镇工会新建企业工会8家,发展会员560人,走访慰问困难职工42户,发放慰问金3.6万元,"
+            "组织职工技能比武3场,参赛职工210人次。")
+    assert starts(line + "\n") == [(1, None)]
+
+
+def test_copies_of_a_title_with_one_paragraph_between_are_one_report():
+    title = "关于街道总工会上半年工作总结"
+    text = (f"{title}\n工作总结 阅读(2.1W)\n"
+            "今年上半年,街道总工会按照区总工会的部署,扎实推进各项工作,新建工会5家,发展会员320人。\n"
+            f"{title}\n一、探索新机制\n1、推行片区管理。\n2、规范基层工会建设。\n二、开展帮扶\n慰问困难职工18户。\n")
+    assert starts(text) == [(1, title)]
+
+
+def test_real_tune_reports_split_where_the_gold_says():
+    """Regression guard on the real tune files (r001-r110) when ../shared is present."""
+    import json
+    from pathlib import Path
+
+    shared = Path(__file__).resolve().parents[3] / "shared"
+    corpus, gold = shared / "corpus" / "real", shared / "gold" / "real"
+    if not corpus.is_dir() or not gold.is_dir():
+        pytest.skip("no ../shared real corpus")
+    tp = npred = ngold = 0
+    for n in range(1, 111):
+        g = gold / f"r{n:03d}.json"
+        if not g.exists():
+            continue
+        want = {r["start_line"] for r in json.loads(g.read_text(encoding="utf-8"))["reports"]}
+        got = {r.start_line for r in split_reports(doc_of((corpus / f"r{n:03d}.txt").read_text(encoding="utf-8")))}
+        tp, npred, ngold = tp + len(want & got), npred + len(got), ngold + len(want)
+    assert tp / npred >= 0.9 and tp / ngold >= 0.95
+
+
+def test_section_name_above_a_headline_and_a_reporter_line_below_are_furniture():
+    text = ("工作动态\n石桥镇工会技能大赛圆满落幕!\n(通讯员 王小川 李青)\n"
+            "2024-10-12 09:30 来源:石桥镇总工会\n" + NEWS_BODY)
+    assert starts(text) == [(2, "石桥镇工会技能大赛圆满落幕!")]
+
+
+@pytest.mark.parametrize("mark", ["篇一", "第1篇", "【范文1】"])
+def test_bare_marker_above_a_repeated_title_is_the_start(mark):
+    title = "梨园社区工会2024年工作总结"
+    text = f"梨园社区工会工作总结(精选3篇)\n{mark}\n{title}\n{title}\n" + TITLED_BODY
+    assert [r.start_line for r in split_reports(doc_of(text))] == [2]
+
+
+def test_title_above_a_date_and_an_author_name_is_the_start():
+    text = "2024年度工会工作总结\n2024年12月20日\n张明\n" + NEWS_BODY
+    assert starts(text) == [(1, "2024年度工会工作总结")]
+    assert starts("黄小燕\n" + NEWS_BODY) == [(2, None)]  # a name alone above the body is no title
+
+
+def test_open_information_table_above_a_headline_is_furniture():
+    text = ("索引号:11320100/2024-00321\n发布机构:青禾区总工会\n生成日期:2024-07-15\n主题分类:工会工作\n"
+            "青禾区总工会开展送清凉活动\n" + NEWS_BODY)
+    assert starts(text) == [(5, "青禾区总工会开展送清凉活动")]
+
+
+@pytest.mark.parametrize("headline", ["企业工会年度工作总结范文(最新)", "基层工会工作总结汇编(社区、村)",
+                                      "卫生系统工会工作总结(三则)"])
+def test_headline_naming_a_collection_is_no_reports_title(headline):
+    text = headline + "\n发布时间:2024-12-30 来源:某某网\n" + NEWS_BODY
+    assert starts(text) == [(3, None)]
+
+
+def test_template_note_under_the_page_title_is_furniture():
+    text = ("街道工会工作总结模板(可直接套用)\n说明:以下模板中的××处请根据本单位实际填写,年份可自行修改。\n\n"
+            "××街道总工会20xx年工作总结\n" + NEWS_BODY)
+    assert starts(text) == [(4, "××街道总工会20xx年工作总结")]
+
+
+def test_plain_fanwen_title_right_above_the_body_is_the_title_and_a_news_deck_follows_its_headline():
+    assert starts("街道工会工作总结范文\n" + NEWS_BODY) == [(1, "街道工会工作总结范文")]
+    text = "青禾区总工会送清凉 暖心到一线\n高温下的坚守有人惦记\n" + NEWS_BODY
+    assert starts(text) == [(1, "青禾区总工会送清凉 暖心到一线")]
+
+
+def test_speech_title_above_its_date_and_speaker_is_the_start():
+    text = ("凝心聚力 建功新时代\n——在青禾区总工会第八届委员会第三次全体会议上的工作报告\n"
+            "(2024年1月18日)\n区总工会主席 李明华\n各位委员、同志们:\n" + NEWS_BODY)
+    assert starts(text)[0] == (1, "凝心聚力 建功新时代")
+    text = "青禾区总工会2023年工作报告\n(二〇二四年一月十八日)\n" + NEWS_BODY
+    assert starts(text)[0] == (1, "青禾区总工会2023年工作报告")
+
+
+def test_salutation_opens_the_body_and_a_wechat_header_is_furniture():
+    assert starts("同志们:\n" + NEWS_BODY) == [(1, None)]
+    text = "原创 青禾工会 青禾区总工会 2024-07-15 08:30\n青禾区总工会开展送清凉活动\n" + NEWS_BODY
+    assert starts(text) == [(2, "青禾区总工会开展送清凉活动")]

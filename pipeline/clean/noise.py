@@ -13,7 +13,8 @@ from pipeline.clean.rules import NoiseRules, load_rules
 from pipeline.document import NoiseSpan, SourceDoc
 
 _HANZI = re.compile(r"[\u3400-\u9fff]")
-_PROSE = re.compile(r"[。，,！!？?；;…]")
+# ("!"/"?" are no prose cue: headlines use them, 喜报!…; edited by the split session)
+_PROSE = re.compile(r"[。，,；;…]")
 # Kinds that mark the top of a file as site header: what precedes them there is too.
 _HEADER_KINDS = frozenset({"collection_title", "site_intro", "meta"})
 

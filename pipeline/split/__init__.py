@@ -7,7 +7,8 @@
    report of its own when it is substantial (e.g. 第二篇 follows an unmarked
    first report), else boilerplate. A bare marker line (篇一, 【范文1】, (一))
    directly above a title line gives way to it: the report starts at its own
-   title; a page title right above the first report's own title is boilerplate.
+   title. Above the first report, page furniture (headlines, repeated titles,
+   outlines, spread titles) belongs to no report (`head.report_head`).
 3. Inside every segment a boundary classifier finds reports that run together
    without a heading (openings, datelines/closings before, numbering restarts,
    change of self-reference unit and of vocabulary, a new unit as the opening
@@ -18,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.document import ReportSlice, SourceDoc
+from pipeline.split.head import report_head
 from pipeline.split.lines import Block, report_lines
-from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, title_ordinal, title_text_line
+from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, title_ordinal
 
 __all__ = ["split_reports", "segments", "Segment"]
 
@@ -33,6 +35,14 @@ class Segment:
 
 
 def segments(doc: SourceDoc) -> list[Segment]:
+    segs = _marked_segments(doc)
+    if segs and not segs[0].titled:
+        blocks, titled = report_head(doc, segs[0].blocks)
+        segs[0] = Segment(blocks, titled)
+    return segs
+
+
+def _marked_segments(doc: SourceDoc) -> list[Segment]:
     blocks = report_lines(doc)
     if not blocks:
         return []
@@ -67,14 +77,6 @@ def _slice(doc: SourceDoc, blocks: list[Block], title_first: bool, end_line: int
                        end=end, title=title, title_line=title_line)
 
 
-def _drop_site_title(part: list[Block]) -> list[Block]:
-    """A page title above the report's own title line (two title lines, then the body):
-    the first is the site's, the report starts at the second."""
-    while len(part) >= 3 and title_text_line(part[0]) and lead_title(part[1]) and not title_text_line(part[2]):
-        part = part[1:]
-    return part
-
-
 def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
     """One slice per report (see module doc); `clf` overrides the boundary model."""
     from pipeline.split.boundary import detect
@@ -88,8 +90,6 @@ def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
             part = seg.blocks[bounds[k]:bounds[k + 1]]
             if part:
                 pieces.append((part, seg.titled and k == 0))
-    if pieces and not pieces[0][1]:
-        pieces[0] = (_drop_site_title(pieces[0][0]), False)
     slices: list[ReportSlice] = []
     for n, (part, titled) in enumerate(pieces):
         if n + 1 < len(pieces):

@@ -29,7 +29,7 @@ FEATURES = [
     "restart", "restart_next", "marker", "list_mid", "unit_change", "lex_change",
     "len", "prev_len", "prev_unfinished", "near_start",
     "self_closing", "prev_list", "same_person", "title_like",
-    "new_unit", "unit_subject", "prev_signature",
+    "new_unit", "unit_subject", "prev_signature", "chars_before",
 ]
 _SINGULAR_I = re.compile(r"我(?![们院校局镇县区司行村所厂部处站队镇乡市省])")
 
@@ -58,6 +58,10 @@ class SegmentFeatures:
         self._unit_memo: dict[int, tuple[bool, bool]] = {}
         v = vocab()
         self.opening = [bool(v["opening"].search(b.norm)) for b in blocks]
+        # characters of the segment before each line: a report rarely ends after a few lines
+        self.cum = [0]
+        for b in blocks:
+            self.cum.append(self.cum[-1] + len(b.norm))
         self.dateline = [len(b.norm) <= 30 and bool(v["dateline"].search(b.norm)) for b in blocks]
         # first index of a top-level (cn_dun) marker seen so far, for restarts
         self.cn_seen_before = []
@@ -196,6 +200,7 @@ class SegmentFeatures:
             float(self._new_unit(i)[0]),
             # signature + dateline (红星机械厂工会 / 2022年12月28日): a report ended there
             float(i >= 2 and self.dateline[i - 1] and self.dateline[i - 2]),
+            math.log1p(self.cum[i]) / 8,
         ]
 
     def title_like(self, i: int) -> bool:

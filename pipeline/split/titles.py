@@ -12,11 +12,20 @@ from pipeline.split.vocab import vocab
 MAX_TITLE = 80
 _TERMINAL = re.compile(r"[。;；!！?？]$")
 _TITLE_END = re.compile(r"[。;；:：,，、!！?？]$")
+# a pinyin gloss after a hanzi, 發(fā)布: ignored when matching furniture
+_GLOSS = re.compile(r"[(（][a-zA-Züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]{1,8}[)）]")
 
 
 def is_collection(norm: str) -> bool:
-    """Site boilerplate: collection titles, 小编 intros, metadata, page furniture."""
-    return bool(vocab()["collection"].search(norm))
+    """Site boilerplate: collection titles, 小编 intros, metadata, page furniture (a long
+    line, or one holding a report's figures, is only furniture by an anchored pattern:
+    a first paragraph may quote a collection title)."""
+    v = vocab()
+    if "(" in norm or "（" in norm:
+        norm = _GLOSS.sub("", norm)
+    return bool((len(norm) <= v["max_collection_chars"] and v["collection"].search(norm)
+                 and not (len(norm) > v["min_paragraph_chars"] and v["report_figure"].search(norm)))
+                or v["furniture"].search(norm))
 
 
 def _titleish(norm: str) -> bool:
@@ -62,6 +71,28 @@ def _bare_ordinal_titles(blocks: list[Block]) -> list[int]:
     return []
 
 
+def _key(t: str) -> str:
+    """A title for comparison: no spaces, no trailing ordinal or marker."""
+    t = re.sub(r"\s+", "", t)
+    t = vocab()["title"].sub("", t)
+    return vocab()["trailing_ordinal"].sub("", t).strip("【】[]()（）:：-_ ")
+
+
+def _bigrams(t: str) -> set[str]:
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def near_copy(a: Block, b: Block) -> bool:
+    """The same title twice (up to spaces, an ordinal, a word such as 范文/典型)?"""
+    x, y = _key(a.norm), _key(b.norm)
+    if not x or not y:
+        return False
+    if x in y or y in x:
+        return min(len(x), len(y)) >= 4
+    bx, by = _bigrams(x), _bigrams(y)
+    return bool(bx and by) and 2 * len(bx & by) / (len(bx) + len(by)) >= 0.7
+
+
 def explicit_titles(blocks: list[Block]) -> list[int]:
     """Indices of blocks that are report titles by an explicit marker; a bare marker line
     followed by a title line gives way to that title line (the report's own title)."""
@@ -69,8 +100,8 @@ def explicit_titles(blocks: list[Block]) -> list[int]:
     out = []
     for i in found:
         if (is_bare_marker(blocks[i].norm) and i + 2 < len(blocks) and i + 1 not in found
-                and title_text_line(blocks[i + 1])):
-            i += 1
+                and title_text_line(blocks[i + 1]) and not near_copy(blocks[i + 1], blocks[i + 2])):
+            i += 1  # (a marker above a REPEATED title stays the start, per the spec)
         out.append(i)
     return sorted(set(out))
 
@@ -94,10 +125,39 @@ def _marked(blocks: list[Block]) -> list[int]:
         elif v["genre"].search(t):
             stems[t].append((i, ""))
     for stem, occ in stems.items():
+        occ = _collapse_copies(blocks, occ)
         ordinals = {o for _, o in occ}
-        if len(occ) >= 2 and (len(ordinals) >= 2 or (ordinals == {""} and len(stem) >= 6)):
+        if len(occ) >= 2 and (len(ordinals) >= 2 or (ordinals == {""} and len(stem) >= 6
+                                                     and _bodies_between(blocks, occ) >= MIN_COPY_BODY)):
             found.update(i for i, _ in occ)
     return sorted(found)
+
+
+def _body_line(b: Block) -> bool:
+    t = b.norm
+    m = parse_marker(t)
+    return len(t) > 40 or "。" in t or (m is not None and not is_bare_marker(t))
+
+
+MIN_COPY_BODY = 2  # body lines under each copy of an unnumbered title for it to head a report
+
+
+def _bodies_between(blocks: list[Block], occ: list[tuple[int, str]]) -> int:
+    """Fewest body lines under a copy of the title (up to the next copy or the end)."""
+    ends = [i for i, _ in occ[1:]] + [len(blocks)]
+    return min(sum(_body_line(blocks[j]) for j in range(i + 1, e)) for (i, _), e in zip(occ, ends))
+
+
+def _collapse_copies(blocks: list[Block], occ: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Copies of a title with no body line between them are one title (a page headline
+    repeated above the report): keep the last of each run."""
+    out: list[tuple[int, str]] = []
+    for i, o in occ:
+        if out and not any(_body_line(blocks[j]) for j in range(out[-1][0] + 1, i)):
+            out[-1] = (i, o)
+        else:
+            out.append((i, o))
+    return out
 
 
 def lead_title(b: Block) -> bool:

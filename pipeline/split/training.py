@@ -3,18 +3,21 @@
 Data: corpora/annotations/boundaries.jsonl (report start lines and title lines
 of the annotated texts) plus synthetic run-together texts: the annotated
 reports with their title lines removed, concatenated (within a file and mixed
-across files), so every report start becomes an unmarked boundary.
+across files), so every report start becomes an unmarked boundary; plus the
+feature rows of real single reports (real_boundary_rows.jsonl).
 """
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.document import SourceDoc
 
+log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
 ANNOTATIONS = REPO / "corpora" / "annotations"
 SEED_DIRS = [REPO / "corpora" / "seeds", ANNOTATIONS, REPO / "corpora"]
@@ -189,6 +192,30 @@ def examples(items: list[Annotated]):
     return X, y, groups
 
 
+REAL_ROWS = ANNOTATIONS / "real_boundary_rows.jsonl"
+# each real row counts this many times: real reports are what the model meets, and the
+# synthetic run-together texts outnumber them
+REAL_WEIGHT = 3
+
+
+def real_rows() -> list[tuple[str, list, list]]:
+    """(group, X, y) per real tune file (make_real_boundary_rows.py): feature rows of real
+    single reports; skipped with a warning when written for another feature set."""
+    from pipeline.split.features import FEATURES
+
+    if not REAL_ROWS.exists():
+        return []
+    lines = REAL_ROWS.read_text(encoding="utf-8").splitlines()
+    if not lines or json.loads(lines[0]).get("features") != list(FEATURES):
+        log.warning("%s was written for another feature set: re-run make_real_boundary_rows.py", REAL_ROWS.name)
+        return []
+    out = []
+    for line in lines[1:]:
+        rec = json.loads(line)
+        out.append((rec["source"], rec["X"] * REAL_WEIGHT, rec["y"] * REAL_WEIGHT))
+    return out
+
+
 @functools.cache
 def _example_table(seed: int = 13) -> tuple:
     """(group, X, y) per text: the annotated texts and the synthetic run-together texts
@@ -199,6 +226,7 @@ def _example_table(seed: int = 13) -> tuple:
     for a in items + synthetic(items, n_mixed=N_MIXED, seed=seed):
         X, y, _ = examples([a])
         table.append((a.group, X, y))
+    table += real_rows()
     return tuple(table)
 
 
