@@ -377,9 +377,9 @@ def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
         answer = _fallback_metric(doc.norm, c.lead, c.unit, start, prev)
     if model is None:
         return answer
-    from pipeline.extract.metric_model import metric_context
+    from pipeline.extract.metric_model import best_metric, metric_context
 
-    best, p = model.best_one(metric_context(doc.norm, c, start, end, prev))
+    best, p = best_metric(model, metric_context(doc.norm, c, start, end, prev))
     if (not c.cues and answer == "other") or p >= OVERRIDE_PROBABILITY:
         return best
     return answer
@@ -388,7 +388,7 @@ def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
 def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = None,
             model="default") -> list[CountFact]:
     """Count facts in doc[start:end]. `model`: the metric model used where cues do not
-    settle the metric ("default": the saved/in-memory model; None: cues only)."""
+    settle the metric ("default": the saved model; None: cues only)."""
     if model == "default":
         from pipeline.extract.metric_model import default_model
         model = default_model()

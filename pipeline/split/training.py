@@ -1,4 +1,4 @@
-"""Training data and training of the boundary classifier.
+"""Training data of the boundary classifier (fitting: `pipeline.training.boundary`).
 
 Data: corpora/annotations/boundaries.jsonl (report start lines and title lines
 of the annotated texts) plus synthetic run-together texts: the annotated
@@ -7,7 +7,6 @@ across files), so every report start becomes an unmarked boundary.
 """
 from __future__ import annotations
 
-import functools
 import json
 import random
 from dataclasses import dataclass
@@ -189,30 +188,9 @@ def examples(items: list[Annotated]):
     return X, y, groups
 
 
-@functools.cache
-def _example_table(seed: int = 13) -> tuple:
-    """(group, X, y) per text: the annotated texts and the synthetic run-together texts
-    made from all of them, featurised once (leave-one-file-out folds then drop every
-    text whose group touches the held-out file, so no fold sees it)."""
-    items = load_annotated()
-    table = []
-    for a in items + synthetic(items, n_mixed=N_MIXED, seed=seed):
-        X, y, _ = examples([a])
-        table.append((a.group, X, y))
-    return tuple(table)
+def train_boundary(exclude: set[str] | frozenset = frozenset(), with_real: bool = True):
+    """A boundary classifier trained on every annotated text whose group does not touch
+    `exclude` (`pipeline.training.boundary`), with its training-set size."""
+    from pipeline.training.boundary import fit
 
-
-def train_boundary(exclude: set[str] | frozenset = frozenset(), seed: int = 13):
-    """Train on all annotated texts except those whose group touches `exclude`."""
-    from pipeline.split.boundary import BoundaryClassifier
-
-    excl = set(exclude)
-    X, y, texts = [], [], 0
-    for group, xs, ys in _example_table(seed):
-        if set(group.split("+")) & excl:
-            continue
-        X += xs
-        y += ys
-        texts += 1
-    clf = BoundaryClassifier().fit(X, y)
-    return clf, {"examples": len(y), "positives": int(sum(y)), "texts": texts}
+    return fit(frozenset(exclude), with_real)

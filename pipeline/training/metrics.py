@@ -1,0 +1,182 @@
+"""Training data of the count-metric model (extract stage).
+
+The gold counts of every annotated file (`sources.gold_sets()`: the synthetic
+and seed corpora, and the shared real reports when present) are matched to the
+count extractor's candidates in the same text (overlapping span, same value and
+unit); each matched candidate is one example: its `MetricContext` (as
+`count.extract` builds it, the previous count's metric from the cue rules) and
+the gold metric. Unmatched candidates (not counts in the gold) are not examples.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Sequence
+
+from pipeline.extract.metric_model import MetricContext, metric_context, metric_features
+from pipeline.training.estimator import LinearClassifier
+from pipeline.training.sources import gold_files
+
+
+def estimator() -> LinearClassifier:
+    return LinearClassifier(features=metric_features, C=4.0, max_iter=3000)
+
+
+@dataclass
+class FileExamples:
+    """A training file: its doc, the extractor's count candidates, the gold metric of
+    each candidate that matches a gold count (None otherwise) and their contexts."""
+    group: str
+    doc: object
+    candidates: list
+    gold: list[str | None]
+    contexts: list[MetricContext]
+
+
+def _unit(u: str) -> str:
+    return "人" if u in ("名", "位") else u
+
+
+def gold_counts(reports: list[dict], text: str) -> list[tuple[int, int, float, str, str]]:
+    """(start, end, value, unit, metric) of the gold counts; gold without offsets is
+    located by its text, in order."""
+    out = []
+    pos = 0
+    for r in reports:
+        for f in r.get("facts", []):
+            if f.get("type") != "count" or f.get("value") is None or not f.get("metric"):
+                continue
+            s, e = f.get("start"), f.get("end")
+            if s is None or e is None:
+                k = text.find(f["text"], pos)
+                if k < 0:
+                    k = text.find(f["text"])
+                if k < 0:
+                    continue
+                s, e = k, k + len(f["text"])
+            pos = max(pos, s)
+            out.append((s, e, float(f["value"]), _unit(f["unit"]), f["metric"]))
+    return out
+
+
+def match(cands: list, gold: list[tuple[int, int, float, str, str]]) -> list[str | None]:
+    """Gold metric of each candidate matched one-to-one to a gold count (overlap,
+    same value and unit), else None."""
+    used: set[int] = set()
+    labels: list[str | None] = []
+    for c in cands:
+        hit = None
+        for k, (s, e, v, u, _) in enumerate(gold):
+            if k not in used and s < c.end and c.start < e and u == _unit(c.unit) \
+                    and abs(v - c.value) < 1e-6:
+                hit = k
+                break
+        if hit is not None:
+            used.add(hit)
+        labels.append(None if hit is None else gold[hit][4])
+    return labels
+
+
+def run_file(fx: FileExamples, model) -> list[str]:
+    """Metrics `count.extract` assigns to a file's candidates with `model` (None: cues
+    only), in text order (the previous count's metric carries over)."""
+    from pipeline.extract.count import assign_metric
+
+    doc, n = fx.doc, len(fx.doc.text)
+    metrics, prev = [], None
+    for c in fx.candidates:
+        m = assign_metric(doc, c, 0, n, prev, model)
+        metrics.append(m)
+        prev = (c.end, m, _unit(c.unit))
+    return metrics
+
+
+def file_examples(gf) -> FileExamples:
+    from pipeline.extract.count import assign_metric, candidates
+
+    doc, n = gf.doc, len(gf.doc.text)
+    cands = list(candidates(doc, 0, n))
+    contexts, prev = [], None
+    for c in cands:  # contexts as count.extract builds them, with the cue-only chain
+        contexts.append(metric_context(doc.norm, c, 0, n, prev))
+        prev = (c.end, assign_metric(doc, c, 0, n, prev, None), _unit(c.unit))
+    return FileExamples(gf.group, doc, cands, match(cands, gold_counts(gf.reports, doc.text)),
+                        contexts)
+
+
+@functools.cache
+def load_files(with_real: bool = True) -> tuple[FileExamples, ...]:
+    files = gold_files()
+    if not with_real:
+        files = [f for f in files if not f.group.startswith("real/")]
+    return tuple(file_examples(gf) for gf in files)
+
+
+def training_data(files: Sequence[FileExamples], exclude=frozenset()):
+    X, y, groups = [], [], []
+    for fx in files:
+        if fx.group in exclude:
+            continue
+        for mc, g in zip(fx.contexts, fx.gold):
+            if g is not None:
+                X.append(mc)
+                y.append(g)
+                groups.append(fx.group)
+    return X, y, groups
+
+
+def fit(exclude=frozenset(), with_real: bool = True) -> tuple[LinearClassifier, dict]:
+    files = load_files(with_real)
+    X, y, groups = training_data(files, exclude)
+    return estimator().fit(X, y), {"examples": len(X), "files": len(set(groups)),
+                                   "classes": len(set(y))}
+
+
+def cross_validate(n_folds: int = 10, with_real: bool = True) -> dict:
+    """By-file (GroupKFold) accuracy of the metric over gold-matched candidates, per
+    corpus: the model alone (`cross_val_predict`), the cue rules alone, and cues +
+    model as `count.assign_metric` combines them (fold models)."""
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    files = load_files(with_real)
+    X, y, groups = training_data(files)
+    k = min(n_folds, len(set(groups)))
+    cv = GroupKFold(n_splits=k)
+    model_only = cross_val_predict(estimator(), X, y, groups=groups, cv=cv)
+    # cues + model: each file run with the model of the fold that holds it out
+    fold_of = {}
+    for f, (_, test) in enumerate(cv.split(X, y, groups)):
+        for i in test:
+            fold_of[groups[i]] = f
+    by_fold: dict[int, list[FileExamples]] = {}
+    for fx in files:
+        if fx.group in fold_of:
+            by_fold.setdefault(fold_of[fx.group], []).append(fx)
+    tally: dict[str, list[int]] = {}
+    for f in sorted(by_fold):
+        held = {fx.group for fx in by_fold[f]}
+        scorer = estimator().fit(*training_data(files, held)[:2]).scorer()
+        for fx in by_fold[f]:
+            cues, both = run_file(fx, None), run_file(fx, scorer)
+            for g, a, b in zip(fx.gold, cues, both):
+                if g is None:
+                    continue
+                for key in ("all", fx.group.split("/")[0]):
+                    t = tally.setdefault(key, [0, 0, 0])
+                    t[0] += 1
+                    t[1] += a == g
+                    t[2] += b == g
+    # model-only accuracy per corpus
+    mo: dict[str, list[int]] = {}
+    for p, g, grp in zip(model_only, y, groups):
+        for key in ("all", grp.split("/")[0]):
+            t = mo.setdefault(key, [0, 0])
+            t[0] += 1
+            t[1] += p == g
+    out: dict = {"cv_folds": k}
+    for key, (n, ok_cues, ok_both) in sorted(tally.items()):
+        out[f"cv_counts_{key}"] = n
+        out[f"cv_acc_cues_{key}"] = round(ok_cues / n, 4)
+        out[f"cv_acc_cues_model_{key}"] = round(ok_both / n, 4)
+        out[f"cv_acc_model_only_{key}"] = round(mo[key][1] / mo[key][0], 4)
+    return out
