@@ -5,7 +5,9 @@ the count's clause, at most `FEATURE_REACH` chars each side, with position
 prefixes (`L:` left of the number, `R:` right of the unit, `L1:`/`R1:` the
 adjacent words), the unit, the metrics the cue rules name (`cue:`), the cue
 metric of the sentence so far (`sent:`) and the metric of the previous count in
-the same line (`prev:`). The model is a linear classifier over these
+the same line (`prev:`), the last lead verb of the sentence before the number
+(`V:`, count_metrics.yaml `lead_verbs`) and the section label where the count
+stands (`sec:`, from the structure stage). The model is a linear classifier over these
 (`pipeline.training.metrics` trains it: DictVectorizer + logistic regression);
 at run time it is the scorer of pipeline/models/count_metric.npz. Only the
 clause of each count is tokenised (a few counts per 1000 chars, <= 40 chars
@@ -33,12 +35,14 @@ class MetricContext:
     cues: tuple[str, ...]     # metrics named by the matching cue rules, in rule order
     sentence_cue: str | None  # cue metric of the sentence up to the number
     prev: str | None          # metric of the previous count in the line, same unit
+    verb: str | None = None   # the last lead verb of the sentence before the number
+    section: str | None = None  # canonical section label where the count stands
 
 
 def metric_context(norm: str, c, start: int, end: int,
-                   prev: tuple[int, str, str] | None) -> MetricContext:
+                   prev: tuple[int, str, str] | None, section: str | None = None) -> MetricContext:
     """Context of a `count.CountCandidate` in `norm` (report bounds start..end)."""
-    from pipeline.extract.count import sentence_cue
+    from pipeline.extract.count import lead_verb, sentence_cue, sentence_start
     from pipeline.extract.numerals import left_clause, right_clause
 
     ls = left_clause(norm, c.lead, FEATURE_REACH, start)
@@ -53,7 +57,9 @@ def metric_context(norm: str, c, start: int, end: int,
     return MetricContext(left=norm[ls:c.lead], right=norm[c.unit_end:re_], unit=unit_key,
                          cues=tuple(x.metric for x in c.cues if not x.default),
                          sentence_cue=sentence_cue(norm, c.lead, c.unit, start),
-                         prev=prev_metric)
+                         prev=prev_metric,
+                         verb=lead_verb(norm, sentence_start(norm, c.lead, start), c.lead),
+                         section=section)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -78,6 +84,8 @@ def metric_features(mc: MetricContext) -> dict[str, float]:
         f["L1:" + left[-1]] = 1.0
     if right:
         f["R1:" + right[0]] = 1.0
+    if mc.verb:
+        f["V:" + mc.verb] = 1.0
     for k, m in enumerate(mc.cues):
         f["cue:" + m] = 1.0
         if k == 0:
@@ -88,6 +96,7 @@ def metric_features(mc: MetricContext) -> dict[str, float]:
         f["sent:" + mc.sentence_cue] = 1.0
     if mc.prev:
         f["prev:" + mc.prev] = 1.0
+    f["sec:" + (mc.section or "none")] = 1.0
     return f
 
 

@@ -31,6 +31,7 @@ class FileExamples:
     candidates: list
     gold: list[str | None]
     contexts: list[MetricContext]
+    bounds: list[tuple[int, int, str | None]]  # per candidate: its report's start, end; its section
 
 
 def _unit(u: str) -> str:
@@ -79,29 +80,49 @@ def match(cands: list, gold: list[tuple[int, int, float, str, str]]) -> list[str
 
 def run_file(fx: FileExamples, model) -> list[str]:
     """Metrics `count.extract` assigns to a file's candidates with `model` (None: cues
-    only), in text order (the previous count's metric carries over)."""
+    only), report by report (the previous count's metric carries over)."""
     from pipeline.extract.count import assign_metric
 
-    doc, n = fx.doc, len(fx.doc.text)
-    metrics, prev = [], None
-    for c in fx.candidates:
-        m = assign_metric(doc, c, 0, n, prev, model)
+    metrics, prev, report = [], None, None
+    for c, (start, end, section) in zip(fx.candidates, fx.bounds):
+        if (start, end) != report:
+            prev, report = None, (start, end)
+        m = assign_metric(fx.doc, c, start, end, prev, model, section)
         metrics.append(m)
         prev = (c.end, m, _unit(c.unit))
     return metrics
 
 
-def file_examples(gf) -> FileExamples:
-    from pipeline.extract.count import assign_metric, candidates
+class _NoClassifier:
+    """Section labels from the cue vocabulary only: training features must not depend
+    on a saved section model."""
 
-    doc, n = gf.doc, len(gf.doc.text)
-    cands = list(candidates(doc, 0, n))
-    contexts, prev = [], None
-    for c in cands:  # contexts as count.extract builds them, with the cue-only chain
-        contexts.append(metric_context(doc.norm, c, 0, n, prev))
-        prev = (c.end, assign_metric(doc, c, 0, n, prev, None), _unit(c.unit))
+    def predict_with_proba(self, texts):
+        return [(None, 0.0)] * len(texts)
+
+
+def file_examples(gf) -> FileExamples:
+    """The candidates of each gold report, as `count.extract` sees them at run time
+    (report bounds, section labels of the structure stage, cue-only metric chain)."""
+    from pipeline.extract.context import ExtractContext
+    from pipeline.extract.count import assign_metric, candidates
+    from pipeline.structure import structure_report
+    from pipeline.training.sections import gold_slices
+
+    doc = gf.doc
+    cands, contexts, bounds = [], [], []
+    for rs, _ in gold_slices(doc, gf.reports):
+        st = structure_report(doc, rs, classifier=_NoClassifier())
+        ctx = ExtractContext(doc=doc, report=rs, year=st.year, section_spans=st.section_spans)
+        prev = None
+        for c in candidates(doc, rs.start, rs.end):
+            section = ctx.section_at(c.lead)
+            cands.append(c)
+            contexts.append(metric_context(doc.norm, c, rs.start, rs.end, prev, section))
+            bounds.append((rs.start, rs.end, section))
+            prev = (c.end, assign_metric(doc, c, rs.start, rs.end, prev, None, section), _unit(c.unit))
     return FileExamples(gf.group, doc, cands, match(cands, gold_counts(gf.reports, doc.text)),
-                        contexts)
+                        contexts, bounds)
 
 
 @functools.cache
