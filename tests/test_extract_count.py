@@ -149,6 +149,9 @@ def test_not_counts(text):
     ("新成立女职工组织9个", "unions"),
     ("有32名会员参加了义务植树", "participants"),
     ("列席代表共90人参加了会议", "participants"),
+    ("宣讲活动覆盖职工800余人次", "participants"),
+    ("集体合同涵盖职工2300人", "workers_covered"),
+    ("联合工会涵盖小微企业36个", "units_covered"),
 ])
 def test_metric(text, metric):
     assert one(text).metric == metric
