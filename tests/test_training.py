@@ -105,3 +105,12 @@ def test_real_gold_feeds_every_model():
     real = [f for f in files if f.group.startswith("real/")]
     matched = sum(g is not None for f in real for g in f.gold)
     assert len(real) > 100 and matched > 300
+
+
+def test_sample_weights_count_like_repeated_examples():
+    rng = np.random.default_rng(7)
+    X = rng.random((40, 3))
+    y = (X[:, 0] > 0.4).astype(int)
+    weighted = LinearClassifier(features="dense").fit(X, y, sample_weight=[2.0] * 10 + [1.0] * 30)
+    repeated = LinearClassifier(features="dense").fit(np.vstack([X, X[:10]]), np.concatenate([y, y[:10]]))
+    assert np.allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-4)

@@ -51,7 +51,7 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
                     ("dv", DictVectorizer())]
         raise ValueError(f"features: 'dense', 'char' or a function, not {self.features!r}")
 
-    def fit(self, X, y) -> "LinearClassifier":
+    def fit(self, X, y, sample_weight=None) -> "LinearClassifier":
         from threadpoolctl import threadpool_limits
 
         if self.features == "dense":
@@ -61,8 +61,13 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         self.pipeline_ = Pipeline(self._featurisation() + [("lr", lr)])
         # one BLAS thread: multi-threaded BLAS makes these small lbfgs fits many times
         # slower on a busy machine, and one thread keeps the weights reproducible
+        fit_params = {}
+        if sample_weight is not None:  # weighs the scaling's mean and variance too
+            w = np.asarray(sample_weight, dtype=float)
+            fit_params = {"lr__sample_weight": w, **({"scale__sample_weight": w}
+                                                     if self.features == "dense" else {})}
         with threadpool_limits(limits=1):
-            self.pipeline_.fit(X, list(y))
+            self.pipeline_.fit(X, list(y), **fit_params)
         self.classes_ = lr.classes_
         self.__dict__.pop("_scorer", None)
         return self

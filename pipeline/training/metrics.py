@@ -18,6 +18,16 @@ from pipeline.training.estimator import LinearClassifier
 from pipeline.training.sources import gold_files
 
 
+# a real report's example weighs twice a team-written one: the model serves real
+# reports, and the synthetic corpus follows the team's own reading of the spec
+# (by-file CV on r001-r110: 0.831 -> 0.843 at 2x, 0.839 at 3x; seeds unchanged)
+REAL_WEIGHT = 2.0
+
+
+def weights(groups) -> list[float]:
+    return [REAL_WEIGHT if g.startswith("real/") else 1.0 for g in groups]
+
+
 def estimator() -> LinearClassifier:
     return LinearClassifier(features=metric_features, C=4.0, max_iter=3000)
 
@@ -149,7 +159,7 @@ def training_data(files: Sequence[FileExamples], exclude=frozenset()):
 def fit(exclude=frozenset(), with_real: bool = True) -> tuple[LinearClassifier, dict]:
     files = load_files(with_real)
     X, y, groups = training_data(files, exclude)
-    return estimator().fit(X, y), {"examples": len(X), "files": len(set(groups)),
+    return estimator().fit(X, y, sample_weight=weights(groups)), {"examples": len(X), "files": len(set(groups)),
                                    "classes": len(set(y))}
 
 
@@ -163,7 +173,8 @@ def cross_validate(n_folds: int = 10, with_real: bool = True) -> dict:
     X, y, groups = training_data(files)
     k = min(n_folds, len(set(groups)))
     cv = GroupKFold(n_splits=k)
-    model_only = cross_val_predict(estimator(), X, y, groups=groups, cv=cv)
+    model_only = cross_val_predict(estimator(), X, y, groups=groups, cv=cv,
+                                   params={"sample_weight": weights(groups)})
     # cues + model: each file run with the model of the fold that holds it out
     fold_of = {}
     for f, (_, test) in enumerate(cv.split(X, y, groups)):
@@ -176,7 +187,8 @@ def cross_validate(n_folds: int = 10, with_real: bool = True) -> dict:
     tally: dict[str, list[int]] = {}
     for f in sorted(by_fold):
         held = {fx.group for fx in by_fold[f]}
-        scorer = estimator().fit(*training_data(files, held)[:2]).scorer()
+        Xf, yf, gf = training_data(files, held)
+        scorer = estimator().fit(Xf, yf, sample_weight=weights(gf)).scorer()
         for fx in by_fold[f]:
             cues, both = run_file(fx, None), run_file(fx, scorer)
             for g, a, b in zip(fx.gold, cues, both):
