@@ -72,7 +72,7 @@ def test_fit_predict_on_sentences():
     assert proba.shape == (1, 3)
     assert abs(proba.sum() - 1.0) < 1e-9
     # the fast single-count path agrees with scikit-learn's predict_proba
-    assert abs(model.scorer().proba_one(new) - model.decision_proba_sklearn([new])[0]).max() < 1e-9
+    assert abs(model.scorer().proba_one(new) - model.predict_proba_sklearn([new])[0]).max() < 1e-9
     assert metric_model.best_metric(model.scorer(), new)[0] == "aided"
 
 

@@ -32,7 +32,7 @@ def test_boundary_weights_reproduce_sklearn(tmp_path):
     y = (X[:, 1] + 0.2 * X[:, 3] > 0.6).astype(int)
     clf = boundary_estimator().fit(X, y)
     loaded = _roundtrip(clf, tmp_path, "boundary")
-    assert np.allclose(loaded.predict_proba(X), clf.decision_proba_sklearn(X), atol=1e-12)
+    assert np.allclose(loaded.predict_proba(X), clf.predict_proba_sklearn(X), atol=1e-12)
     assert loaded.classes_ == [0, 1] and loaded.feature_names_ == list(FEATURES)
     # the strongest feature of the rule that made the labels
     weights = loaded.feature_weights()
@@ -43,7 +43,7 @@ def test_section_weights_reproduce_sklearn(tmp_path):
     clf = fit_model("sections", with_real=False)
     loaded = _roundtrip(clf, tmp_path, "sections")
     probe = ["（三）加强经费审查监督", "二、丰富职工文体生活", "存在的不足", "ＡＢＣ职工书屋建设", ""]
-    assert abs(loaded.predict_proba(probe) - clf.decision_proba_sklearn(probe)).max() < 1e-9
+    assert abs(loaded.predict_proba(probe) - clf.predict_proba_sklearn(probe)).max() < 1e-9
     assert loaded.predict(probe) == [str(c) for c in clf.pipeline_.predict(probe)]
 
 
@@ -52,7 +52,7 @@ def test_count_metric_weights_reproduce_sklearn(tmp_path):
     loaded = _roundtrip(model, tmp_path, "count_metric")
     mcs = contexts_of("全年慰问困难职工86人，新发展会员1200名，组建工会组织15家，培训职工300人次。")
     assert len(mcs) >= 3
-    expected = model.decision_proba_sklearn(mcs)
+    expected = model.predict_proba_sklearn(mcs)
     assert np.allclose(loaded.predict_proba(mcs), expected, atol=1e-9)
     assert np.allclose(loaded.proba_one(mcs[0]), expected[0], atol=1e-9)
     assert loaded.predict(mcs) == [str(x) for x in model.pipeline_.predict(mcs)]
@@ -78,7 +78,7 @@ def test_unreadable_weights_fall_back_to_the_pickle(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="pipeline.modelfile"):
         loaded = load_model(path)
     assert "cannot load" in caplog.text and "boundary.npz" in caplog.text
-    assert np.allclose(loaded.predict_proba(X), clf.decision_proba_sklearn(X))
+    assert np.allclose(loaded.predict_proba(X), clf.predict_proba_sklearn(X))
 
 
 def test_nothing_saved_gives_none(tmp_path, caplog):

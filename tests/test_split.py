@@ -124,7 +124,7 @@ def test_boundary_classifier_fit_predict_and_pickle():
     clf = boundary_estimator().fit(X, y)
     clone = pickle.loads(pickle.dumps(clf))
     assert np.allclose(clf.predict_proba(X), clone.predict_proba(X))
-    assert np.allclose(clf.predict_proba(X), clf.decision_proba_sklearn(X), atol=1e-12)
+    assert np.allclose(clf.predict_proba(X), clf.predict_proba_sklearn(X), atol=1e-12)
     assert (np.array(clf.predict(X)) == y).mean() > 0.8
     assert model().feature_names_ == list(FEATURES)
 

@@ -129,7 +129,7 @@ def test_section_classifier_fit_predict_pickle():
     assert pred[0] == "finance" and pred[1] == "culture_sports"
     clone = pickle.loads(pickle.dumps(clf))
     assert clone.predict(texts) == pred
-    assert abs(est.scorer().predict_proba(texts) - est.decision_proba_sklearn(texts)).max() < 1e-9
+    assert abs(est.scorer().predict_proba(texts) - est.predict_proba_sklearn(texts)).max() < 1e-9
 
 
 def test_missing_model_file_trains_in_memory(tmp_path, monkeypatch, caplog):

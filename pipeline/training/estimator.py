@@ -78,7 +78,7 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> list:
         return self.scorer().predict(X)
 
-    def decision_proba_sklearn(self, X) -> np.ndarray:
+    def predict_proba_sklearn(self, X) -> np.ndarray:
         """predict_proba through the scikit-learn pipeline itself (the reference the
         exported scorer must reproduce)."""
         if self.features == "dense":
