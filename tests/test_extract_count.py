@@ -60,6 +60,7 @@ def one(text: str):
     ("千余名职工参加", 1000, "名", True),
     ("至少完成3篇读书笔记", 3, "篇", True),
     ("女职工1.2万人", 12000, "人", True) if False else ("女职工1.2万人", 12000, "人", False),
+    ("年内完成换届12家", 12, "家", False),                # 换届 is no session number
 ])
 def test_values_units_approx(text, value, unit, approx):
     f = one(text)
@@ -97,6 +98,11 @@ def test_values_units_approx(text, value, unit, approx):
     "组织一两场知识讲座",
     "累计培训下岗失业人员万余人,其中有万人实现了再就业",  # digits deleted
     "“五一”前夕,在五四青年节",
+    "每月组织安全巡查不少于一次",             # 一次 stays vague after a qualifier
+    "……此处隐藏2310个字……",                 # characters of a page, not things counted
+    "货比三家后统一采购",                     # an idiom
+    "抓好三个文明建设,落实两个普遍,办好十件实事",  # parts of an idea, a programme
+    "镇工会年度工作总结 4 篇\n街道工作计划5篇",  # collection titles, spaced or not
 ])
 def test_not_counts(text):
     assert [f.text for f in counts(text)] == []
@@ -140,6 +146,12 @@ def test_not_counts(text):
     ("评出一等奖3名", "other"),
     ("全年巡视4次", "events"),
     ("走访户外作业点72个", "units_covered"),
+    ("新成立女职工组织9个", "unions"),
+    ("有32名会员参加了义务植树", "participants"),
+    ("列席代表共90人参加了会议", "participants"),
+    ("宣讲活动覆盖职工800余人次", "participants"),
+    ("集体合同涵盖职工2300人", "workers_covered"),
+    ("联合工会涵盖小微企业36个", "units_covered"),
 ])
 def test_metric(text, metric):
     assert one(text).metric == metric

@@ -7,9 +7,9 @@ import pytest
 
 from pipeline.document import SourceDoc
 from pipeline.extract import count, metric_model
-from pipeline.extract.metric_model import (CountMetricModel, MetricContext, metric_context,
-                                           metric_features)
+from pipeline.extract.metric_model import MetricContext, metric_context, metric_features
 from pipeline.normalise import normalise
+from pipeline.training import metrics as training
 
 
 def doc_of(text: str) -> SourceDoc:
@@ -64,39 +64,43 @@ def test_window_stops_at_clause_punctuation_and_reach():
 def test_fit_predict_on_sentences():
     X = [contexts_of(t)[0] for t, _ in TRAIN]
     y = [m for _, m in TRAIN]
-    model = CountMetricModel().fit(X, y)
+    model = training.estimator().fit(X, y)
     assert sorted(model.classes_) == ["aided", "participants", "trainees"]
     new = contexts_of("年底慰问退休困难职工30人。")[0]
     assert model.predict([new]) == ["aided"]
     proba = model.predict_proba([new])
     assert proba.shape == (1, 3)
     assert abs(proba.sum() - 1.0) < 1e-9
-    # the fast single-count path agrees with sklearn's predict_proba
-    fast = model.scores_one(new)
-    for k, c in enumerate(model.classes_):
-        assert abs(fast[c] - proba[0, k]) < 1e-9
-    assert model.best_one(new)[0] == "aided"
+    # the fast single-count path agrees with scikit-learn's predict_proba
+    assert abs(model.scorer().proba_one(new) - model.predict_proba_sklearn([new])[0]).max() < 1e-9
+    assert metric_model.best_metric(model.scorer(), new)[0] == "aided"
 
 
-def test_pickle_round_trip():
+def test_pickle_and_clone():
+    from sklearn.base import clone
+
     X = [contexts_of(t)[0] for t, _ in TRAIN]
     y = [m for _, m in TRAIN]
-    model = CountMetricModel().fit(X, y)
-    model.scores_one(X[0])  # builds the fast-path cache, which must not be pickled
+    model = training.estimator().fit(X, y)
+    model.predict(X)  # builds the scorer, which is not pickled
     back = pickle.loads(pickle.dumps(model))
-    assert "_fast" not in back.__dict__
+    assert "_scorer" not in back.__dict__
     assert back.predict(X) == model.predict(X)
     assert (back.predict_proba(X) == model.predict_proba(X)).all()
+    fresh = clone(model)
+    assert fresh.get_params() == model.get_params() and not hasattr(fresh, "pipeline_")
+    assert fresh.fit(X, y).predict(X) == model.predict(X)
 
 
 @pytest.fixture(scope="module")
 def files():
-    return metric_model.load_files()
+    return training.load_files(with_real=False)
 
 
-def test_training_data_comes_from_the_repo_and_never_from_heldout(files):
-    assert all("heldout" not in str(g) and "heldout" not in str(t)
-               for g, t in metric_model.TRAIN_SETS)
+def test_repo_training_data_aligns_with_gold_and_never_reads_heldout(files):
+    from pipeline.training.sources import REPO_GOLD
+
+    assert all("heldout" not in str(g) and "heldout" not in str(t) for _, g, t in REPO_GOLD)
     groups = {f.group.split("/")[0] for f in files}
     assert groups == {"synthetic", "seeds"}
     matched = sum(g is not None for f in files for g in f.gold)
@@ -104,35 +108,26 @@ def test_training_data_comes_from_the_repo_and_never_from_heldout(files):
     assert matched > 600 and matched / total > 0.95  # candidates align with gold counts
 
 
-def test_cross_validation_runs(files):
-    m = metric_model.cross_validate(files[:4])
-    assert m["lofo_files"] == 4 and m["lofo_counts"] > 50
-    for k in ("lofo_acc_cues", "lofo_acc_cues_model"):
-        assert 0.5 < m[k] <= 1.0
-
-
-def test_train_metric_model_saves_a_loadable_model(tmp_path):
-    import joblib
-
-    out = tmp_path / "count_metric.joblib"
-    m = metric_model.train_metric_model(out, cross_validated=False)
-    assert out.exists() and m["examples"] > 600 and m["classes"] >= 10
-    model = joblib.load(out)
-    [mc] = contexts_of("全年慰问困难职工86人。")
-    assert model.predict([mc]) == ["aided"]
+def test_gold_counts_match_candidates_one_to_one():
+    doc = doc_of("慰问困难职工20人,其中女职工20人。")
+    cands = list(count.candidates(doc, 0, len(doc.text)))
+    gold = [(2, 9, 20.0, "人", "aided")]
+    assert training.match(cands, gold) == ["aided", None]
 
 
 def test_missing_model_file_is_trained_in_memory_with_a_warning(tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(metric_model, "MODEL_PATH", tmp_path / "absent.joblib")
-    metric_model.default_model.cache_clear()
+    from pipeline import modelfile
+
+    monkeypatch.setenv(modelfile.MODEL_DIR_ENV, str(tmp_path))
+    modelfile.default_model.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="pipeline.extract.metric_model"):
+        with caplog.at_level(logging.WARNING, logger="pipeline.modelfile"):
             model = metric_model.default_model()
-        assert "training the count-metric model in memory" in caplog.text
-        assert isinstance(model, CountMetricModel)
+        assert "training the count_metric model in memory" in caplog.text
+        assert isinstance(model, modelfile.LinearScorer) and "aided" in model.classes_
         assert metric_model.default_model() is model  # once per process
     finally:
-        metric_model.default_model.cache_clear()
+        modelfile.default_model.cache_clear()
 
 
 # --- combination with the cue rules (count.assign_metric) ---------------------

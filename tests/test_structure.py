@@ -120,28 +120,33 @@ def test_cue_vocabulary():
 
 
 def test_section_classifier_fit_predict_pickle():
-    clf = SectionClassifier.train()
+    from pipeline.training import fit_model
+
+    est = fit_model("sections", with_real=False)
+    clf = SectionClassifier(est.scorer())
     texts = ["工会经费的预算和审计", "组织职工开展文艺汇演和运动会", "主要做法"]
     pred = clf.predict(texts)
     assert pred[0] == "finance" and pred[1] == "culture_sports"
     clone = pickle.loads(pickle.dumps(clf))
     assert clone.predict(texts) == pred
-    fast = clf._fast_proba(texts)
-    assert abs(fast - clf.model.predict_proba(texts)).max() < 1e-9
+    assert abs(est.scorer().predict_proba(texts) - est.predict_proba_sklearn(texts)).max() < 1e-9
 
 
 def test_missing_model_file_trains_in_memory(tmp_path, monkeypatch, caplog):
     import pipeline.structure.classifier as c
+    from pipeline import modelfile
 
-    monkeypatch.setattr(c, "MODEL_PATH", tmp_path / "absent.joblib")
+    monkeypatch.setenv(modelfile.MODEL_DIR_ENV, str(tmp_path))
     c.default_classifier.cache_clear()
+    modelfile.default_model.cache_clear()
     try:
         with caplog.at_level(logging.WARNING):
             clf = c.default_classifier()
         assert isinstance(clf, SectionClassifier)
-        assert "missing" in caplog.text
+        assert "missing" in caplog.text and "training the sections model in memory" in caplog.text
     finally:
         c.default_classifier.cache_clear()
+        modelfile.default_model.cache_clear()
 
 
 def test_seed_reports_structure(seed_texts):

@@ -24,6 +24,7 @@ from schemas.report import CountFact
 
 # written as the bare character, these are an article or an ordinal, not a quantity
 VAGUE_NUMERALS = frozenset("一壹二贰")
+ALWAYS_VAGUE = frozenset("一壹")  # 一次 stays too vague after a qualifier too (不少于一次)
 BARE_WITH_QUALIFIER = frozenset(["百", "千"])
 MAX_CUE_GAP = 8  # a left cue further than this from the number is not put in `text`
 SENTENCE_REACH = 80   # no cue in the clause: look back to the sentence start, this far at most
@@ -52,6 +53,7 @@ class _Vocab:
     not_followed: dict[str, tuple[str, ...]]
     size_class_heads: tuple[str, ...]
     ordinal_prefixes: frozenset[str]
+    ordinal_exceptions: tuple[str, ...]
     rank_prefixes: frozenset[str]
     rank_units: frozenset[str]
     open_quotes: frozenset[str]
@@ -81,6 +83,7 @@ def _vocab() -> _Vocab:
         not_followed={u: tuple(ws) for u, ws in c["not_followed_by"].items()},
         size_class_heads=tuple(c["size_class_heads"]),
         ordinal_prefixes=frozenset(c["ordinal_prefixes"]),
+        ordinal_exceptions=tuple(c["ordinal_exceptions"]),
         rank_prefixes=frozenset(c["rank_prefixes"]), rank_units=frozenset(c["rank_units"]),
         open_quotes=frozenset(c["open_quotes"]), close_quotes=frozenset(c["close_quotes"]),
         quote_reach=int(c["quote_reach"]),
@@ -98,6 +101,15 @@ def _vocab() -> _Vocab:
 def _lead_verbs() -> tuple[re.Pattern, int]:
     data = load_data("count_metrics.yaml")
     return re.compile(data["lead_verbs"]), int(data["lead_reach"])
+
+
+def lead_verb(norm: str, lo: int, pos: int) -> str | None:
+    """The last lead verb in norm[lo:pos] (组织, 慰问, 培训 ...), None when there is none."""
+    verbs, _ = _lead_verbs()
+    last = None
+    for last in verbs.finditer(norm, lo, pos):
+        pass
+    return last.group() if last is not None else None
 
 
 def _phrase_start(norm: str, ls: int, cue_start: int) -> int:
@@ -258,14 +270,18 @@ def _excluded(norm: str, m: re.Match, first: int, lead: int, num: str, has_pre: 
     unit = m.group("unit")
     unit_end = m.end("unit")
     before = norm[lead - 1] if lead > 0 else ""
-    if first > 0 and norm[first - 1] in v.ordinal_prefixes:
+    if first > 0 and norm[first - 1] in v.ordinal_prefixes \
+            and not norm.endswith(v.ordinal_exceptions, 0, first):
         return True  # 第1、2名
-    if before in v.ordinal_prefixes or before.isdigit() or before == "." \
-            or (before.isascii() and before.isalpha()):
+    if before in v.ordinal_prefixes and not norm.endswith(v.ordinal_exceptions, 0, lead):
+        return True
+    if before.isdigit() or before == "." or (before.isascii() and before.isalpha()):
         return True
     if before in v.rank_prefixes and unit in v.rank_units:
         return True  # 前五名: a ranking
     if is_lone_capital(num):
+        return True
+    if num in ALWAYS_VAGUE:
         return True
     if not has_pre:
         if num in VAGUE_NUMERALS or num.startswith(v.vague_ranges):
@@ -282,7 +298,7 @@ def _excluded(norm: str, m: re.Match, first: int, lead: int, num: str, has_pre: 
         return True  # 25人以上企业: a size class
     if unit in v.abstract_units and norm.startswith(v.abstract_heads, unit_end):
         return True
-    if unit == "篇" and norm.endswith(v.collection_cues, 0, lead):
+    if unit == "篇" and norm[max(0, lead - 12):lead].rstrip().endswith(v.collection_cues):
         return True  # 工作总结优秀7篇: the page's collection title
     if _inside_name(norm, lead, unit_end, v):
         return True
@@ -363,7 +379,7 @@ OVERRIDE_PROBABILITY = 0.9  # the model overrules a cue only when this sure (lea
 
 
 def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
-                  prev: tuple[int, str, str] | None, model=None) -> str:
+                  prev: tuple[int, str, str] | None, model=None, section: str | None = None) -> str:
     """Metric of a candidate (rule documented in count_metrics.yaml):
     the cue answer is the first matching cue rule, else the sentence's cue or the
     previous count's metric (`_fallback_metric`); when that leaves nothing
@@ -377,9 +393,9 @@ def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
         answer = _fallback_metric(doc.norm, c.lead, c.unit, start, prev)
     if model is None:
         return answer
-    from pipeline.extract.metric_model import metric_context
+    from pipeline.extract.metric_model import best_metric, metric_context
 
-    best, p = model.best_one(metric_context(doc.norm, c, start, end, prev))
+    best, p = best_metric(model, metric_context(doc.norm, c, start, end, prev, section))
     if (not c.cues and answer == "other") or p >= OVERRIDE_PROBABILITY:
         return best
     return answer
@@ -388,14 +404,15 @@ def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
 def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = None,
             model="default") -> list[CountFact]:
     """Count facts in doc[start:end]. `model`: the metric model used where cues do not
-    settle the metric ("default": the saved/in-memory model; None: cues only)."""
+    settle the metric ("default": the saved model; None: cues only)."""
     if model == "default":
         from pipeline.extract.metric_model import default_model
         model = default_model()
     facts: list[CountFact] = []
     prev: tuple[int, str, str] | None = None  # end, metric, unit of the last count
     for c in candidates(doc, start, end):
-        metric = assign_metric(doc, c, start, end, prev, model)
+        section = ctx.section_at(c.lead) if ctx is not None else None
+        metric = assign_metric(doc, c, start, end, prev, model, section)
         value = c.value
         prev = (c.end, metric, "人" if c.unit == "名" else c.unit)
         facts.append(CountFact(text=doc.text[c.start:c.end], start=c.start, end=c.end,

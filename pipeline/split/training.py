@@ -1,23 +1,19 @@
-"""Training data and training of the boundary classifier.
+"""Training data of the boundary classifier (fitting: `pipeline.training.boundary`).
 
 Data: corpora/annotations/boundaries.jsonl (report start lines and title lines
 of the annotated texts) plus synthetic run-together texts: the annotated
 reports with their title lines removed, concatenated (within a file and mixed
-across files), so every report start becomes an unmarked boundary; plus the
-feature rows of real single reports (real_boundary_rows.jsonl).
+across files), so every report start becomes an unmarked boundary.
 """
 from __future__ import annotations
 
-import functools
 import json
-import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.document import SourceDoc
 
-log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
 ANNOTATIONS = REPO / "corpora" / "annotations"
 SEED_DIRS = [REPO / "corpora" / "seeds", ANNOTATIONS, REPO / "corpora"]
@@ -192,55 +188,9 @@ def examples(items: list[Annotated]):
     return X, y, groups
 
 
-REAL_ROWS = ANNOTATIONS / "real_boundary_rows.jsonl"
-# each real row counts this many times: real reports are what the model meets, and the
-# synthetic run-together texts outnumber them
-REAL_WEIGHT = 3
+def train_boundary(exclude: set[str] | frozenset = frozenset(), with_real: bool = True):
+    """A boundary classifier trained on every annotated text whose group does not touch
+    `exclude` (`pipeline.training.boundary`), with its training-set size."""
+    from pipeline.training.boundary import fit
 
-
-def real_rows() -> list[tuple[str, list, list]]:
-    """(group, X, y) per real tune file (make_real_boundary_rows.py): feature rows of real
-    single reports; skipped with a warning when written for another feature set."""
-    from pipeline.split.features import FEATURES
-
-    if not REAL_ROWS.exists():
-        return []
-    lines = REAL_ROWS.read_text(encoding="utf-8").splitlines()
-    if not lines or json.loads(lines[0]).get("features") != list(FEATURES):
-        log.warning("%s was written for another feature set: re-run make_real_boundary_rows.py", REAL_ROWS.name)
-        return []
-    out = []
-    for line in lines[1:]:
-        rec = json.loads(line)
-        out.append((rec["source"], rec["X"] * REAL_WEIGHT, rec["y"] * REAL_WEIGHT))
-    return out
-
-
-@functools.cache
-def _example_table(seed: int = 13) -> tuple:
-    """(group, X, y) per text: the annotated texts and the synthetic run-together texts
-    made from all of them, featurised once (leave-one-file-out folds then drop every
-    text whose group touches the held-out file, so no fold sees it)."""
-    items = load_annotated()
-    table = []
-    for a in items + synthetic(items, n_mixed=N_MIXED, seed=seed):
-        X, y, _ = examples([a])
-        table.append((a.group, X, y))
-    table += real_rows()
-    return tuple(table)
-
-
-def train_boundary(exclude: set[str] | frozenset = frozenset(), seed: int = 13):
-    """Train on all annotated texts except those whose group touches `exclude`."""
-    from pipeline.split.boundary import BoundaryClassifier
-
-    excl = set(exclude)
-    X, y, texts = [], [], 0
-    for group, xs, ys in _example_table(seed):
-        if set(group.split("+")) & excl:
-            continue
-        X += xs
-        y += ys
-        texts += 1
-    clf = BoundaryClassifier().fit(X, y)
-    return clf, {"examples": len(y), "positives": int(sum(y)), "texts": texts}
+    return fit(frozenset(exclude), with_real)
