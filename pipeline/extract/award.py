@@ -19,7 +19,6 @@ the `rule` id of the trigger that produced it.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -38,14 +37,16 @@ _MASK_CHARS = who.MASK_CHARS
 _CLAUSE_STOP = re.compile(r"[,，。;；!！?？\n:：()（）]")
 _SENT_STOP = re.compile(r"[。;；!！?？\n]")
 _SEPARATORS = "、和及与"
+_ITEM_BREAKS = _SEPARATORS + ",，"   # a phrase holds a comma only when a list goes on across it
 _COUNT_RE = re.compile(r"(?P<count>(?:\d+|[一二两三四五六七八九十百]+)(?:名|家|个|位|人|户|支|所|项))")
 _RANK_RE_EXTRA = re.compile(r"(?:团体|个人)?(?:[一二三四五六七八九十\d]等奖|特等奖|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
-_TRAILING_COUNT_RE = re.compile(r"(?<![第前])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座)$")
+_TRAILING_COUNT_RE = re.compile(r"(?<![第前\d])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座)$")
 _TOP_N_RE = re.compile(r"前(?:\d+|[一二三四五六七八九十]+)名$")
 _ORDINAL_RE = re.compile(r"[一二三四五六七八九十\d]")
 _SHARED_RANK_RE = re.compile(r"\s*[一二三四五六七八九十\d](?P<suffix>等奖)")
 # a paragraph that says a body held a selection (…评选表彰活动): the level of that body
 _SELECTION_RE = re.compile(r"评选|表彰|评比|命名")
+_YEAR_PREFIX_RE = re.compile(r"(?:\d{2,4}|[xX]{2,4})[-—~～]?(?:\d{2,4})?年度?的?")
 _NOT_HONOURS = ("奖", "先进", "优秀", "示范", "模范")
 PHRASE_REACH = 60   # an honour phrase ends this far after its trigger at most
 SENTENCE_REACH = 200
@@ -100,8 +101,8 @@ def _phrase_end(norm: str, rule: AwardRule, te: int, end: int) -> int:
     while rule.kind == "out" and pe < end and norm[pe] in ",，" and _COUNT_RE.match(norm, pe + 1):
         cm = _CLAUSE_STOP.search(norm, pe + 1, min(end, pe + 1 + PHRASE_REACH))
         pe = cm.start() if cm else min(end, pe + 1 + PHRASE_REACH)
-    nt = v.trigger.search(norm, te, pe)
-    if nt:
+    nt = next((m for m in v.trigger.finditer(norm, te, pe) if not norm.startswith("的", m.end())), None)
+    if nt:  # (X授予的“Y” is an attribute of the honour, not a new trigger)
         pe = nt.start()
         while pe > te and norm[pe - 1] in _SEPARATORS:
             pe -= 1
@@ -129,7 +130,7 @@ def _candidates(norm: str, start: int, end: int):
 
 
 def _split_items(norm: str, s: int, e: int) -> list[Span]:
-    """Split [s, e) at 、和及与 outside quotes."""
+    """Split [s, e) at 、和及与 (and commas) outside quotes."""
     items, depth, cur = [], 0, s
     for i in range(s, e):
         c = norm[i]
@@ -139,7 +140,7 @@ def _split_items(norm: str, s: int, e: int) -> list[Span]:
             depth = max(0, depth - 1)
         elif c == '"':
             depth = 0 if depth else 1
-        elif depth == 0 and c in _SEPARATORS:
+        elif depth == 0 and c in _ITEM_BREAKS:
             if i > cur:
                 items.append((cur, i))
             cur = i + 1
@@ -183,10 +184,13 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
     if v.suffix_re.search(plain) or v.rank_re.search(plain) or (top_n and _TOP_N_RE.search(plain)):
         return plain not in _NOT_HONOURS
     if quoted:
-        # “市级优秀”的评价: after the closing quote only an honour word may follow
-        after = core[max(core.rfind("”"), core.rfind("」"), core.rfind('"')) + 1:]
-        return not after or bool(v.suffix_re.search(after))
-    if titled and len(plain) >= 4 and "的" not in plain and _clean_name(core)[0].startswith(v.prefixes):
+        # “市级优秀”的评价: after the closing quote only an honour word or token may follow
+        after = core[max(core.rfind("”"), core.rfind("」"), core.rfind('"'), core.rfind("》")) + 1:]
+        return not after or bool(v.suffix_re.search(after) or v.token_re.search("”" + after))
+    name = _clean_name(core)[0]
+    if v.vague_re.search(name) or v.work_re.search(name):
+        return False
+    if titled and len(plain) >= 4 and "的" not in plain and name.startswith(v.prefixes):
         return True
     return free
 
@@ -310,7 +314,7 @@ def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
     """Level of one honour of a trigger."""
     v, norm = vocab(), view.norm
     rank = _rank_of(name)
-    is_prize = bool(rank or v.prize_re.search(name))
+    is_prize = bool(rank or v.prize_re.search(name) or v.rank_re.search(name))
     if rank and v.scope_re.search(stripped):
         return "internal"  # 名列全省建行系统第一名: a place in a ranking within a system
     if is_prize:
@@ -357,8 +361,8 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
         text_start = s if found else (t.ts if not earlier or earlier[-1].end <= t.ts else s)
         ordinal = _shared_rank(norm, s, e, items)
         if ordinal:  # 获得一、二等奖: 一 shares 等奖 with the next item
-            found.append(_Award(text_start, e, ordinal, st.context_level or "unknown",
-                                st.recipient, ordinal, t.rule.id))
+            level = _level(view, t, st, ordinal, "", False, earlier, ctx)
+            found.append(_Award(text_start, e, ordinal, level, st.recipient, ordinal, t.rule.id))
             continue
         count = None
         if t.rule.kind == "out":
@@ -388,10 +392,9 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
 
 # ---------------------------------------------------------------- verb-less shapes
 
-def _covered(awards: list[_Award], s: int) -> bool:
-    starts = sorted(a.start for a in awards)
-    k = bisect.bisect_right(starts, s) - 1
-    return k >= 0 and any(a.start == starts[k] and a.end > s for a in awards)
+def _covered(awards: list[_Award], s: int, e: int) -> bool:
+    """Whether [s, e) overlaps an award already found."""
+    return any(a.start < e and s < a.end for a in awards)
 
 
 def _praises(view: TextView, start: int, end: int, awards: list[_Award], ctx: ExtractContext) -> list[_Award]:
@@ -399,7 +402,7 @@ def _praises(view: TextView, start: int, end: int, awards: list[_Award], ctx: Ex
     out = []
     for rule, rx in vocab().praise:
         for m in rx.finditer(view.norm, start, end):
-            if _covered(awards, m.start()) or view.is_noise(m.start(), m.end()):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
                 continue
             name, stripped = _clean_name(m.group("name"))
             ls = view.norm.rfind("\n", 0, m.start()) + 1
@@ -409,12 +412,42 @@ def _praises(view: TextView, start: int, end: int, awards: list[_Award], ctx: Ex
     return out
 
 
+def _praised_objects(view: TextView, start: int, end: int, awards: list[_Award],
+                     ctx: ExtractContext) -> list[_Award]:
+    """对…15家先进单位和…30名优秀工作者进行表彰: one award per listed group that
+    is an honour (a counted group or an honour suffix); what stands before its
+    last 的 describes it (为…做出突出贡献的)."""
+    out = []
+    norm = view.norm
+    for rule, rx in vocab().praise_object:
+        for m in rx.finditer(norm, start, end):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
+                continue
+            sent_start, _ = _sentence(norm, start, m.start())
+            level = lv.level_in(norm[sent_start:m.start()]) or lv.body_level(view.doc, ctx) or "unknown"
+            for s, e in _split_items(norm, *m.span("obj")):
+                s = max(s, norm.rfind("的", s, e) + 1)
+                y = _YEAR_PREFIX_RE.match(norm, s, e)
+                s = y.end() if y else s
+                cm = _COUNT_RE.match(norm, s, e)
+                core = norm[cm.end() if cm else s:e]
+                # a group praised is an honour when counted or of a named year (对2023年度
+                # 先进集体…); 对涌现出来的先进集体进行表彰 says only that praise was given
+                if not (cm or y or "“" in core) or \
+                        not _is_honour(core, "“" in core, free=bool(cm and core.startswith(vocab().prefixes))):
+                    continue
+                name, _ = _clean_name(core)
+                if name and not contains_mask(name):
+                    out.append(_Award(s, e, name, level, cm.span() if cm else None, _rank_of(name), rule.id))
+    return out
+
+
 def _obtained(view: TextView, start: int, end: int, awards: list[_Award]) -> list[_Award]:
     """此次“全国模范职工小家”荣誉称号的获得: an honour the text says was won."""
     out = []
     for rule, rx in vocab().obtained:
         for m in rx.finditer(view.norm, start, end):
-            if _covered(awards, m.start()) or view.is_noise(m.start(), m.end()):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
                 continue
             name, stripped = _clean_name(m.group("name"))
             if not name or contains_mask(name):
@@ -431,12 +464,10 @@ def _bare_ranks(view: TextView, start: int, end: int, awards: list[_Award],
     norm = view.norm
     for rule, rx in vocab().bare_rank:
         for m in rx.finditer(norm, start, end):
-            if _covered(awards, m.start()) or view.is_noise(m.start(), m.end()):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
                 continue
             rank = _rank_of(m.group(0))
-            sent_start, clause_start = _sentence(norm, start, m.start())
-            recipient = who.subject(norm, sent_start, m.start())
-            recipient = recipient if recipient and recipient[1] - recipient[0] <= 12 else None
+            sent_start, _ = _sentence(norm, start, m.start())
             level = lv.context_level(norm, sent_start, m.start() + 1) or lv.body_level(view.doc, ctx) or "unknown"
             out.append(_Award(m.start(), m.end(), rank, level, None, rank, rule.id))
     return out
@@ -467,6 +498,7 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
             awards.extend(found)
             done_until = found[-1].end
     awards.sort(key=lambda a: a.start)
-    extra = _praises(view, 0, vend, awards, ctx) + _obtained(view, 0, vend, awards) \
+    extra = _praises(view, 0, vend, awards, ctx) + _praised_objects(view, 0, vend, awards, ctx) \
+        + _obtained(view, 0, vend, awards) \
         + _bare_ranks(view, 0, vend, awards, ctx)
     return sorted((_to_fact(view, a) for a in awards + extra), key=lambda f: f.start)

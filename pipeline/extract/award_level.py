@@ -10,7 +10,10 @@ from pipeline.extract.award_rules import vocab
 from pipeline.extract.context import ExtractContext
 
 SUBJECT_STOP = re.compile(r"[,，。;；!！?？\n:：]")
-_CONTEST_RE = re.compile(r"比赛|竞赛|评比|大赛|赛|举办|开展|活动|评选|考核|运动会|节|展|汇演|论坛|参加|参与")
+# clauses that describe where an honour was won: a contest, a selection, the meeting that conferred it
+_CONTEST_RE = re.compile(r"比赛|竞赛|评比|大赛|赛|举办|开展|活动|评选|考核|运动会|节|展|汇演|论坛|参加|参与|会议|大会")
+# who organised a contest (市公司组织的县级供电企业…比赛): its level is the organiser's
+_ORGANISER_RE = re.compile(r"(?P<who>[^,，。;；的在]{2,14}?)(?:组织|举办|主办|承办|开展)(?:的|了)?")
 # the contest a prize was won in, inside the winner's own clause (学院教师在省…竞赛中2名教师获一等奖)
 _EVENT_IN_CLAUSE_RE = re.compile(r"(?:在|参加|参与)[^,，]{1,40}?(?:赛|节|展|评比|评选|活动|汇演|论坛|运动会)(?:中|上|里)?")
 # the reporting body's own contest: 举办…比武,…,评出一等奖3名
@@ -60,7 +63,7 @@ def context_level(norm: str, sent_start: int, clause_start: int) -> str | None:
         s = (e - 1) - cut.start() if cut else sent_start
         clause = norm[s:e]
         if not trig.search(clause) and _CONTEST_RE.search(clause):
-            lv = level_in(without_self_reference(clause))
+            lv = organiser_level(clause) or level_in(without_self_reference(clause))
             if lv:
                 return lv
         e = s
@@ -70,7 +73,14 @@ def context_level(norm: str, sent_start: int, clause_start: int) -> str | None:
 def event_level(own_clause: str) -> str | None:
     """Level of the contest named inside the winner's own clause."""
     ev = _EVENT_IN_CLAUSE_RE.search(own_clause)
-    return level_in(ev.group(0)) if ev else None
+    return (organiser_level(ev.group(0)) or level_in(ev.group(0))) if ev else None
+
+
+def organiser_level(clause: str) -> str | None:
+    """Level of the body that organised the contest of a clause (市教育工会举办…,
+    市公司组织的县级…比赛), the winner's own unit (我校) aside."""
+    m = _ORGANISER_RE.search(without_self_reference(clause))
+    return level_in(m.group("who")) if m else None
 
 
 def body_level(doc: SourceDoc, ctx: ExtractContext) -> str | None:

@@ -24,6 +24,8 @@ _GIVE_TO_COUNTED = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+
 # 授予我院工会“先进职工之家”: a unit between the verb and the quoted honour
 _GIVE_TO_NAMED = re.compile(r"(?P<who>[^“”,，。;；、\s]{2,30}?(?:工会|委员会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队|院|局|所|站|厂))(?=“)")
 _PASSIVE_SUBJECT = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12})?被")
+# 我校积极组队参加,荣获第二名: who took part in the earlier clause
+_PARTICIPANT = re.compile(r"(?P<who>[^,，。;；]{2,12}?)(?:积极|踊跃|主动)?(?:组队|组团|派队|派员)?(?:参加|参与|参赛)")
 _ORGANISED = re.compile(r"组织(?:了)?(?P<who>[^,，。;；]{2,20}?)(?:参加|参与|去|赴|,|，|$)")
 # the sentence's topic (学院工会坚持…,2024年被…授予…): a unit named at a clause head
 _TOPIC = re.compile(r"(?P<who>[^,，。;；:：“”]{0,8}?(?:工会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队)(?:工会|公司)?)")
@@ -58,7 +60,7 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
     m = re.search(r"在(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])
     e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " " + QUOTES)
-    if e <= s or norm[s:e].endswith(_NOT_RECIPIENT_END) or e - s > 40:
+    if e <= s or norm[s:e].endswith(_NOT_RECIPIENT_END) or norm[s] == "的" or e - s > 40:
         return None
     return s, e
 
@@ -107,7 +109,13 @@ def shared(norm: str, earlier: list[Span | None], sent_start: int, clause_start:
     m = None
     for m in _ORGANISED.finditer(norm, sent_start, clause_start):
         pass
-    return m.span("who") if m else None
+    if m:
+        return m.span("who")
+    prev = SUBJECT_STOP.search(norm[sent_start:clause_start - 1][::-1]) if clause_start > sent_start else None
+    ps = clause_start - 1 - prev.start() if prev else sent_start
+    lead = _LEAD.match(norm, ps, clause_start)
+    pm = _PARTICIPANT.match(norm, lead.end() if lead else ps, clause_start)
+    return pm.span("who") if pm and "组织" not in pm.group("who") else None
 
 
 def topic(norm: str, sent_start: int, clause_start: int) -> Span | None:

@@ -22,7 +22,7 @@ _DATA = Path(__file__).with_name("data")
 TRIGGER_KINDS = ("win", "title", "confer", "confer_title", "by", "out", "ranking")
 RuleKind = Literal["win", "title", "confer", "confer_title", "by", "out", "ranking", "obtained",
                    "nomination", "not_after_huo", "suffix", "prize", "rank", "tail", "token",
-                   "honour_prefix", "praise", "bare_rank"]
+                   "honour_prefix", "praise", "bare_rank", "work", "vague", "praise_object"]
 Level = Literal["national", "provincial", "municipal", "district", "town", "internal"]
 
 
@@ -107,7 +107,10 @@ class AwardVocab:
     token_re: re.Pattern
     tails: tuple[str, ...]
     prefixes: tuple[str, ...]
+    work_re: re.Pattern
+    vague_re: re.Pattern
     praise: tuple[tuple[AwardRule, re.Pattern], ...]
+    praise_object: tuple[tuple[AwardRule, re.Pattern], ...]
     obtained: tuple[tuple[AwardRule, re.Pattern], ...]
     bare_rank: tuple[tuple[AwardRule, re.Pattern], ...]
     levels: tuple[tuple[str, re.Pattern], ...]
@@ -167,7 +170,10 @@ def vocab() -> AwardVocab:
         token_re=re.compile(rf"([”」\"》])(?:{_alt(kind['token'])})$"),
         tails=tuple(sorted((r.text for r in kind["tail"]), key=len, reverse=True)),
         prefixes=tuple(r.text for r in kind["honour_prefix"]),
+        work_re=re.compile(f"(?:{_alt(kind['work'])})$"),
+        vague_re=re.compile(_alt(kind["vague"])),
         praise=tuple((r, re.compile(r.pattern)) for r in kind["praise"]),
+        praise_object=tuple((r, re.compile(r.pattern)) for r in kind["praise_object"]),
         obtained=tuple((r, re.compile(r.pattern)) for r in kind["obtained"]),
         bare_rank=tuple((r, re.compile(r.pattern)) for r in kind["bare_rank"]),
         levels=tuple((e.level, re.compile("|".join(f"(?:{m})" for m in e.markers))) for e in lv.levels),
