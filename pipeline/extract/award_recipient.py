@@ -13,7 +13,7 @@ Span = tuple[int, int]
 
 MASK_CHARS = "xX×*_＊"
 QUOTES = "“”\"'‘’《》「」『』"
-_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|\s|[\d一二三四五六七八九十]+[、.)）])+")
+_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|\s|[\d一二三四五六七八九十]+[、.)）])+")
 _YEAR_LEAD = re.compile(r"\d{2,4}[-xX]*年(?:度)?")
 _TAIL = re.compile(r"(?:连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
 _IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
@@ -54,8 +54,8 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
     m = _TAIL.search(norm[s:e])
     e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " ")
-    if e - s > 4:
-        m = re.search(r"(?:同志|老师)?(?:均|都|也)?$", norm[s:e])
+    if e - s > 4:   # 何正民同志 -> 何正民, but 12名同志 stays
+        m = re.search(r"(?:(?<![名位个人])同志|老师)?(?:均|都|也)?$", norm[s:e])
         e = s + m.start()
     m = re.search(r"在(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])
     e = s + m.start() if m else e

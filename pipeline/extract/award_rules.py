@@ -122,7 +122,7 @@ class AwardVocab:
 
     def rule_of(self, m: re.Match) -> AwardRule:
         """The rule behind a `trigger` match."""
-        group = "byv" if m.group("by") is not None else "trig"
+        group = "byv" if m.group("by") is not None else "trig"  # (被评选为 is a verb, not 被<评><选为>)
         kinds = ("by",) if group == "byv" else tuple(k for k in TRIGGER_KINDS if k != "by")
         said = m.group(group)
         for kind in kinds:
@@ -155,8 +155,8 @@ def vocab() -> AwardVocab:
     verb_alt = "|".join(f"(?:{r.pattern})" if r.text != "获" else rf"(?:获(?!{not_huo}))"
                         for r in sorted(verbs, key=lambda r: (r.re is None, len(r.text or "")), reverse=True))
     trigger = re.compile(
-        rf"(?P<by>被(?P<conf>[^,，。;；被]{{1,15}}?)(?P<byv>{_alt(kind['by'])}))"
-        rf"|(?<![收捕俘查破斩缴])(?P<trig>{verb_alt})")
+        rf"(?<![收捕俘查破斩缴])(?P<trig>{verb_alt})"
+        rf"|(?P<by>被(?P<conf>[^,，。;；被]{{1,15}}?)(?P<byv>{_alt(kind['by'])}))")
     # a trigger can only begin at one of these characters (the full regex is tried there only)
     firsts = {"被"} | {r.text[0] for r in verbs if r.text} | {r.re[0] for r in verbs if r.re}
     return AwardVocab(
