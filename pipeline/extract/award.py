@@ -350,6 +350,7 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
     cut = [_cut_tail(norm, s, e) for s, e in items]
     list_titled = bool(cut) and cut[-1][1]   # 获A和B荣誉称号: 称号 covers the whole list
     found: list[_Award] = []
+    list_level = None   # 10家区级示范工会,21家先进工会: a level written on one item covers the next
     for (s, _), (e, title_tail) in zip(items, cut):
         ct = _TRAILING_COUNT_RE.search(norm, s, e)
         if ct:  # 获得一等奖1个、二等奖2个
@@ -384,7 +385,10 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
             continue
         recipient = count or st.recipient
         counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
-        level = _level(view, t, st, name, stripped, counted, earlier, ctx)
+        own_level = lv.level_in(stripped)
+        list_level = own_level or list_level
+        level = list_level if (list_level and not own_level and t.rule.kind == "out") \
+            else _level(view, t, st, name, stripped, counted, earlier, ctx)
         found.append(_Award(t.ts if (count and not found) else text_start, e, name, level,
                             recipient, _rank_of(name), t.rule.id))
     return found

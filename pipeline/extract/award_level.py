@@ -94,4 +94,19 @@ def body_level(doc: SourceDoc, ctx: ExtractContext) -> str | None:
     if lv is None:
         m = vocab().self_ref_re.search(doc.norm, rep.start, min(rep.end, rep.start + 3000))
         lv = level_in(m.group(0)) if m else None
+    if lv is None:  # the unit the opening sentence is about (上半年,五公司工会在…领导下)
+        body = doc.line_span(rep.title_line)[1] if rep.title_line else rep.start
+        while body < rep.end and doc.norm[body].isspace():
+            body += 1
+        stop = _SENTENCE_END.search(doc.norm, body, min(rep.end, body + 120))
+        lv = first_level(doc.norm[body:stop.start() if stop else min(rep.end, body + 120)])
     return lv
+
+
+_SENTENCE_END = re.compile(r"[。;；!！?？]")
+
+
+def first_level(text: str) -> str | None:
+    """Level of the marker nearest to the start of text."""
+    hits = [(m.start(), level) for level, rx in vocab().levels for m in [rx.search(text)] if m]
+    return min(hits)[1] if hits else None
