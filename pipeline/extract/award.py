@@ -98,7 +98,8 @@ def _phrase_end(norm: str, rule: AwardRule, te: int, end: int) -> int:
     v = vocab()
     cm = _CLAUSE_STOP.search(norm, te, min(end, te + PHRASE_REACH))
     pe = cm.start() if cm else min(end, te + PHRASE_REACH)
-    while rule.kind == "out" and pe < end and norm[pe] in ",，" and _COUNT_RE.match(norm, pe + 1):
+    counted = rule.kind == "out" and _COUNT_RE.match(norm, te + (norm.startswith("了", te)))
+    while counted and pe < end and norm[pe] in ",，" and _COUNT_RE.match(norm, pe + 1):
         cm = _CLAUSE_STOP.search(norm, pe + 1, min(end, pe + 1 + PHRASE_REACH))
         pe = cm.start() if cm else min(end, pe + 1 + PHRASE_REACH)
     nt = next((m for m in v.trigger.finditer(norm, te, pe) if not norm.startswith("的", m.end())), None)
@@ -266,7 +267,8 @@ class _Setting:
     conferrer: str
     context_level: str | None
     event_level: str | None
-    own_contest: bool
+    own_contest: bool          # the reporting body held a contest, in this sentence
+    own_contest_before: bool   # … in the sentence before
 
 
 def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | None, str]:
@@ -301,12 +303,15 @@ def _setting(view: TextView, t: _Trigger, earlier: list[_Award]) -> _Setting:
     if recipient and t.clause_start <= recipient[0] < t.ts:
         # the winner's own unit says nothing of the level
         own = norm[t.clause_start:recipient[0]] + norm[recipient[1]:t.ts]
-    ctx_level = (lv.conferrer_level(conferrer) if conferrer else None) \
+    ctx_level = ((lv.conferrer_level(conferrer) if t.rule.kind == "by" else lv.level_in(conferrer))
+                 if conferrer else None) \
         or lv.level_in(own) or lv.context_level(norm, t.sent_start, t.clause_start)
     # the reporting body's own contest, in this sentence or the one before
     prev = _sentence(norm, 0, t.sent_start - 1)[0] if t.sent_start > 0 else t.sent_start
-    own_contest = bool(lv.OWN_CONTEST_RE.search(norm, prev, t.ts))
-    return _Setting(recipient, conferrer, ctx_level, lv.event_level(own), own_contest)
+    own_contest = bool(lv.OWN_CONTEST_RE.search(norm, t.sent_start, t.ts))
+    own_contest_before = bool(lv.OWN_CONTEST_RE.search(norm, prev, t.sent_start))
+    return _Setting(recipient, conferrer, ctx_level, lv.event_level(norm[t.clause_start:t.ts]),
+                    own_contest, own_contest_before)
 
 
 def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
@@ -321,14 +326,16 @@ def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
         # a prize takes the level of the contest it was won in, not of the winner's unit
         level = lv.level_in(stripped) or st.event_level \
             or lv.context_level(norm, t.sent_start, t.clause_start) or st.context_level
-    else:
-        level = lv.level_in(stripped) or st.context_level
+    else:   # its prefix, its setting, then its own words (济宁市职工信赖的职工之家, 中国钢铁工业劳动模范)
+        level = lv.level_in(stripped) or st.context_level or lv.level_in(name[:-2], places_only=True)
     if level is None and (t.rule.kind == "out" or t.rule.subject_confers or (is_prize and st.own_contest)):
         level = lv.body_level(view.doc, ctx)  # the reporting body confers / holds the contest
     line_start = norm.rfind("\n", 0, t.ts) + 1
     if level is None and is_prize:
         # a prize in a contest: the nearest level marker of its paragraph
         level = lv.level_in(norm[line_start:t.ts], nearest=True)
+        if level is None and st.own_contest_before:
+            level = lv.body_level(view.doc, ctx)
     if level is None and counted:
         # honours of counted groups after the paragraph says who held the
         # selection (开展集团公司…评选表彰活动。有15名同志荣获…): that body's level

@@ -15,19 +15,21 @@ _CONTEST_RE = re.compile(r"比赛|竞赛|评比|大赛|赛|举办|开展|活动|
 # who organised a contest (市公司组织的县级供电企业…比赛): its level is the organiser's
 _ORGANISER_RE = re.compile(r"(?P<who>[^,，。;；的在]{2,14}?)(?:组织|举办|主办|承办|开展)(?:的|了)?")
 # the contest a prize was won in, inside the winner's own clause (学院教师在省…竞赛中2名教师获一等奖)
-_EVENT_IN_CLAUSE_RE = re.compile(r"(?:在|参加|参与)[^,，]{1,40}?(?:赛|节|展|评比|评选|活动|汇演|论坛|运动会)(?:中|上|里)?")
+_EVENT_IN_CLAUSE_RE = re.compile(r"(?:在|参加|参与)[^,，]{1,40}?(?:赛|比武|节|展|评比|评选|活动|汇演|论坛|运动会)(?:中|上|里)?")
 # the reporting body's own contest: 举办…比武,…,评出一等奖3名
 OWN_CONTEST_RE = re.compile(r"(?:举办|举行|组织|开展)(?:了)?[^,，。;；]{0,30}?(?:赛|比武|评比|评选|竞赛|活动|展示)")
 
 
-def level_in(text: str, nearest: bool = False) -> str | None:
+def level_in(text: str, nearest: bool = False, places_only: bool = False) -> str | None:
     """Level of the marker nearest to the end of text: geographic before internal
-    (or simply the nearest one when `nearest`)."""
+    (or simply the nearest one when `nearest`; internal never when `places_only`)."""
     best: tuple[int, str] | None = None
     internal: tuple[int, str] | None = None
     for level, rx in vocab().levels:
         for m in rx.finditer(text):
             if level == "internal":
+                if places_only:
+                    break
                 if internal is None or m.start() > internal[0]:
                     internal = (m.start(), level)
             elif best is None or m.start() > best[0]:

@@ -24,8 +24,8 @@ _GIVE_TO_COUNTED = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+
 # 授予我院工会“先进职工之家”: a unit between the verb and the quoted honour
 _GIVE_TO_NAMED = re.compile(r"(?P<who>[^“”,，。;；、\s]{2,30}?(?:工会|委员会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队|院|局|所|站|厂))(?=“)")
 _PASSIVE_SUBJECT = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12})?被")
-# 我校积极组队参加,荣获第二名: who took part in the earlier clause
-_PARTICIPANT = re.compile(r"(?P<who>[^,，。;；]{2,12}?)(?:积极|踊跃|主动)?(?:组队|组团|派队|派员)?(?:参加|参与|参赛)")
+# 我校积极组队参加,荣获第二名: the unit that fielded a team in the earlier clause
+_PARTICIPANT = re.compile(r"(?P<who>[^,，。;；的]{2,12}?)(?:积极|踊跃|主动)?(?:组队|组团|派队)(?:参加|参与|参赛)")
 _ORGANISED = re.compile(r"组织(?:了)?(?!的)(?P<who>[^,，。;；]{2,20}?)(?:参加|参与|去|赴|,|，|$)")
 # the sentence's topic (学院工会坚持…,2024年被…授予…): a unit named at a clause head
 _TOPIC = re.compile(r"(?P<who>[^,，。;；:：“”]{0,8}?(?:工会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队)(?:工会|公司)?)")
