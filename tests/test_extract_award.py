@@ -346,6 +346,12 @@ TRIGGER_EXAMPLES = {
     "out.biaozhang_le": ("表彰了8名优秀护士。", "优秀护士"),
     "out.biaozhang": ("表彰20名先进个人。", "先进个人"),
     "out.pingxuan_quoted": ("评选区“职工创新能手”6名。", "职工创新能手"),
+    "title.beipingdingwei": ("该站被评定为县“标准化职工之家”。", "标准化职工之家"),
+    "by.pingdingwei": ("车间被市总工会评定为“模范职工小家”。", "模范职工小家"),
+    "title.huopingwei": ("社区工会获评为区“职工信赖娘家人”。", "职工信赖娘家人"),
+    "title.ruxuan": ("学院团队入选省级“黄大年式教师团队”。", "黄大年式教师团队"),
+    "out.biaozhang_then_count": ("表彰优秀护士30名。", "优秀护士"),
+    "win.huoban": ("刘师傅获颁市“技能大师”证书。", "技能大师"),
     "praise.jinxing_biaozhang": ("召开座谈会进行了优秀班主任表彰。", "优秀班主任"),
     "praise_object.dui_jinxing_biaozhang": ("对12家先进单位进行了表彰。", "先进单位"),
     "obtained.de_huode": ("此次“省级文明单位”称号的获得，是全体职工努力的结果。", "文明单位"),
@@ -477,6 +483,24 @@ def test_levels_and_results(text, expected):
         assert got == [("劳动模范", "municipal", "9人"), ("劳模集体", "municipal", "4个班组")]
     else:
         assert got == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the object of a title trigger is a title when an honour word stands anywhere in it
+    ("周某被评为市直机关优秀共产党员。", ("市直机关优秀共产党员", "municipal", "周某")),
+    ("李老师被评为区级骨干教师。", ("骨干教师", "district", "李老师")),
+    # a count of works after the prize is cut; a work alone is no honour
+    ("评出一等奖5件。", ("一等奖", "unknown", None)),
+    ("评出“最美家庭”8户。", ("最美家庭", "unknown", None)),
+])
+def test_titles_and_counted_prizes(text, expected):
+    assert triples(text) == [expected]
+
+
+@pytest.mark.parametrize("text", ["评出优秀读书笔记15篇。", "评选表彰一批“最美医务工作者”。",
+                                  "教师节前后评选“最美教师”。"])
+def test_works_vague_groups_and_selection_activities_are_no_award(text):
+    assert run(text) == []
 
 
 def test_list_under_one_title_word():

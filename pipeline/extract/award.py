@@ -40,7 +40,7 @@ _SEPARATORS = "、和及与"
 _ITEM_BREAKS = _SEPARATORS + ",，"   # a phrase holds a comma only when a list goes on across it
 _COUNT_RE = re.compile(r"(?P<count>(?:\d+|[一二两三四五六七八九十百]+)(?:名|家|个|位|人|户|支|所|项))")
 _RANK_RE_EXTRA = re.compile(r"(?:团体|个人)?(?:[一二三四五六七八九十\d]等奖|特等奖|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
-_TRAILING_COUNT_RE = re.compile(r"(?<![第前\d])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座)$")
+_TRAILING_COUNT_RE = re.compile(r"(?<![第前\d])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座|件|篇|户|家|支|幅|部)$")
 _TOP_N_RE = re.compile(r"前(?:\d+|[一二三四五六七八九十]+)名$")
 _ORDINAL_RE = re.compile(r"[一二三四五六七八九十\d]")
 _SHARED_RANK_RE = re.compile(r"\s*[一二三四五六七八九十\d](?P<suffix>等奖)")
@@ -182,6 +182,8 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
         return False
     if len(plain) < 2 or len(plain) > 30:
         return False
+    if v.vague_re.search(plain):
+        return False   # 表彰一批“最美医务工作者”: no one in particular
     if v.suffix_re.search(plain) or v.rank_re.search(plain) or (top_n and _TOP_N_RE.search(plain)):
         return plain not in _NOT_HONOURS
     if quoted:
@@ -191,7 +193,8 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
     name = _clean_name(core)[0]
     if v.vague_re.search(name) or v.work_re.search(name):
         return False
-    if titled and len(plain) >= 4 and "的" not in plain and name.startswith(v.prefixes):
+    if titled and len(plain) >= 4 and "的" not in plain and \
+            (name.startswith(v.prefixes) or v.honour_word_re.search(name)):
         return True
     return free
 
@@ -234,7 +237,8 @@ def _clean_name(core: str) -> tuple[str, str]:
             break
         rest = plain[m.end():].lstrip(_MASK_CHARS + "-—·. ")
         if len(rest) < 2 or not (v.suffix_re.search(rest) or v.rank_re.search(rest)
-                                 or "“" in core or rest.startswith(v.prefixes)):
+                                 or "“" in core or rest.startswith(v.prefixes)
+                                 or v.honour_word_re.match(rest)):
             break
         stripped += plain[:len(plain) - len(rest)]
         plain = rest

@@ -22,7 +22,7 @@ _DATA = Path(__file__).with_name("data")
 TRIGGER_KINDS = ("win", "title", "confer", "confer_title", "by", "out", "ranking")
 RuleKind = Literal["win", "title", "confer", "confer_title", "by", "out", "ranking", "obtained",
                    "nomination", "not_after_huo", "suffix", "prize", "rank", "tail", "token",
-                   "honour_prefix", "praise", "bare_rank", "work", "vague", "praise_object"]
+                   "honour_prefix", "praise", "bare_rank", "work", "vague", "praise_object", "honour_word"]
 Level = Literal["national", "provincial", "municipal", "district", "town", "internal"]
 
 
@@ -108,6 +108,7 @@ class AwardVocab:
     tails: tuple[str, ...]
     prefixes: tuple[str, ...]
     work_re: re.Pattern
+    honour_word_re: re.Pattern
     vague_re: re.Pattern
     praise: tuple[tuple[AwardRule, re.Pattern], ...]
     praise_object: tuple[tuple[AwardRule, re.Pattern], ...]
@@ -171,6 +172,7 @@ def vocab() -> AwardVocab:
         tails=tuple(sorted((r.text for r in kind["tail"]), key=len, reverse=True)),
         prefixes=tuple(r.text for r in kind["honour_prefix"]),
         work_re=re.compile(f"(?:{_alt(kind['work'])})$"),
+        honour_word_re=re.compile(_alt(kind["honour_word"])),
         vague_re=re.compile(_alt(kind["vague"])),
         praise=tuple((r, re.compile(r.pattern)) for r in kind["praise"]),
         praise_object=tuple((r, re.compile(r.pattern)) for r in kind["praise_object"]),
