@@ -323,6 +323,7 @@ TRIGGER_EXAMPLES = {
     "confer.shouyu_le": ("县总工会授予了8名职工县“五一劳动奖章”。", "五一劳动奖章"),
     "confer.shouyu": ("市总工会授予红星厂工会“模范职工之家”称号。", "模范职工之家"),
     "confer.mingmingwei": ("区总工会将五个班组命名为“工人先锋号”。", "工人先锋号"),
+    "confer.mingming_x_wei": ("公司命名8个班组为“安全示范岗”。", "安全示范岗"),
     "confer_title.pingwei": ("镇工会将两家企业评为“和谐企业”。", "和谐企业"),
     "confer_title.biaozhangwei": ("县总工会将其表彰为县级先进集体。", "先进集体"),
     "confer_title.pingxuanwei": ("街道将三户职工家庭评选为“最美家庭”。", "最美家庭"),
@@ -434,6 +435,13 @@ def test_honour_conferred_by_another_body():
     (f,) = run(text)
     assert (f.name, f.level, f.recipient, f.rule) == ("先进职工之家", "municipal", "我院工会", "confer.shouyu")
     assert text[f.recipient_start:f.recipient_end] == "我院工会"
+
+
+def test_named_as_and_distributed_conferrers():
+    (f,) = run("集团命名6个车间为集团“质量信得过班组”。")
+    assert (f.name, f.level, f.recipient) == ("质量信得过班组", "internal", "6个车间")
+    assert triples("(2)物理学院李某被全国总工会和天津市总工会分别授予“五一”劳动奖章和津门工匠奖章。") == [
+        ("五一劳动奖章", "national", "物理学院李某"), ("津门工匠奖章", "municipal", "物理学院李某")]
 
 
 def test_recipient_span_is_where_the_recipient_is_written():

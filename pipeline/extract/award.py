@@ -153,13 +153,9 @@ def _split_items(norm: str, s: int, e: int) -> list[Span]:
 def _cut_tail(norm: str, s: int, e: int) -> tuple[int, bool]:
     """End of the honour inside [s, e) (before 称号/荣誉称号/的成绩 …), and
     whether a title word (称号, 荣誉) closed it."""
-    seg = norm[s:e]
-    best, titled = len(seg), False
-    for t in vocab().tails:
-        k = seg.find(t)
-        if k != -1 and k < best:
-            best, titled = k, "称号" in t
-    end = s + best
+    titled = "称号" in norm[s:e]   # 获优秀选手以上荣誉称号: 称号 may stand after another tail
+    m = vocab().tail_re.search(norm, s, e)
+    end = m.start() if m else e
     while end > s and norm[end - 1] in "的等 ":
         end -= 1
     return end, titled
@@ -273,6 +269,7 @@ class _Setting:
     event_level: str | None
     own_contest: bool          # the reporting body held a contest, in this sentence
     own_contest_before: bool   # … in the sentence before
+    each_level: list            # 被A和B分别授予X、Y: the level of each conferrer in turn
 
 
 def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | None, str]:
@@ -280,7 +277,7 @@ def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | 
     norm = view.norm
     if t.rule.subject_confers:
         # active 评为/授予: the subject confers; the winner is 对X or follows 授予
-        r = who.object_of_conferral(norm, t.sent_start, t.ts, t.te, t.rule.id.startswith("confer.shouyu"))
+        r = who.object_of_conferral(norm, t.sent_start, t.ts, t.te)
         done = earlier[-1].end if earlier else 0
         cs = max(t.clause_start, done, norm.rfind("、", t.clause_start, t.ts) + 1)
         conferrer = norm[cs:t.ts]
@@ -314,8 +311,10 @@ def _setting(view: TextView, t: _Trigger, earlier: list[_Award]) -> _Setting:
     prev = _sentence(norm, 0, t.sent_start - 1)[0] if t.sent_start > 0 else t.sent_start
     own_contest = bool(lv.OWN_CONTEST_RE.search(norm, t.sent_start, t.ts))
     own_contest_before = bool(lv.OWN_CONTEST_RE.search(norm, prev, t.sent_start))
+    each = [lv.level_in(c) for c in re.split(r"[和及与、]", conferrer)] \
+        if t.rule.kind == "by" and conferrer.endswith("分别") else []
     return _Setting(recipient, conferrer, ctx_level, lv.event_level(norm[t.clause_start:t.ts]),
-                    own_contest, own_contest_before)
+                    own_contest, own_contest_before, each if len(each) > 1 and all(each) else [])
 
 
 def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
@@ -356,7 +355,9 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
     """The awards of one trigger: one per honour item of its phrase."""
     v, norm = vocab(), view.norm
     st = _setting(view, t, earlier)
-    begin = st.recipient[1] if st.recipient and st.recipient[0] >= t.te else t.te
+    begin = t.te
+    if st.recipient and st.recipient[0] >= t.te:   # 授予X“Y”, 命名X为Y: the honour follows the winner
+        begin = st.recipient[1] + norm.startswith("为", st.recipient[1])
     items = _split_items(norm, begin, t.phrase_end)
     cut = [_cut_tail(norm, s, e) for s, e in items]
     list_titled = bool(cut) and cut[-1][1]   # 获A和B荣誉称号: 称号 covers the whole list
@@ -398,8 +399,12 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
         counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
         own_level = lv.level_in(stripped)
         list_level = own_level or list_level
-        level = list_level if (list_level and not own_level and t.rule.kind == "out") \
-            else _level(view, t, st, name, stripped, counted, earlier, ctx)
+        if st.each_level and not own_level:
+            level = st.each_level[min(len(found), len(st.each_level) - 1)]
+        elif list_level and not own_level and t.rule.kind == "out":
+            level = list_level
+        else:
+            level = _level(view, t, st, name, stripped, counted, earlier, ctx)
         found.append(_Award(t.ts if (count and not found) else text_start, e, name, level,
                             recipient, _rank_of(name), t.rule.id))
     return found

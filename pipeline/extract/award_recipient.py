@@ -13,16 +13,18 @@ Span = tuple[int, int]
 
 MASK_CHARS = "xX×*_＊"
 QUOTES = "“”\"'‘’《》「」『』"
-_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|\s|[\d一二三四五六七八九十]+[、.)）])+")
+_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|如|\s|[\d一二三四五六七八九十]+[、.)）]|[(（][\d一二三四五六七八九十]+[)）])+")
 _YEAR_LEAD = re.compile(r"\d{2,4}[-xX]*年(?:度)?")
-_TAIL = re.compile(r"(?:连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
+_TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
 _IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
 _NOT_RECIPIENT_END = ("比赛", "竞赛", "评比", "活动", "大赛", "中", "上")
 _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|都|一并)?(?:给予|予以)?$")
 # 授予30名职工区五一劳动奖章: the counted group right after 授予 is the winner
-_GIVE_TO_COUNTED = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、]{1,8}?)(?=全国|省|市|区|县|镇|街道|“)")
+_GIVE_TO_COUNTED = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、为]{1,8}?)(?=全国|省|市|区|县|镇|街道|“)")
 # 授予我院工会“先进职工之家”: a unit between the verb and the quoted honour
 _GIVE_TO_NAMED = re.compile(r"(?P<who>[^“”,，。;；、\s]{2,30}?(?:工会|委员会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队|院|局|所|站|厂))(?=“)")
+# 命名10个班组为集团“巾帼文明岗”
+_NAMED_AS = re.compile(r"(?P<who>[^,，。;；“”为]{1,20}?)(?=为)")
 _PASSIVE_SUBJECT = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12})?被")
 # 我校积极组队参加,荣获第二名: the unit that fielded a team in the earlier clause
 _PARTICIPANT = re.compile(r"(?P<who>[^,，。;；的]{2,12}?)(?:积极|踊跃|主动)?(?:组队|组团|派队)(?:参加|参与|参赛)")
@@ -71,19 +73,16 @@ def masked_subject(norm: str, clause_start: int, trig_start: int) -> bool:
     return bool(subj) and all(c in MASK_CHARS + "-—_ " for c in subj)
 
 
-def object_of_conferral(norm: str, sent_start: int, ts: int, te: int, giving: bool) -> Span | None:
+def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | None:
     """Winner of an active conferral: 对X(授予…), or the group or unit right after
-    授予 (授予30名职工区五一劳动奖章, 授予我院工会“先进职工之家”)."""
+    the verb (授予30名职工区五一劳动奖章, 授予我院工会“先进职工之家”, 命名10个班组为…)."""
     dm = _DUI_RE.search(norm, max(sent_start, ts - 45), ts)
     if dm:
         s, e = dm.span("who")
         m = re.match(r"在[^,，]*?中", norm[s:e])
         return (s + m.end(), e) if m and m.end() < e - s else (s, e)
-    if giving:
-        gm = _GIVE_TO_COUNTED.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
-        if gm:
-            return gm.span("who")
-    return None
+    gm = _GIVE_TO_COUNTED.match(norm, te) or _NAMED_AS.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
+    return gm.span("who") if gm else None
 
 
 def shared(norm: str, earlier: list[Span | None], sent_start: int, clause_start: int) -> Span | None:

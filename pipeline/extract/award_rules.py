@@ -105,7 +105,7 @@ class AwardVocab:
     rank_re: re.Pattern
     prize_re: re.Pattern
     token_re: re.Pattern
-    tails: tuple[str, ...]
+    tail_re: re.Pattern
     prefixes: tuple[str, ...]
     work_re: re.Pattern
     honour_word_re: re.Pattern
@@ -169,7 +169,7 @@ def vocab() -> AwardVocab:
         rank_re=re.compile(_alt(kind["rank"])),
         prize_re=re.compile(_alt(kind["prize"])),
         token_re=re.compile(rf"([”」\"》])(?:{_alt(kind['token'])})$"),
-        tails=tuple(sorted((r.text for r in kind["tail"]), key=len, reverse=True)),
+        tail_re=re.compile(_alt(kind["tail"])),
         prefixes=tuple(r.text for r in kind["honour_prefix"]),
         work_re=re.compile(f"(?:{_alt(kind['work'])})$"),
         honour_word_re=re.compile(_alt(kind["honour_word"])),
