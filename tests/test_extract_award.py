@@ -306,6 +306,8 @@ TRIGGER_EXAMPLES = {
     "win.penghui": ("代表队捧回“优秀组织奖”。", "优秀组织奖"),
     "win.jieguo": ("支行行长接过“优秀营业网点”匾牌。", "优秀营业网点"),
     "win.quju": ("三队屈居亚军。", "亚军"),
+    "win.yingde": ("代表队赢得团体第二名。", "团体第二名"),
+    "win.zhaiqu": ("刘某摘取省青年岗位能手桂冠。", "青年岗位能手"),
     "ranking.minglie": ("营业部名列全市系统第一名。", "第一名"),
     "ranking.weilie": ("四队位列第四。", "第四"),
     "ranking.weiju": ("该所位居全区考核第二名。", "考核第二名"),
@@ -509,6 +511,18 @@ def test_titles_and_counted_prizes(text, expected):
                                   "教师节前后评选“最美教师”。"])
 def test_works_vague_groups_and_selection_activities_are_no_award(text):
     assert run(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("张某先后获得“市级优秀教师”、“区十佳班主任”等多项荣誉。", [("优秀教师", "municipal", "张某"),
+                                                   ("十佳班主任", "district", "张某")]),
+    ("李某荣获优秀共产党员。", [("优秀共产党员", "unknown", "李某")]),   # a strong verb
+    ("工会获得先进经验。", []),                                           # a weak one
+    ("营业部名列全市第一。", [("第一", "municipal", "营业部")]),
+    ("机修项目部在集团公司开展的竞赛活动中,五项评比总成绩第二名。", [("第二名", "internal", "机修项目部")]),
+])
+def test_more_shapes(text, expected):
+    assert triples(text) == expected
 
 
 def test_list_under_one_title_word():

@@ -169,7 +169,8 @@ def _is_nomination(norm: str, t: _Trigger) -> bool:
     return bool(rx.search(norm, t.clause_start, t.te) or rx.search(norm, t.te, t.phrase_end))
 
 
-def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n: bool = False) -> bool:
+def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n: bool = False,
+               strong: bool = False) -> bool:
     """Whether an item names an honour: an honour suffix or rank, a quote, a
     title word (称号) after an honour prefix, or `free` (said by its context)."""
     v = vocab()
@@ -189,9 +190,9 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
     name = _clean_name(core)[0]
     if v.vague_re.search(name) or v.work_re.search(name):
         return False
-    if titled and len(plain) >= 4 and "的" not in plain and \
-            (name.startswith(v.prefixes) or v.honour_word_re.search(name)):
-        return True
+    if len(plain) >= 4 and "的" not in plain and \
+            ((titled or strong) and name.startswith(v.prefixes) or (titled and v.honour_word_re.search(name))):
+        return True   # 荣获优秀共产党员; 被评为市直机关优秀共产党员
     return free
 
 
@@ -388,7 +389,7 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
         # 评选出5名文明职工: the count says who; 荣获市十佳青年称号: 称号 says it is an honour
         free = (count is not None) or ((title_tail or list_titled) and t.rule.kind != "out")
         if not _is_honour(core, quoted, free=free, titled=t.rule.object_is_title,
-                          top_n="表彰" in t.rule.pattern):
+                          top_n="表彰" in t.rule.pattern, strong=t.rule.strong):
             if found:
                 break
             continue
@@ -488,8 +489,12 @@ def _bare_ranks(view: TextView, start: int, end: int, awards: list[_Award],
                 continue
             rank = _rank_of(m.group(0))
             sent_start, _ = _sentence(norm, start, m.start())
-            level = lv.context_level(norm, sent_start, m.start() + 1) or lv.body_level(view.doc, ctx) or "unknown"
-            out.append(_Award(m.start(), m.end(), rank, level, None, rank, rule.id))
+            # the unit the sentence opens with (武广项目部在…竞赛中,…总成绩第一名) wins;
+            # the contest after it gives the level
+            recipient = who.opening_unit(norm, sent_start, m.start())
+            after = recipient[1] if recipient else sent_start
+            level = lv.context_level(norm, after, m.start() + 1) or lv.body_level(view.doc, ctx) or "unknown"
+            out.append(_Award(m.start(), m.end(), rank, level, recipient, rank, rule.id))
     return out
 
 

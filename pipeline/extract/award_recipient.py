@@ -131,3 +131,10 @@ def topic(norm: str, sent_start: int, clause_start: int) -> Span | None:
             break
         s = cut.end()
     return None
+
+
+def opening_unit(norm: str, sent_start: int, limit: int) -> Span | None:
+    """The unit a sentence opens with, in its first clause (武广项目部在…中,…)."""
+    cut = SUBJECT_STOP.search(norm, sent_start, limit)
+    tm = _TOPIC.match(norm, sent_start, cut.start() if cut else limit)
+    return tm.span("who") if tm else None

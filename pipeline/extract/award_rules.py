@@ -32,6 +32,9 @@ class AwardRule(BaseModel):
     kind: RuleKind
     text: str | None = None
     re: str | None = None
+    # the verb itself says an honour was won (荣获): an object opening with an honour
+    # word (荣获优秀共产党员) needs no honour suffix
+    strong: bool = False
 
     @model_validator(mode="after")
     def _one_pattern(self):
