@@ -518,6 +518,10 @@ def test_works_vague_groups_and_selection_activities_are_no_award(text):
                                                    ("十佳班主任", "district", "张某")]),
     ("李某荣获优秀共产党员。", [("优秀共产党员", "unknown", "李某")]),   # a strong verb
     ("工会获得先进经验。", []),                                           # a weak one
+    ("王某获得“五好家庭”表彰。", [("五好家庭", "unknown", "王某")]),
+    ("李某被推荐参评并荣获市劳动模范称号。", [("劳动模范", "municipal", "李某")]),  # nominated, then won
+    ("张某被中华全国总工会、国家应急管理部评为“安康杯”竞赛优秀组织者。",
+     [("安康杯竞赛优秀组织者", "national", "张某")]),                    # a long conferrer; a title after its quote
     ("营业部名列全市第一。", [("第一", "municipal", "营业部")]),
     ("机修项目部在集团公司开展的竞赛活动中,五项评比总成绩第二名。", [("第二名", "internal", "机修项目部")]),
 ])

@@ -164,9 +164,11 @@ def _cut_tail(norm: str, s: int, e: int) -> tuple[int, bool]:
 # ---------------------------------------------------------------- filters
 
 def _is_nomination(norm: str, t: _Trigger) -> bool:
-    """A nomination or application only (被推荐为, 推荐申报, 入围, 候选人)."""
+    """A nomination or application only (被推荐为, 推荐申报, 入围, 候选人). A verb
+    that says the honour was won after it (被推荐参评并荣获…) is no nomination."""
     rx = vocab().nomination
-    return bool(rx.search(norm, t.clause_start, t.te) or rx.search(norm, t.te, t.phrase_end))
+    before = t.rule.kind != "win" and rx.search(norm, t.clause_start, t.te)
+    return bool(before or rx.search(norm, t.te, t.phrase_end))
 
 
 def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n: bool = False,
@@ -186,7 +188,8 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
     if quoted:
         # “市级优秀”的评价: after the closing quote only an honour word or token may follow
         after = core[max(core.rfind("”"), core.rfind("」"), core.rfind('"'), core.rfind("》")) + 1:]
-        return not after or bool(v.suffix_re.search(after) or v.token_re.search("”" + after))
+        if not after or v.suffix_re.search(after) or v.token_re.search("”" + after):
+            return True   # (else a title may go on after its quote: “安康杯”竞赛优秀组织者)
     name = _clean_name(core)[0]
     if v.vague_re.search(name) or v.work_re.search(name):
         return False

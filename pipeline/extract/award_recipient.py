@@ -53,6 +53,8 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
         s += 1
     m = _IN_EVENT.search(norm, s, e)
     e = m.start() if m else e
+    k = norm.find("被", s + 1, e)   # 李某被推荐参评并荣获…: the subject ends at 被
+    e = k if k != -1 else e
     m = _TAIL.search(norm[s:e])
     e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " ")

@@ -23,6 +23,7 @@ TRIGGER_KINDS = ("win", "title", "confer", "confer_title", "by", "out", "ranking
 RuleKind = Literal["win", "title", "confer", "confer_title", "by", "out", "ranking", "obtained",
                    "nomination", "not_after_huo", "suffix", "prize", "rank", "tail", "token",
                    "honour_prefix", "praise", "bare_rank", "work", "vague", "praise_object", "honour_word"]
+CONFERRER_REACH = 25   # 被<conferrer>评为: the conferrer is this long at most
 Level = Literal["national", "provincial", "municipal", "district", "town", "internal"]
 
 
@@ -160,7 +161,7 @@ def vocab() -> AwardVocab:
                         for r in sorted(verbs, key=lambda r: (r.re is None, len(r.text or "")), reverse=True))
     trigger = re.compile(
         rf"(?<![收捕俘查破斩缴])(?P<trig>{verb_alt})"
-        rf"|(?P<by>被(?P<conf>[^,，。;；被]{{1,15}}?)(?P<byv>{_alt(kind['by'])}))")
+        rf"|(?P<by>被(?P<conf>[^,，。;；被]{{1,{CONFERRER_REACH}}}?)(?P<byv>{_alt(kind['by'])}))")
     # a trigger can only begin at one of these characters (the full regex is tried there only)
     firsts = {"被"} | {r.text[0] for r in verbs if r.text} | {r.re[0] for r in verbs if r.re}
     return AwardVocab(
