@@ -353,6 +353,19 @@ def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
     return level or "unknown"
 
 
+def _item_level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str, counted: bool,
+                earlier: list[_Award], ctx: ExtractContext, k: int, list_level: str | None) -> str:
+    """Level of the k-th honour of a list: its own prefix, the k-th of several
+    conferrers (被A和B分别授予), a level written on an earlier counted item
+    (10家区级示范工会,21家先进工会), or `_level`."""
+    own = lv.level_in(stripped)
+    if st.each_level and not own:
+        return st.each_level[min(k, len(st.each_level) - 1)]
+    if list_level and not own and t.rule.kind == "out":
+        return list_level
+    return _level(view, t, st, name, stripped, counted, earlier, ctx)
+
+
 # ---------------------------------------------------------------- one trigger
 
 def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractContext) -> list[_Award]:
@@ -392,7 +405,7 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
         # 评选出5名文明职工: the count says who; 荣获市十佳青年称号: 称号 says it is an honour
         free = (count is not None) or ((title_tail or list_titled) and t.rule.kind != "out")
         if not _is_honour(core, quoted, free=free, titled=t.rule.object_is_title,
-                          top_n="表彰" in t.rule.pattern, strong=t.rule.strong):
+                          top_n=t.rule.top_n, strong=t.rule.strong):
             if found:
                 break
             continue
@@ -401,14 +414,8 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
             continue
         recipient = count or st.recipient
         counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
-        own_level = lv.level_in(stripped)
-        list_level = own_level or list_level
-        if st.each_level and not own_level:
-            level = st.each_level[min(len(found), len(st.each_level) - 1)]
-        elif list_level and not own_level and t.rule.kind == "out":
-            level = list_level
-        else:
-            level = _level(view, t, st, name, stripped, counted, earlier, ctx)
+        list_level = lv.level_in(stripped) or list_level
+        level = _item_level(view, t, st, name, stripped, counted, earlier, ctx, len(found), list_level)
         found.append(_Award(t.ts if (count and not found) else text_start, e, name, level,
                             recipient, _rank_of(name), t.rule.id))
     return found

@@ -36,6 +36,8 @@ class AwardRule(BaseModel):
     # the verb itself says an honour was won (荣获): an object opening with an honour
     # word (荣获优秀共产党员) needs no honour suffix
     strong: bool = False
+    # the verb praises (评选表彰): a top-N place it names (评选表彰前20名) is an honour
+    top_n: bool = False
 
     @model_validator(mode="after")
     def _one_pattern(self):
@@ -140,9 +142,6 @@ class AwardVocab:
                 if hit and hit.end() == m.end(group):
                     return r
         raise LookupError(f"no award rule for trigger {said!r}")  # cannot happen: the regex is built from the rules
-
-    def of_kind(self, kind: str) -> list[AwardRule]:
-        return [r for r in self.rules if r.kind == kind]
 
 
 def load_rules(path: Path = _DATA / "award_rules.yaml") -> list[AwardRule]:
