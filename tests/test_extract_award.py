@@ -501,7 +501,7 @@ def test_levels_and_results(text, expected):
     ("李老师被评为区级骨干教师。", ("骨干教师", "district", "李老师")),
     # a count of works after the prize is cut; a work alone is no honour
     ("评出一等奖5件。", ("一等奖", "unknown", None)),
-    ("评出“最美家庭”8户。", ("最美家庭", "unknown", None)),
+    ("评出“最美家庭”8户。", ("最美家庭", "unknown", "8户")),
 ])
 def test_titles_and_counted_prizes(text, expected):
     assert triples(text) == [expected]
@@ -527,6 +527,11 @@ def test_works_vague_groups_and_selection_activities_are_no_award(text):
 ])
 def test_more_shapes(text, expected):
     assert triples(text) == expected
+
+
+def test_count_after_a_conferred_title_is_its_recipient_but_not_after_a_prize():
+    assert triples("表彰“优秀志愿者”25名。") == [("优秀志愿者", "unknown", "25名")]
+    assert triples("评出一等奖3名。") == [("一等奖", "unknown", None)]
 
 
 def test_list_under_one_title_word():

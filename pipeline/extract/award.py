@@ -46,6 +46,7 @@ _ORDINAL_RE = re.compile(r"[一二三四五六七八九十\d]")
 _SHARED_RANK_RE = re.compile(r"\s*[一二三四五六七八九十\d](?P<suffix>等奖)")
 # a paragraph that says a body held a selection (…评选表彰活动): the level of that body
 _SELECTION_RE = re.compile(r"评选|表彰|评比|命名")
+_WINNER_UNITS = "名位人户家支"
 _YEAR_PREFIX_RE = re.compile(r"(?:\d{2,4}|[xX]{2,4})[-—~～]?(?:\d{2,4})?年度?的?")
 _NOT_HONOURS = ("奖", "先进", "优秀", "示范", "模范")
 PHRASE_REACH = 60   # an honour phrase ends this far after its trigger at most
@@ -382,8 +383,11 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
     list_level = None   # 10家区级示范工会,21家先进工会: a level written on one item covers the next
     for (s, _), (e, title_tail) in zip(items, cut):
         ct = _TRAILING_COUNT_RE.search(norm, s, e)
+        after_count = None
         if ct:  # 获得一等奖1个、二等奖2个
             e = ct.start()
+            # 表彰“优秀班主任”14名: the body's count of people or units is who won
+            after_count = ct.span() if t.rule.kind == "out" and norm[ct.end() - 1] in _WINNER_UNITS else None
         while s < e and norm[s] in " 了":
             s += 1
         if e <= s:
@@ -412,7 +416,9 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
         name, stripped = _clean_name(core)
         if not name or contains_mask(name) or view.is_noise(s, e):
             continue
-        recipient = count or st.recipient
+        if after_count and (_rank_of(name) or v.prize_re.search(name)):
+            after_count = None   # 一等奖3名 counts prizes given, not a winner
+        recipient = count or after_count or st.recipient
         counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
         list_level = lv.level_in(stripped) or list_level
         level = _item_level(view, t, st, name, stripped, counted, earlier, ctx, len(found), list_level)
