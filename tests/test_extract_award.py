@@ -541,3 +541,16 @@ def test_list_under_one_title_word():
 def test_shared_ordinals_take_the_own_contests_level():
     text = "某建设公司工会工作总结\n5月,项目部工会组织焊接技术比武。经过角逐,5名同志分别获得一、二、三等奖。"
     assert _titled(text) == [("一等奖", "internal"), ("二等奖", "internal"), ("三等奖", "internal")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=_ALPHABET + list("(huì)"), max_size=120), st.data())
+def test_offsets_and_recipient_spans_hold_with_glosses_cut_out(text, data):
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=6))))
+    noise = [NoiseSpan(a, b, "pinyin") for a, b in zip(cuts[::2], cuts[1::2]) if b > a]
+    doc = SourceDoc(path="t", source="t", text=text, norm=text, noise=noise)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
+    for f in award.extract(doc, 0, len(text), ctx):
+        assert 0 <= f.start < f.end <= len(text) and doc.text[f.start:f.end] == f.text
+        if f.recipient is not None:
+            assert doc.text[f.recipient_start:f.recipient_end] == f.recipient

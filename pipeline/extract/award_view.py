@@ -19,7 +19,7 @@ class TextView:
     """`doc.norm[start:end]` and `doc.text[start:end]` without pinyin glosses.
 
     View offsets index `norm`/`text`; `src`/`src_end` turn them into source
-    offsets, `at` turns a source offset into a view offset.
+    offsets.
     """
 
     def __init__(self, doc: SourceDoc, start: int, end: int):
@@ -53,24 +53,10 @@ class TextView:
         """Source end (exclusive) of a view span ending at e."""
         return self.src(e - 1) + 1 if e > 0 else self.src(0)
 
-    def at(self, offset: int) -> int:
-        """View offset of a source offset (a gloss maps to where it was cut)."""
-        k = bisect.bisect_right(self._src_starts, offset) - 1
-        if k < 0:
-            return 0
-        return self._view_starts[k] + min(offset - self._src_starts[k], self._piece_len(k))
-
-    def _piece_len(self, k: int) -> int:
-        nxt = self._view_starts[k + 1] if k + 1 < len(self._view_starts) else len(self.norm)
-        return nxt - self._view_starts[k]
-
     def source(self, s: int, e: int) -> tuple[int, int, str]:
         """(start, end, text as written) in the source for view span [s, e)."""
         a, b = self.src(s), self.src_end(e)
         return a, b, self.doc.text[a:b]
-
-    def line_of(self, i: int) -> int:
-        return self.doc.line_of(self.src(i))
 
     def is_noise(self, s: int, e: int) -> bool:
         """True if [s, e) overlaps boilerplate (glosses are already cut out)."""
