@@ -16,9 +16,9 @@ GLOSS_KIND = "pinyin"
 
 
 class TextView:
-    """`doc.norm[start:end]` and `doc.text[start:end]` without pinyin glosses.
+    """`doc.norm[start:end]` without pinyin glosses.
 
-    View offsets index `norm`/`text`; `src`/`src_end` turn them into source
+    View offsets index `norm`; `src`/`src_end` turn them into source
     offsets.
     """
 
@@ -39,7 +39,6 @@ class TextView:
             self._src_starts.append(s)
             k += e - s
         self.norm = "".join(doc.norm[s:e] for s, e in pieces)
-        self.text = "".join(doc.text[s:e] for s, e in pieces)
         self._start = start
 
     def src(self, i: int) -> int:
