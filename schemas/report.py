@@ -78,7 +78,12 @@ class AwardFact(FactBase):
     name: str = Field(description="the honour without quotes or 荣誉称号/称号")
     level: AwardLevel = "unknown"
     recipient: str | None = None
+    recipient_start: int | None = Field(default=None, ge=0,
+                                        description="source offset of `recipient` when found in the text")
+    recipient_end: int | None = Field(default=None, ge=0, description="its end offset, exclusive")
     rank: str | None = Field(default=None, description="一等奖, 第三名 ... when stated")
+    rule: str | None = Field(default=None, description="id of the award rule that found it "
+                                                       "(pipeline/extract/data/award_rules.yaml)")
 
 
 class ActivityFact(FactBase):

@@ -4,6 +4,7 @@ import pytest
 from pipeline.document import NoiseSpan, ReportSlice, SourceDoc
 from pipeline.extract import award
 from pipeline.extract.context import ExtractContext
+from pipeline.normalise import normalise
 from tests.extract_support import run_extractor
 
 
@@ -276,3 +277,280 @@ def test_bare_praise_without_count_or_quote_is_not_an_award(text):
 ])
 def test_recipient_from_double_object_and_sentence_topic(text, recipient):
     assert [r for _, _, r in triples(text)] == [recipient]
+
+
+# ---------------------------------------------------------------- rules as data
+
+from pipeline.extract.award_rules import TRIGGER_KINDS, load_rules, vocab  # noqa: E402
+
+# one example per trigger rule of data/award_rules.yaml: (sentence, name it gives).
+# A new trigger is one YAML line and one row here (test_every_trigger_rule_has_an_example).
+TRIGGER_EXAMPLES = {
+    "win.ronghuo_le": ("张华荣获了市“优秀共产党员”称号。", "优秀共产党员"),
+    "win.ronghuo": ("李卫东荣获区“五一劳动奖章”。", "五一劳动奖章"),
+    "win.rongying": ("滨江社区工会荣膺省“模范职工之家”称号。", "模范职工之家"),
+    "win.xihuo": ("两名职工喜获县“五一劳动奖章”。", "五一劳动奖章"),
+    "win.huode_le": ("机修车间获得了市“工人先锋号”称号。", "工人先锋号"),
+    "win.huode": ("周敏获得全省技能大赛一等奖。", "技能大赛一等奖"),
+    "win.huoping": ("东湖小学工会获评区先进工会。", "先进工会"),
+    "win.huo": ("王强获县“岗位能手”称号。", "岗位能手"),
+    "win.duode_le": ("代表队夺得了团体第一名。", "团体第一名"),
+    "win.duode": ("女子接力队夺得冠军。", "冠军"),
+    "win.yongduo": ("机关二队勇夺冠军。", "冠军"),
+    "win.zhaide": ("赵丽摘得演讲比赛一等奖。", "演讲比赛一等奖"),
+    "win.zhanhuo": ("技术组斩获省创新大赛金奖。", "创新大赛金奖"),
+    "win.qude_le": ("合唱团取得了第二名。", "第二名"),
+    "win.qude": ("篮球队取得第三名的好成绩。", "第三名"),
+    "win.baolan": ("我厂选手包揽冠亚季军。", "冠亚季军"),
+    "win.pengde": ("舞蹈队捧得“最佳表演奖”奖杯。", "最佳表演奖"),
+    "win.penghui": ("代表队捧回“优秀组织奖”。", "优秀组织奖"),
+    "win.jieguo": ("支行行长接过“优秀营业网点”匾牌。", "优秀营业网点"),
+    "win.quju": ("三队屈居亚军。", "亚军"),
+    "win.yingde": ("代表队赢得团体第二名。", "团体第二名"),
+    "win.zhaiqu": ("刘某摘取省青年岗位能手桂冠。", "青年岗位能手"),
+    "ranking.minglie": ("营业部名列全市系统第一名。", "第一名"),
+    "ranking.weilie": ("四队位列第四。", "第四"),
+    "ranking.weiju": ("该所位居全区考核第二名。", "考核第二名"),
+    "title.beipingwei": ("刘芳被评为市“三八红旗手”。", "三八红旗手"),
+    "title.beipingxuanwei": ("陈刚被评选为区优秀工会干部。", "优秀工会干部"),
+    "title.beibiaozhangwei": ("物业公司被表彰为县文明单位。", "文明单位"),
+    "title.beixuanjuwei": ("吴涛被选举为市劳动模范。", "劳动模范"),
+    "title.beixuanwei": ("钱进被选为区“十佳青年”。", "十佳青年"),
+    "title.dangxuanwei": ("孙梅当选为县“最美职工”。", "最美职工"),
+    "title.dangxuan": ("孙梅当选县“最美职工”。", "最美职工"),
+    "win.beishouyu": ("检修班被授予市“工人先锋号”称号。", "工人先锋号"),
+    "win.beimingmingwei": ("城东社区被命名为区级“职工书屋示范点”。", "职工书屋示范点"),
+    "win.beiquedingwei": ("该厂被确定为省“模范职工之家”。", "模范职工之家"),
+    "win.beirendingwei": ("园区被认定为市“劳动关系和谐园区”。", "劳动关系和谐园区"),
+    "confer.shouyu_le": ("县总工会授予了8名职工县“五一劳动奖章”。", "五一劳动奖章"),
+    "confer.shouyu": ("市总工会授予红星厂工会“模范职工之家”称号。", "模范职工之家"),
+    "confer.mingmingwei": ("区总工会将五个班组命名为“工人先锋号”。", "工人先锋号"),
+    "confer.mingming_x_wei": ("公司命名8个班组为“安全示范岗”。", "安全示范岗"),
+    "confer_title.pingwei": ("镇工会将两家企业评为“和谐企业”。", "和谐企业"),
+    "confer_title.biaozhangwei": ("县总工会将其表彰为县级先进集体。", "先进集体"),
+    "confer_title.pingxuanwei": ("街道将三户职工家庭评选为“最美家庭”。", "最美家庭"),
+    "by.pingwei": ("李华被县教育局评为优秀教师。", "优秀教师"),
+    "by.pingxuanwei": ("王敏被市妇联评选为“三八红旗手”。", "三八红旗手"),
+    "by.shouyu": ("机电车间被省总工会授予“工人先锋号”。", "工人先锋号"),
+    "by.mingmingwei": ("社区被区总工会命名为“星级职工之家”。", "星级职工之家"),
+    "by.biaozhangwei": ("该厂被市政府表彰为安全生产先进单位。", "安全生产先进单位"),
+    "by.xuanjuwei": ("张平被县总工会选举为“优秀工会干部”。", "优秀工会干部"),
+    "by.xuanwei": ("刘洋被区总工会选为“优秀工会积极分子”。", "优秀工会积极分子"),
+    "by.quedingwei": ("该校被省教育工会确定为“示范教工之家”。", "示范教工之家"),
+    "by.rendingwei": ("公司被市人社局认定为“劳动关系和谐企业”。", "劳动关系和谐企业"),
+    "out.pingxuanchu_le": ("全年评选出了6名“优秀会员”。", "优秀会员"),
+    "out.pingxuanchu": ("工会评选出5名星级职工。", "星级职工"),
+    "out.pingbichu_le": ("评比出了3个先进班组。", "先进班组"),
+    "out.pingbichu": ("评比出4家达标单位。", "达标单位"),
+    "out.pingchu_le": ("评出了10名技术能手。", "技术能手"),
+    "out.pingchu": ("评出一等奖2名。", "一等奖"),
+    "out.pingxuanbiaozhang_le": ("评选表彰了12名优秀工会积极分子。", "优秀工会积极分子"),
+    "out.pingxuanbiaozhang": ("共有90名职工参赛,评选表彰前10名。", "前10名"),
+    "out.biaozhang_le": ("表彰了8名优秀护士。", "优秀护士"),
+    "out.biaozhang": ("表彰20名先进个人。", "先进个人"),
+    "out.pingxuan_quoted": ("评选区“职工创新能手”6名。", "职工创新能手"),
+    "title.beipingdingwei": ("该站被评定为县“标准化职工之家”。", "标准化职工之家"),
+    "by.pingdingwei": ("车间被市总工会评定为“模范职工小家”。", "模范职工小家"),
+    "title.huopingwei": ("社区工会获评为区“职工信赖娘家人”。", "职工信赖娘家人"),
+    "title.ruxuan": ("学院团队入选省级“黄大年式教师团队”。", "黄大年式教师团队"),
+    "out.biaozhang_then_count": ("表彰优秀护士30名。", "优秀护士"),
+    "win.huoban": ("刘师傅获颁市“技能大师”证书。", "技能大师"),
+    "praise.jinxing_biaozhang": ("召开座谈会进行了优秀班主任表彰。", "优秀班主任"),
+    "praise_object.dui_jinxing_biaozhang": ("对12家先进单位进行了表彰。", "先进单位"),
+    "obtained.de_huode": ("此次“省级文明单位”称号的获得，是全体职工努力的结果。", "文明单位"),
+    "bare_rank.zongchengji": ("项目部在三项评比中总成绩第一名。", "第一名"),
+}
+_PRODUCING_KINDS = set(TRIGGER_KINDS) | {"praise", "praise_object", "obtained", "bare_rank"}
+
+
+def test_every_trigger_rule_has_an_example():
+    ids = {r.id for r in load_rules() if r.kind in _PRODUCING_KINDS}
+    assert ids == set(TRIGGER_EXAMPLES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(TRIGGER_EXAMPLES))
+def test_trigger_rule_example(rule_id):
+    text, name = TRIGGER_EXAMPLES[rule_id]
+    facts = run(text)
+    assert [(f.name, f.rule) for f in facts] == [(name, rule_id)]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("rules:\n  - {id: x.y, kind: winner, text: 荣获}\n", "kind"),
+    ("rules:\n  - {id: a, kind: win, text: 荣获}\n  - {id: a, kind: win, text: 获得}\n", "used twice"),
+    ("rules:\n  - {id: a, kind: win, text: 荣获, re: 荣获}\n", "exactly one"),
+    ("rules:\n  - {id: a, kind: suffix, re: '奖('}\n", "bad regex"),
+])
+def test_bad_rule_files_fail_loading(tmp_path, bad, message):
+    p = tmp_path / "rules.yaml"
+    p.write_text(bad, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_rules(p)
+
+
+def test_the_shipped_rules_compile():
+    v = vocab()
+    assert v.trigger.search("荣获") and v.nomination.search("被推荐为")
+
+
+# ---------------------------------------------------------------- phenomena
+
+@pytest.mark.parametrize("text", [
+    "街道工会被区总工会推荐为“省级示范街道工会”。",
+    "推荐申报市劳动模范2名。",
+    "我校的课题入围省优秀成果奖。",
+    "组织开展县劳模候选人推荐,王某被推荐为县劳动模范候选人。",
+    "积极做好上级工会授予各项荣誉称号的评选推荐。",
+    "开展征文活动,并评选出优秀征文,给以表彰。",
+])
+def test_nominations_and_non_honours_give_nothing(text):
+    assert run(text) == []
+
+
+def test_a_nomination_that_was_granted_is_an_award():
+    assert triples("经推荐获评市劳动模范。")[0][:2] == ("劳动模范", "municipal")
+
+
+def test_counted_honours_after_a_selection_take_the_selecting_bodys_level():
+    text = ("集团公司工会开展年度劳动模范、先进集体评选表彰活动。有12名同志荣获“劳动模范”荣誉称号,"
+            "5个单位荣获“先进单位”荣誉称号,2名职工荣获全国纺织行业劳动模范称号。")
+    assert triples(text) == [("劳动模范", "internal", "12名同志"), ("先进单位", "internal", "5个单位"),
+                             ("纺织行业劳动模范", "national", "2名职工")]
+
+
+def test_counted_groups_listed_across_commas():
+    text = "开展建家活动,评选出6家区级示范工会,14家区级先进工会和20家合格工会。"
+    assert triples(text) == [("示范工会", "district", "6家"), ("先进工会", "district", "14家"),
+                             ("合格工会", "district", "20家")]
+
+
+def test_praised_groups_are_awards_when_counted_or_of_a_year():
+    text = ("五一前夕,我区召开表彰大会,对为全区发展做出贡献的12家先进单位和"
+            "奋战在一线的25名优秀工作者进行表彰。")
+    assert triples(text) == [("先进单位", "district", "12家"), ("优秀工作者", "district", "25名")]
+    assert [n for n, _, _ in triples("县总工会对2024年度先进工作集体和个人进行了表彰。")] == ["先进工作集体"]
+    assert run("每年对在竞赛中涌现出来的先进集体和个人进行表彰。") == []
+
+
+def test_honour_conferred_by_another_body():
+    text = "今年,滨海市总工会授予我院工会“先进职工之家”荣誉称号。"
+    (f,) = run(text)
+    assert (f.name, f.level, f.recipient, f.rule) == ("先进职工之家", "municipal", "我院工会", "confer.shouyu")
+    assert text[f.recipient_start:f.recipient_end] == "我院工会"
+
+
+def test_named_as_and_distributed_conferrers():
+    (f,) = run("集团命名6个车间为集团“质量信得过班组”。")
+    assert (f.name, f.level, f.recipient) == ("质量信得过班组", "internal", "6个车间")
+    assert triples("(2)物理学院李某被全国总工会和天津市总工会分别授予“五一”劳动奖章和津门工匠奖章。") == [
+        ("五一劳动奖章", "national", "物理学院李某"), ("津门工匠奖章", "municipal", "物理学院李某")]
+
+
+def test_recipient_span_is_where_the_recipient_is_written():
+    text = "其中,何正民同志荣获省“五一劳动奖章”荣誉称号。"
+    (f,) = run(text)
+    assert text[f.recipient_start:f.recipient_end] == f.recipient == "何正民"
+
+
+def test_attributive_conferral_inside_the_honour():
+    text = "车间分工会荣获中华全国总工会授予的“全国模范职工小家”荣誉称号。"
+    assert triples(text) == [("模范职工小家", "national", "车间分工会")]
+
+
+def test_traditional_text_with_pinyin_glosses():
+    text = "在縣總工會(huì)全委會(huì)議上,東城供電公司榮獲2023年度“工會(huì)工作先進(jìn)單位”和“職工技能競賽先進(jìn)單位”。"
+    norm = normalise(text)
+    assert len(norm) == len(text)
+    noise = [NoiseSpan(i, i + len(g), "pinyin") for g in ("(huì)", "(jìn)")
+             for i in range(len(text)) if text.startswith(g, i)]
+    doc = SourceDoc(path="t", source="t", text=text, norm=norm, noise=noise)
+    facts = run_extractor(award, text, doc=doc)
+    assert [(f.name, f.level, f.recipient) for f in facts] == [
+        ("工会工作先进单位", "district", "東城供電公司"), ("职工技能竞赛先进单位", "district", "東城供電公司")]
+    assert facts[0].text == "榮獲2023年度“工會(huì)工作先進(jìn)單位”"   # glosses kept as written
+
+
+def test_honour_obtained_in_traditional_characters():
+    text = "此次“全國模範職工小家”榮譽稱號的獲得,既是鼓勵,更是鞭策。"
+    (f,) = run_extractor(award, text)   # normalised for real
+    assert (f.name, f.level) == ("模范职工小家", "national") and f.text.startswith("“全國")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # competition results: the contest's organiser gives the level, the team that took part wins
+    ("市教育工会举办教职工气排球比赛,我校积极组队参加,荣获第二名;", ("第二名", "municipal", "我校")),
+    ("参加市公司组织的县级供电企业篮球比赛获得冠军;", ("冠军", "internal", None)),
+    # 市公司 is a company's own branch (internal); a named city is municipal
+    ("我局荣获市公司“十佳女职工工作示范单位”。", ("十佳女职工工作示范单位", "internal", "我局")),
+    ("煤矿工会荣获“泰安市职工信赖的职工之家”称号。", ("职工之家", "municipal", "煤矿工会")),
+    ("另有9人被评为江州市劳动模范,4个班组被评为江州市劳模集体。", None),
+    # several conferrers: the honour follows the first
+    ("王教授被全国总工会和北京市总工会分别授予“五一”劳动奖章。", ("五一劳动奖章", "national", "王教授")),
+])
+def test_levels_and_results(text, expected):
+    got = triples(text)
+    if expected is None:
+        assert got == [("劳动模范", "municipal", "9人"), ("劳模集体", "municipal", "4个班组")]
+    else:
+        assert got == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the object of a title trigger is a title when an honour word stands anywhere in it
+    ("周某被评为市直机关优秀共产党员。", ("市直机关优秀共产党员", "municipal", "周某")),
+    ("李老师被评为区级骨干教师。", ("骨干教师", "district", "李老师")),
+    # a count of works after the prize is cut; a work alone is no honour
+    ("评出一等奖5件。", ("一等奖", "unknown", None)),
+    ("评出“最美家庭”8户。", ("最美家庭", "unknown", "8户")),
+])
+def test_titles_and_counted_prizes(text, expected):
+    assert triples(text) == [expected]
+
+
+@pytest.mark.parametrize("text", ["评出优秀读书笔记15篇。", "评选表彰一批“最美医务工作者”。",
+                                  "教师节前后评选“最美教师”。"])
+def test_works_vague_groups_and_selection_activities_are_no_award(text):
+    assert run(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("张某先后获得“市级优秀教师”、“区十佳班主任”等多项荣誉。", [("优秀教师", "municipal", "张某"),
+                                                   ("十佳班主任", "district", "张某")]),
+    ("李某荣获优秀共产党员。", [("优秀共产党员", "unknown", "李某")]),   # a strong verb
+    ("工会获得先进经验。", []),                                           # a weak one
+    ("王某获得“五好家庭”表彰。", [("五好家庭", "unknown", "王某")]),
+    ("李某被推荐参评并荣获市劳动模范称号。", [("劳动模范", "municipal", "李某")]),  # nominated, then won
+    ("张某被中华全国总工会、国家应急管理部评为“安康杯”竞赛优秀组织者。",
+     [("安康杯竞赛优秀组织者", "national", "张某")]),                    # a long conferrer; a title after its quote
+    ("营业部名列全市第一。", [("第一", "municipal", "营业部")]),
+    ("机修项目部在集团公司开展的竞赛活动中,五项评比总成绩第二名。", [("第二名", "internal", "机修项目部")]),
+])
+def test_more_shapes(text, expected):
+    assert triples(text) == expected
+
+
+def test_count_after_a_conferred_title_is_its_recipient_but_not_after_a_prize():
+    assert triples("表彰“优秀志愿者”25名。") == [("优秀志愿者", "unknown", "25名")]
+    assert triples("评出一等奖3名。") == [("一等奖", "unknown", None)]
+
+
+def test_list_under_one_title_word():
+    assert [n for n, _, _ in triples("4名哨长获最佳哨长和星级哨兵荣誉称号。")] == ["最佳哨长", "星级哨兵"]
+
+
+def test_shared_ordinals_take_the_own_contests_level():
+    text = "某建设公司工会工作总结\n5月,项目部工会组织焊接技术比武。经过角逐,5名同志分别获得一、二、三等奖。"
+    assert _titled(text) == [("一等奖", "internal"), ("二等奖", "internal"), ("三等奖", "internal")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=_ALPHABET + list("(huì)"), max_size=120), st.data())
+def test_offsets_and_recipient_spans_hold_with_glosses_cut_out(text, data):
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=6))))
+    noise = [NoiseSpan(a, b, "pinyin") for a, b in zip(cuts[::2], cuts[1::2]) if b > a]
+    doc = SourceDoc(path="t", source="t", text=text, norm=text, noise=noise)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text)))
+    for f in award.extract(doc, 0, len(text), ctx):
+        assert 0 <= f.start < f.end <= len(text) and doc.text[f.start:f.end] == f.text
+        if f.recipient is not None:
+            assert doc.text[f.recipient_start:f.recipient_end] == f.recipient

@@ -1,101 +1,138 @@
 """Award facts: honours and prizes won or conferred (ANNOTATION.md, award).
 
-Candidates start at a trigger (荣获, 获得, 被…评为, 授予 …; data), or at a
-conferral by the reporting body (评选出5名文明职工, 进行了优秀护士表彰). The
-honour phrase after the trigger runs to the end of its clause; it is split into
-items at 、/和/及 outside quotes, and each item that ends with an honour suffix
-(奖章, 先进集体, 工人先锋号, 第三名 …; data) or is quoted is one fact.
-`name` drops quotes, 称号/荣誉称号 and level/place/year prefixes; `level` comes
-from the first of: the stripped prefix, the conferrer (被市总工会评为), the
-sentence before the trigger, the line (nearest marker; geographic markers
-before internal ones); `recipient` is the clause subject before the trigger (or
-the 对X of 对X授予, or the count of 评选出N名X).
+Three steps, as in textacy's extract/basics.py; every rule is data
+(`data/award_rules.yaml`, loaded by `award_rules.py`):
+
+1. candidates: a trigger (荣获, 被<conferrer>评为, 授予, 评选出 …) and its honour
+   phrase, which runs to the end of the clause and is split into items at
+   、/和/及 outside quotes (`_candidates`, `_items`); and the shapes that need no
+   verb after them (此次“X”称号的获得, 进行了优秀护士表彰, 总成绩第一名);
+2. filters: nominations and applications (推荐为, 申报, 入围), items that are no
+   honour (no honour suffix, quote or 称号), masked names, boilerplate;
+3. resolvers: `name` (quotes, 称号 and level/place/year prefixes dropped),
+   `level` (award_level.py: the stripped prefix, the conferrer, the contest, the
+   reporting body), `recipient` (award_recipient.py, with its span).
+
+Matching runs on a view of the normalised text without pinyin glosses
+(award_view.py); facts are mapped back to source offsets. Each fact records
+the `rule` id of the trigger that produced it.
 """
 from __future__ import annotations
 
-import bisect
 import re
-from functools import cache
-from pathlib import Path
-
-import yaml
+from dataclasses import dataclass
 
 from pipeline.document import SourceDoc
+from pipeline.extract import award_level as lv
+from pipeline.extract import award_recipient as who
+from pipeline.extract.award_rules import AwardRule, vocab
+from pipeline.extract.award_view import TextView
 from pipeline.extract.context import ExtractContext
 from pipeline.extract.masks import contains_mask
 from schemas.report import AwardFact
 
-_DATA = Path(__file__).with_name("data")
+Span = tuple[int, int]
 
-_MASK_CHARS = "xX×*_＊"
-_QUOTES = "“”\"'‘’《》「」『』"
+_MASK_CHARS = who.MASK_CHARS
 _CLAUSE_STOP = re.compile(r"[,，。;；!！?？\n:：()（）]")
 _SENT_STOP = re.compile(r"[。;；!！?？\n]")
 _SEPARATORS = "、和及与"
-_COUNT_RE = re.compile(r"^(?P<count>(?:\d+|[一二两三四五六七八九十百]+)(?:名|家|个|位|人|户|支|所|项))")
+_ITEM_BREAKS = _SEPARATORS + ",，"   # a phrase holds a comma only when a list goes on across it
+_COUNT_RE = re.compile(r"(?P<count>(?:\d+|[一二两三四五六七八九十百]+)(?:名|家|个|位|人|户|支|所|项))")
 _RANK_RE_EXTRA = re.compile(r"(?:团体|个人)?(?:[一二三四五六七八九十\d]等奖|特等奖|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
-_TRAILING_COUNT_RE = re.compile(r"(?<![第前])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座)$")
-_SUBJECT_STOP = re.compile(r"[,，。;；!！?？\n:：]")
-_CONTEST_RE = re.compile(r"比赛|竞赛|评比|大赛|赛|举办|开展|活动|评选|考核|运动会|节|展|汇演|论坛|参加|参与")
-# the contest a prize was won in, inside the winner's own clause (学院教师在省…竞赛中2名教师获一等奖)
-_EVENT_IN_CLAUSE_RE = re.compile(r"(?:在|参加|参与)[^,，]{1,40}?(?:赛|节|展|评比|评选|活动|汇演|论坛|运动会)(?:中|上|里)?")
-# how a report names its own body: 我校, 本行, 全局, 我镇 (its level when the title says nothing)
-_SELF_REF_RE = re.compile(r"(?:我|本|全)(?:校|院|局|行|公司|集团|厂|矿|镇|乡|街道|区|县)(?!长|级|内外|外)")
-# the reporting body's own contest: 举办…比武,…,评出一等奖3名
-_OWN_CONTEST_RE = re.compile(r"(?:举办|举行|组织|开展)(?:了)?[^,，。;；]{0,30}?(?:赛|比武|评比|评选|竞赛|活动|展示)")
-_ORGANISED_RE = re.compile(r"组织(?:了)?(?P<who>[^,，。;；]{2,20}?)(?:参加|参与|去|赴|,|，|$)")
-# triggers after which the whole object is a title (被评为先进女职工委员会)
-_TITLE_TRIGGERS = ("被评为", "评为", "被评选为", "评选为", "被表彰为", "表彰为", "当选为", "当选",
-                   "被选举为", "被选为")
-_PASSIVE_SUBJECT_RE = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12})?被")
-_ACTIVE_CONFER = ("评为", "授予", "授予了", "命名为", "表彰为", "评选为")
-_RECIPIENT_LEAD = re.compile(r"^(?:其中|并且|并|还|同时|另外|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|\s|[\d一二三四五六七八九十]+[、.)）])+")
-_RECIPIENT_TAIL = re.compile(r"(?:连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
-_IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
-_NOT_RECIPIENT_END = ("比赛", "竞赛", "评比", "活动", "大赛", "中", "上")
-_DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|都|一并)?(?:给予|予以)?$")
-# 授予30名职工区五一劳动奖章: the counted group right after 授予 is the winner
-_GIVE_TO_RE = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、]{1,8}?)(?=全国|省|市|区|县|镇|街道|“)")
-# the sentence's topic (学院工会坚持…,2024年被…授予…): a unit named at a clause head
-_TOPIC_RE = re.compile(r"(?P<who>[^,，。;；:：“”]{0,8}?(?:工会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队)(?:工会|公司)?)")
-_PRAISE_RE = re.compile(r"(?:进行了?|开展了?|予以)(?P<name>(?:优秀|先进|模范|十佳|最美|十大)[^,，。;；、]{1,10}?)的?表彰")
+_TRAILING_COUNT_RE = re.compile(r"(?<![第前\d])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座|件|篇|户|家|支|幅|部)$")
+_TOP_N_RE = re.compile(r"前(?:\d+|[一二三四五六七八九十]+)名$")
+_ORDINAL_RE = re.compile(r"[一二三四五六七八九十\d]")
+_SHARED_RANK_RE = re.compile(r"\s*[一二三四五六七八九十\d](?P<suffix>等奖)")
+# a paragraph that says a body held a selection (…评选表彰活动): the level of that body
+_SELECTION_RE = re.compile(r"评选|表彰|评比|命名")
+_WINNER_UNITS = "名位人户家支"
+_YEAR_PREFIX_RE = re.compile(r"(?:\d{2,4}|[xX]{2,4})[-—~～]?(?:\d{2,4})?年度?的?")
+_NOT_HONOURS = ("奖", "先进", "优秀", "示范", "模范")
+PHRASE_REACH = 60   # an honour phrase ends this far after its trigger at most
+SENTENCE_REACH = 200
 
 
-@cache
-def _vocab() -> dict:
-    cues = yaml.safe_load((_DATA / "award_cues.yaml").read_text(encoding="utf-8"))
-    lv = yaml.safe_load((_DATA / "award_levels.yaml").read_text(encoding="utf-8"))
-    trig = sorted(cues["triggers"], key=len, reverse=True)
-    by = "|".join(map(re.escape, sorted(cues["by_verbs"], key=len, reverse=True)))
-    not_huo = "|".join(map(re.escape, cues["not_after_huo"]))
-    trig_alt = "|".join(re.escape(t) if t != "获" else rf"获(?!{not_huo})" for t in trig)
-    out_alt = "|".join([*map(re.escape, sorted(cues["conferral_out"], key=len, reverse=True)),
-                        *cues.get("conferral_out_re", [])])
-    suffixes = sorted(cues["suffixes"], key=len, reverse=True)
-    levels = []
-    for item in lv["levels"]:
-        levels.append((item["level"], re.compile("|".join(f"(?:{m})" for m in item["markers"]))))
-    return {
-        "trigger": re.compile(
-            rf"(?P<by>被(?P<conf>[^,，。;；被]{{1,15}}?)(?:{by}))|(?P<out>{out_alt})|(?<![收捕俘查破斩缴])(?P<trig>{trig_alt})"),
-        "trigger_anchor": re.compile("[被" + "".join(sorted({t[0] for t in trig} | {o[0] for o in cues["conferral_out"]})) + "]"),
-        "suffix_re": re.compile("(?:" + "|".join(map(re.escape, suffixes)) + r")$"),
-        "rank_re": re.compile(cues["rank_re"]),
-        "prize_re": re.compile(cues["prize_re"]),
-        "prefixes": tuple(cues["honour_prefixes"]),
-        "tails": sorted(cues["tails"], key=len, reverse=True),
-        "levels": levels,
-        "strip_re": re.compile(lv["strip_prefix_re"]),
-        "scope_re": re.compile(lv["internal_scope_re"]),
-    }
+@dataclass
+class _Trigger:
+    """A candidate: a trigger match, its honour phrase and sentence."""
+    rule: AwardRule
+    ts: int
+    te: int
+    phrase_end: int
+    sent_start: int
+    clause_start: int
+    conferrer: str   # 被<conferrer>评为
 
 
-def _dequote(s: str) -> str:
-    return "".join(c for c in s if c not in _QUOTES)
+@dataclass
+class _Award:
+    """A resolved award in view offsets."""
+    start: int
+    end: int
+    name: str
+    level: str
+    recipient: Span | None
+    rank: str | None
+    rule: str
 
 
-def _split_items(norm: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Split [s, e) at 、和及与 outside quotes."""
+# ---------------------------------------------------------------- candidates
+
+def _trigger_matches(norm: str, start: int, end: int):
+    """Trigger matches, trying the full pattern only where a trigger can begin."""
+    v = vocab()
+    last = start
+    for a in v.trigger_anchor.finditer(norm, start, end):
+        if a.start() < last:
+            continue
+        m = v.trigger.match(norm, a.start(), end)
+        if m:
+            last = m.end()
+            yield m
+
+
+def _phrase_end(norm: str, rule: AwardRule, te: int, end: int) -> int:
+    """End of the honour phrase: the clause end, or the next trigger (评为“A”、
+    总行授予“B”); after a conferral on counted groups the list goes on across
+    commas (评选出10家示范工会,21家先进工会和32家合格工会)."""
+    v = vocab()
+    cm = _CLAUSE_STOP.search(norm, te, min(end, te + PHRASE_REACH))
+    pe = cm.start() if cm else min(end, te + PHRASE_REACH)
+    counted = rule.kind == "out" and _COUNT_RE.match(norm, te + (norm.startswith("了", te)))
+    while counted and pe < end and norm[pe] in ",，" and _COUNT_RE.match(norm, pe + 1):
+        cm = _CLAUSE_STOP.search(norm, pe + 1, min(end, pe + 1 + PHRASE_REACH))
+        pe = cm.start() if cm else min(end, pe + 1 + PHRASE_REACH)
+    nt = next((m for m in v.trigger.finditer(norm, te, pe) if not norm.startswith("的", m.end())), None)
+    if nt:  # (X授予的“Y” is an attribute of the honour, not a new trigger)
+        pe = nt.start()
+        while pe > te and norm[pe - 1] in _SEPARATORS:
+            pe -= 1
+    return pe
+
+
+def _sentence(norm: str, start: int, ts: int) -> tuple[int, int]:
+    """(sentence start, clause start) of the trigger at ts."""
+    lo = max(start, ts - SENTENCE_REACH)
+    sent = _SENT_STOP.search(norm[lo:ts][::-1])
+    sent_start = ts - sent.start() if sent else lo
+    cl = lv.SUBJECT_STOP.search(norm[sent_start:ts][::-1])
+    return sent_start, (ts - cl.start() if cl else sent_start)
+
+
+def _candidates(norm: str, start: int, end: int):
+    """Every trigger with its honour phrase (the phrase may be empty)."""
+    v = vocab()
+    for m in _trigger_matches(norm, start, end):
+        rule = v.rule_of(m)
+        ts, te = m.start(), m.end()
+        sent_start, clause_start = _sentence(norm, start, ts)
+        yield _Trigger(rule, ts, te, _phrase_end(norm, rule, te, end), sent_start, clause_start,
+                       m.group("conf") or "")
+
+
+def _split_items(norm: str, s: int, e: int) -> list[Span]:
+    """Split [s, e) at 、和及与 (and commas) outside quotes."""
     items, depth, cur = [], 0, s
     for i in range(s, e):
         c = norm[i]
@@ -105,7 +142,7 @@ def _split_items(norm: str, s: int, e: int) -> list[tuple[int, int]]:
             depth = max(0, depth - 1)
         elif c == '"':
             depth = 0 if depth else 1
-        elif depth == 0 and c in _SEPARATORS:
+        elif depth == 0 and c in _ITEM_BREAKS:
             if i > cur:
                 items.append((cur, i))
             cur = i + 1
@@ -117,231 +154,108 @@ def _split_items(norm: str, s: int, e: int) -> list[tuple[int, int]]:
 def _cut_tail(norm: str, s: int, e: int) -> tuple[int, bool]:
     """End of the honour inside [s, e) (before 称号/荣誉称号/的成绩 …), and
     whether a title word (称号, 荣誉) closed it."""
-    seg = norm[s:e]
-    best, titled = len(seg), False
-    for t in _vocab()["tails"]:
-        k = seg.find(t)
-        if k != -1 and k < best:
-            best, titled = k, "称号" in t
-    end = s + best
+    titled = "称号" in norm[s:e]   # 获优秀选手以上荣誉称号: 称号 may stand after another tail
+    m = vocab().tail_re.search(norm, s, e)
+    end = m.start() if m else e
     while end > s and norm[end - 1] in "的等 ":
         end -= 1
     return end, titled
 
 
-def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False) -> bool:
-    v = _vocab()
+# ---------------------------------------------------------------- filters
+
+def _is_nomination(norm: str, t: _Trigger) -> bool:
+    """A nomination or application only (被推荐为, 推荐申报, 入围, 候选人). A verb
+    that says the honour was won after it (被推荐参评并荣获…) is no nomination."""
+    rx = vocab().nomination
+    before = t.rule.kind != "win" and rx.search(norm, t.clause_start, t.te)
+    return bool(before or rx.search(norm, t.te, t.phrase_end))
+
+
+def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n: bool = False,
+               strong: bool = False) -> bool:
+    """Whether an item names an honour: an honour suffix or rank, a quote, a
+    title word (称号) after an honour prefix, or `free` (said by its context)."""
+    v = vocab()
     plain = _dequote(core)
     if any(c in _MASK_CHARS for c in plain[-3:]):
         return False
     if len(plain) < 2 or len(plain) > 30:
         return False
-    if v["suffix_re"].search(plain) or v["rank_re"].search(plain):
-        return plain not in ("奖", "先进", "优秀", "示范", "模范")
+    if v.vague_re.search(plain):
+        return False   # 表彰一批“最美医务工作者”: no one in particular
+    if v.suffix_re.search(plain) or v.rank_re.search(plain) or (top_n and _TOP_N_RE.search(plain)):
+        return plain not in _NOT_HONOURS
     if quoted:
-        # “市级优秀”的评价: after the closing quote only an honour word may follow
-        after = core[max(core.rfind("”"), core.rfind("」"), core.rfind('"')) + 1:]
-        return not after or bool(v["suffix_re"].search(after))
-    if titled and len(plain) >= 4 and "的" not in plain \
-            and _clean_name(core)[0].startswith(v["prefixes"]):
-        return True
+        # “市级优秀”的评价: after the closing quote only an honour word or token may follow
+        after = core[max(core.rfind("”"), core.rfind("」"), core.rfind('"'), core.rfind("》")) + 1:]
+        if not after or v.suffix_re.search(after) or v.token_re.search("”" + after):
+            return True   # (else a title may go on after its quote: “安康杯”竞赛优秀组织者)
+    name = _clean_name(core)[0]
+    if v.vague_re.search(name) or v.work_re.search(name):
+        return False
+    if len(plain) >= 4 and "的" not in plain and \
+            ((titled or strong) and name.startswith(v.prefixes) or (titled and v.honour_word_re.search(name))):
+        return True   # 荣获优秀共产党员; 被评为市直机关优秀共产党员
     return free
 
 
+def _dequote(s: str) -> str:
+    return "".join(c for c in s if c not in who.QUOTES)
+
+
+# ---------------------------------------------------------------- resolvers: name
+
 def _clean_name(core: str) -> tuple[str, str]:
     """(name, stripped prefix) of an honour phrase as written."""
-    v = _vocab()
+    v = vocab()
     plain = core
     # 企业“首席员工”, 苏州市教育系统“优秀工会工作者”: what stands before the quote
     # is a level / scope (kept in `stripped`), unless it is an honour word (模范“职工小家”)
     q = plain.find("“")
     lead_honour = plain[:q].rsplit("的", 1)[-1] if q > 0 else ""
-    if q > 0 and (_vocab()["rank_re"].search(lead_honour) or _RANK_RE_EXTRA.search(lead_honour)):
+    if q > 0 and (v.rank_re.search(lead_honour) or _RANK_RE_EXTRA.search(lead_honour)):
         plain = plain[:q]  # 第三名“季军”: the quote restates the honour before it
         q = -1
+    pre = ""
     if q > 0:
         lead = plain[:q]
-        keep = next((p for p in _vocab()["prefixes"] if lead.endswith(p)), "")
+        keep = next((p for p in v.prefixes if lead.endswith(p)), "")
         plain = keep + plain[q:]
         pre = lead[:len(lead) - len(keep)]
-    else:
-        pre = ""
-    # “工人先锋号”奖牌: the token of the honour is not part of its name
-    plain = re.sub(r"([”」\"])(?:奖牌|奖杯|牌匾|证书|锦旗)$", r"\1", plain)
+    plain = v.token_re.sub(r"\1", plain)   # “工人先锋号”奖牌: the token is not the name
     plain = re.sub(r"\s+", "", _dequote(plain))
     # 比赛的三联冠 -> 三联冠: what comes before 的 names the contest, not the honour
     if "的" in plain:
-        after = plain.rsplit("的", 1)[1]
-        if len(after) >= 2 and (v["suffix_re"].search(after) or v["rank_re"].search(after)):
-            plain = after
+        before, after = plain.rsplit("的", 1)
+        if len(after) >= 2 and (v.suffix_re.search(after) or v.rank_re.search(after)):
+            plain, pre = after, pre + before + "的"
     plain = plain.lstrip(_MASK_CHARS + "-—·. ")
     stripped = ""
     for _ in range(3):
-        m = v["strip_re"].match(plain)
+        m = v.strip_re.match(plain)
         if not m or not m.group(0):
             break
         rest = plain[m.end():].lstrip(_MASK_CHARS + "-—·. ")
-        if len(rest) < 2 or not (v["suffix_re"].search(rest) or v["rank_re"].search(rest)
-                                 or "“" in core or rest.startswith(v["prefixes"])):
+        if len(rest) < 2 or not (v.suffix_re.search(rest) or v.rank_re.search(rest)
+                                 or "“" in core or rest.startswith(v.prefixes)
+                                 or v.honour_word_re.match(rest)):
             break
         stripped += plain[:len(plain) - len(rest)]
         plain = rest
     return plain, pre + stripped
 
 
-def _body_level(doc: SourceDoc, ctx: ExtractContext) -> str | None:
-    """Level of the reporting body itself, from the report's title (or first
-    line): 某镇总工会工作总结 -> town, 某中学工会 -> internal. A contest it holds
-    (评出一等奖3名) or an honour it confers without naming a level has its level."""
-    rep = ctx.report
-    line = rep.title_line if rep.title_line else doc.line_of(rep.start)
-    ls, le = doc.line_span(line)
-    lv = _level_in(doc.norm[ls:min(le, ls + 80)], nearest=True)
-    if lv is None:  # untitled / generic title: how the report names itself (我校, 全行, 本镇)
-        m = _SELF_REF_RE.search(doc.norm, rep.start, min(rep.end, rep.start + 3000))
-        lv = _level_in(m.group(0)) if m else None
-    return lv
-
-
-def _context_level(norm: str, sent_start: int, clause_start: int) -> str | None:
-    """Level from the earlier clauses of the sentence that describe a contest or
-    event (参与县卫生局举办的…篮球赛,荣获…), nearest first; clauses that are
-    themselves awards say nothing about this one."""
-    trig = _vocab()["trigger"]
-    e = clause_start
-    while e > sent_start:
-        cut = _SUBJECT_STOP.search(norm[sent_start:e - 1][::-1])
-        s = (e - 1) - cut.start() if cut else sent_start
-        clause = norm[s:e]
-        if not trig.search(clause) and _CONTEST_RE.search(clause):
-            lv = _level_in(clause)
-            if lv:
-                return lv
-        e = s
-    return None
-
-
-def _shared_recipient(doc: SourceDoc, facts: list[AwardFact], sent_start: int,
-                      clause_start: int) -> str | None:
-    """Subjectless award clause: the winner of an earlier award in the same
-    sentence (X被…评为…,今年还获得了…), or the group the sentence says was
-    organised to take part (组织70人的合唱队参加了…比赛,获县三等奖)."""
-    for f in reversed(facts):
-        if f.start < sent_start:
-            break
-        if f.recipient:
-            return f.recipient
-    # …李明亮被办事处工会推荐,最终光荣的被选举为县劳动模范
-    e = clause_start
-    while e > sent_start:
-        cut = _SUBJECT_STOP.search(doc.norm[sent_start:e - 1][::-1])
-        s = (e - 1) - cut.start() if cut else sent_start
-        pm = _PASSIVE_SUBJECT_RE.match(doc.norm, s, e)
-        if pm:
-            who = _RECIPIENT_LEAD.sub("", pm.group("who"))
-            if who:
-                return doc.text[pm.end("who") - len(who):pm.end("who")]
-        e = s
-    m = None
-    for m in _ORGANISED_RE.finditer(doc.norm, sent_start, clause_start):
-        pass
-    if m:
-        return doc.text[m.start("who"):m.end("who")]
-    return None
-
-
-_RANKING_TRIGGERS = ("名列", "位列", "位居")
-
-
-def _topic(doc: SourceDoc, sent_start: int, clause_start: int) -> str | None:
-    """The unit a sentence is about, named at the head of one of its earlier
-    clauses (近年来,学院工会坚持…,2024年被…授予…): a subjectless passive
-    or ranking clause is about it."""
-    s = sent_start
-    while s < clause_start:
-        tm = _TOPIC_RE.match(doc.norm, s, clause_start)
-        if tm:
-            return doc.text[tm.start("who"):tm.end("who")]
-        cut = _SUBJECT_STOP.search(doc.norm, s, clause_start)
-        if cut is None:
-            break
-        s = cut.end()
-    return None
-
-
-def _level_in(text: str, nearest: bool = False) -> str | None:
-    """Level of the marker nearest to the end of text: geographic before internal
-    (or simply the nearest one when `nearest`)."""
-    best: tuple[int, str] | None = None
-    internal: tuple[int, str] | None = None
-    for level, rx in _vocab()["levels"]:
-        for m in rx.finditer(text):
-            if level == "internal":
-                if internal is None or m.start() > internal[0]:
-                    internal = (m.start(), level)
-            elif best is None or m.start() > best[0]:
-                best = (m.start(), level)
-    if nearest and best and internal:
-        return best[1] if best[0] > internal[0] else internal[1]
-    if best:
-        return best[1]
-    return internal[1] if internal else None
-
-
 def _rank_of(name: str) -> str | None:
     m = _RANK_RE_EXTRA.search(name)
-    if not m:
-        return None
-    return re.sub(r"^(?:团体|个人)", "", m.group(0))
+    return re.sub(r"^(?:团体|个人)", "", m.group(0)) if m else None
 
 
-def _recipient(norm: str, clause_start: int, trig_start: int) -> str | None:
-    subj = norm[clause_start:trig_start].strip()
-    subj = _RECIPIENT_LEAD.sub("", subj)
-    subj = re.sub(r"\d{2,4}[-xX]*年(?:度)?", "", subj) if re.match(r"^\d{2,4}[-xX]*年", subj) else subj
-    subj = subj.lstrip("-—年度 ")
-    m = _IN_EVENT.search(subj)
-    if m:
-        subj = subj[:m.start()]
-    subj = _RECIPIENT_TAIL.sub("", subj).strip()
-    subj = re.sub(r"(?:同志|老师)?(?:均|都|也)?$", "", subj) if len(subj) > 4 else subj
-    subj = re.sub(r"在(?:\d{2,4}|[xX]+)年(?:度)?$", "", subj).strip()
-    subj = subj.strip(_QUOTES)
-    if not subj or subj.endswith(_NOT_RECIPIENT_END) or len(subj) > 40:
-        return None
-    return subj
-
-
-def _norm_of(doc: SourceDoc, written: str, s: int, e: int) -> str:
-    k = doc.text.rfind(written, s, e)
-    return doc.norm[k:k + len(written)] if k != -1 else written
-
-
-def _masked_subject(norm: str, clause_start: int, trig_start: int) -> bool:
-    """A subject made only of masks/dashes (a deleted name: `-被评为市劳模`)."""
-    subj = norm[clause_start:trig_start].strip()
-    return bool(subj) and all(c in _MASK_CHARS + "-—_ " for c in subj)
-
-
-def _recipient_as_written(doc: SourceDoc, clause_start: int, trig_start: int) -> str | None:
-    """The recipient in source characters (the norm span located back in text)."""
-    r = _recipient(doc.norm, clause_start, trig_start)
-    if r is None:
-        return None
-    k = doc.norm.rfind(r, clause_start, trig_start)
-    return doc.text[k:k + len(r)] if k != -1 else r
-
-
-_ORDINAL_RE = re.compile(r"[一二三四五六七八九十\d]")
-_SHARED_RANK_RE = re.compile(r"\s*[一二三四五六七八九十\d](?P<suffix>等奖)")
-
-
-def _shared_rank(norm: str, s: int, e: int, items: list[tuple[int, int]]) -> str | None:
+def _shared_rank(norm: str, s: int, e: int, items: list[Span]) -> str | None:
     """`一` in `一、二等奖`: an ordinal whose 等奖 is written once, on the next item."""
     if not _ORDINAL_RE.fullmatch(norm[s:e].strip()):
         return None
-    later = [it for it in items if it[0] >= e]
-    for ls, le in later:
+    for ls, le in (it for it in items if it[0] >= e):
         if _ORDINAL_RE.fullmatch(norm[ls:le].strip()):
             continue
         m = _SHARED_RANK_RE.match(norm, ls, le)
@@ -349,161 +263,283 @@ def _shared_rank(norm: str, s: int, e: int, items: list[tuple[int, int]]) -> str
     return None
 
 
-def _trigger_matches(norm: str, start: int, end: int):
-    """Trigger matches, trying the full pattern only where a trigger can begin."""
-    v = _vocab()
-    rx = v["trigger"]
-    last = start
-    for a in v["trigger_anchor"].finditer(norm, start, end):
-        if a.start() < last:
+# ---------------------------------------------------------------- resolvers: who and level
+
+@dataclass
+class _Setting:
+    """What a trigger's clause says about all its honours."""
+    recipient: Span | None
+    conferrer: str
+    context_level: str | None
+    event_level: str | None
+    own_contest: bool          # the reporting body held a contest, in this sentence
+    own_contest_before: bool   # … in the sentence before
+    each_level: list            # 被A和B分别授予X、Y: the level of each conferrer in turn
+
+
+def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | None, str]:
+    """(recipient span, conferrer text) of a trigger."""
+    norm = view.norm
+    if t.rule.subject_confers:
+        # active 评为/授予: the subject confers; the winner is 对X or follows 授予
+        r = who.object_of_conferral(norm, t.sent_start, t.ts, t.te)
+        done = earlier[-1].end if earlier else 0
+        cs = max(t.clause_start, done, norm.rfind("、", t.clause_start, t.ts) + 1)
+        conferrer = norm[cs:t.ts]
+        if lv.level_in(conferrer) is None:
+            conferrer = norm[t.sent_start:t.ts]  # 区总工会召开表彰大会,…,对…授予
+        return r, conferrer
+    if t.rule.kind == "out":
+        return None, norm[t.sent_start:t.ts]  # the body that confers: 学校召开…大会,表彰了…
+    if who.masked_subject(norm, t.clause_start, t.ts):
+        return None, t.conferrer
+    r = who.subject(norm, t.clause_start, t.ts)
+    if r is None:
+        same_sentence = [a.recipient for a in earlier if a.start >= t.sent_start]
+        r = who.shared(norm, same_sentence, t.sent_start, t.clause_start)
+    if r is None and (t.rule.kind in ("by", "ranking")) and t.clause_start > t.sent_start:
+        r = who.topic(norm, t.sent_start, t.clause_start)
+    return r, t.conferrer
+
+
+def _setting(view: TextView, t: _Trigger, earlier: list[_Award]) -> _Setting:
+    norm = view.norm
+    recipient, conferrer = _winner(view, t, earlier)
+    own = norm[t.clause_start:t.ts]
+    if recipient and t.clause_start <= recipient[0] < t.ts:
+        # the winner's own unit says nothing of the level
+        own = norm[t.clause_start:recipient[0]] + norm[recipient[1]:t.ts]
+    ctx_level = ((lv.conferrer_level(conferrer) if t.rule.kind == "by" else lv.level_in(conferrer))
+                 if conferrer else None) \
+        or lv.level_in(own) or lv.context_level(norm, t.sent_start, t.clause_start)
+    # the reporting body's own contest, in this sentence or the one before
+    prev = _sentence(norm, 0, t.sent_start - 1)[0] if t.sent_start > 0 else t.sent_start
+    own_contest = bool(lv.OWN_CONTEST_RE.search(norm, t.sent_start, t.ts))
+    own_contest_before = bool(lv.OWN_CONTEST_RE.search(norm, prev, t.sent_start))
+    each = [lv.level_in(c) for c in re.split(r"[和及与、]", conferrer)] \
+        if t.rule.kind == "by" and conferrer.endswith("分别") else []
+    return _Setting(recipient, conferrer, ctx_level, lv.event_level(norm[t.clause_start:t.ts]),
+                    own_contest, own_contest_before, each if len(each) > 1 and all(each) else [])
+
+
+def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
+           counted: bool, earlier: list[_Award], ctx: ExtractContext) -> str:
+    """Level of one honour of a trigger."""
+    v, norm = vocab(), view.norm
+    rank = _rank_of(name)
+    is_prize = bool(rank or v.prize_re.search(name) or v.rank_re.search(name))
+    if rank and v.scope_re.search(stripped):
+        return "internal"  # 名列全省建行系统第一名: a place in a ranking within a system
+    if is_prize:
+        # a prize takes the level of the contest it was won in, not of the winner's unit
+        level = lv.level_in(stripped) or st.event_level \
+            or lv.context_level(norm, t.sent_start, t.clause_start) or st.context_level
+    else:   # its prefix, its setting, then its own words (济宁市职工信赖的职工之家, 中国钢铁工业劳动模范)
+        level = lv.level_in(stripped) or st.context_level or lv.level_in(name[:-2], places_only=True)
+    if level is None and (t.rule.kind == "out" or t.rule.subject_confers or (is_prize and st.own_contest)):
+        level = lv.body_level(view.doc, ctx)  # the reporting body confers / holds the contest
+    line_start = norm.rfind("\n", 0, t.ts) + 1
+    if level is None and is_prize:
+        # a prize in a contest: the nearest level marker of its paragraph
+        level = lv.level_in(norm[line_start:t.ts], nearest=True)
+        if level is None and st.own_contest_before:
+            level = lv.body_level(view.doc, ctx)
+    if level is None and counted:
+        # honours of counted groups after the paragraph says who held the
+        # selection (开展集团公司…评选表彰活动。有15名同志荣获…): that body's level
+        first = next((a.start for a in earlier if a.start >= line_start), t.ts)
+        setting = norm[line_start:first]
+        if _SELECTION_RE.search(setting):
+            level = lv.level_in(setting, nearest=True)
+    return level or "unknown"
+
+
+def _item_level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str, counted: bool,
+                earlier: list[_Award], ctx: ExtractContext, k: int, list_level: str | None) -> str:
+    """Level of the k-th honour of a list: its own prefix, the k-th of several
+    conferrers (被A和B分别授予), a level written on an earlier counted item
+    (10家区级示范工会,21家先进工会), or `_level`."""
+    own = lv.level_in(stripped)
+    if st.each_level and not own:
+        return st.each_level[min(k, len(st.each_level) - 1)]
+    if list_level and not own and t.rule.kind == "out":
+        return list_level
+    return _level(view, t, st, name, stripped, counted, earlier, ctx)
+
+
+# ---------------------------------------------------------------- one trigger
+
+def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractContext) -> list[_Award]:
+    """The awards of one trigger: one per honour item of its phrase."""
+    v, norm = vocab(), view.norm
+    st = _setting(view, t, earlier)
+    begin = t.te
+    if st.recipient and st.recipient[0] >= t.te:   # 授予X“Y”, 命名X为Y: the honour follows the winner
+        begin = st.recipient[1] + norm.startswith("为", st.recipient[1])
+    items = _split_items(norm, begin, t.phrase_end)
+    cut = [_cut_tail(norm, s, e) for s, e in items]
+    list_titled = bool(cut) and cut[-1][1]   # 获A和B荣誉称号: 称号 covers the whole list
+    found: list[_Award] = []
+    list_level = None   # 10家区级示范工会,21家先进工会: a level written on one item covers the next
+    for (s, _), (e, title_tail) in zip(items, cut):
+        ct = _TRAILING_COUNT_RE.search(norm, s, e)
+        after_count = None
+        if ct:  # 获得一等奖1个、二等奖2个
+            e = ct.start()
+            # 表彰“优秀班主任”14名: the body's count of people or units is who won
+            after_count = ct.span() if t.rule.kind == "out" and norm[ct.end() - 1] in _WINNER_UNITS else None
+        while s < e and norm[s] in " 了":
+            s += 1
+        if e <= s:
             continue
-        m = rx.match(norm, a.start(), end)
-        if m:
-            last = m.end()
-            yield m
+        text_start = s if found else (t.ts if not earlier or earlier[-1].end <= t.ts else s)
+        ordinal = _shared_rank(norm, s, e, items)
+        if ordinal:  # 获得一、二等奖: 一 shares 等奖 with the next item
+            level = _level(view, t, st, ordinal, "", False, earlier, ctx)
+            found.append(_Award(text_start, e, ordinal, level, st.recipient, ordinal, t.rule.id))
+            continue
+        count = None
+        if t.rule.kind == "out":
+            cm = _COUNT_RE.match(norm, s, e)
+            if cm:
+                count = (s, cm.end())
+                s = cm.end()
+        core = norm[s:e]
+        quoted = any(c in core for c in "“「\"")
+        # 评选出5名文明职工: the count says who; 荣获市十佳青年称号: 称号 says it is an honour
+        free = (count is not None) or ((title_tail or list_titled) and t.rule.kind != "out")
+        if not _is_honour(core, quoted, free=free, titled=t.rule.object_is_title,
+                          top_n=t.rule.top_n, strong=t.rule.strong):
+            if found:
+                break
+            continue
+        name, stripped = _clean_name(core)
+        if not name or contains_mask(name) or view.is_noise(s, e):
+            continue
+        if after_count and (_rank_of(name) or v.prize_re.search(name)):
+            after_count = None   # 一等奖3名 counts prizes given, not a winner
+        recipient = count or after_count or st.recipient
+        counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
+        list_level = lv.level_in(stripped) or list_level
+        level = _item_level(view, t, st, name, stripped, counted, earlier, ctx, len(found), list_level)
+        found.append(_Award(t.ts if (count and not found) else text_start, e, name, level,
+                            recipient, _rank_of(name), t.rule.id))
+    return found
+
+
+# ---------------------------------------------------------------- verb-less shapes
+
+def _covered(awards: list[_Award], s: int, e: int) -> bool:
+    """Whether [s, e) overlaps an award already found."""
+    return any(a.start < e and s < a.end for a in awards)
+
+
+def _praises(view: TextView, start: int, end: int, awards: list[_Award], ctx: ExtractContext) -> list[_Award]:
+    """进行了优秀护士表彰: the reporting body praises a group it names."""
+    out = []
+    for rule, rx in vocab().praise:
+        for m in rx.finditer(view.norm, start, end):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
+                continue
+            name, stripped = _clean_name(m.group("name"))
+            ls = view.norm.rfind("\n", 0, m.start()) + 1
+            level = lv.level_in(stripped) or lv.level_in(view.norm[ls:m.start()]) \
+                or lv.body_level(view.doc, ctx) or "unknown"
+            out.append(_Award(m.start(), m.end(), name, level, None, None, rule.id))
+    return out
+
+
+def _praised_objects(view: TextView, start: int, end: int, awards: list[_Award],
+                     ctx: ExtractContext) -> list[_Award]:
+    """对…15家先进单位和…30名优秀工作者进行表彰: one award per listed group that
+    is an honour (a counted group or an honour suffix); what stands before its
+    last 的 describes it (为…做出突出贡献的)."""
+    out = []
+    norm = view.norm
+    for rule, rx in vocab().praise_object:
+        for m in rx.finditer(norm, start, end):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
+                continue
+            sent_start, _ = _sentence(norm, start, m.start())
+            level = lv.level_in(norm[sent_start:m.start()]) or lv.body_level(view.doc, ctx) or "unknown"
+            for s, e in _split_items(norm, *m.span("obj")):
+                s = max(s, norm.rfind("的", s, e) + 1)
+                y = _YEAR_PREFIX_RE.match(norm, s, e)
+                s = y.end() if y else s
+                cm = _COUNT_RE.match(norm, s, e)
+                core = norm[cm.end() if cm else s:e]
+                # a group praised is an honour when counted or of a named year (对2023年度
+                # 先进集体…); 对涌现出来的先进集体进行表彰 says only that praise was given
+                if not (cm or y or "“" in core) or \
+                        not _is_honour(core, "“" in core, free=bool(cm and core.startswith(vocab().prefixes))):
+                    continue
+                name, _ = _clean_name(core)
+                if name and not contains_mask(name):
+                    out.append(_Award(s, e, name, level, cm.span() if cm else None, _rank_of(name), rule.id))
+    return out
+
+
+def _obtained(view: TextView, start: int, end: int, awards: list[_Award]) -> list[_Award]:
+    """此次“全国模范职工小家”荣誉称号的获得: an honour the text says was won."""
+    out = []
+    for rule, rx in vocab().obtained:
+        for m in rx.finditer(view.norm, start, end):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
+                continue
+            name, stripped = _clean_name(m.group("name"))
+            if not name or contains_mask(name):
+                continue
+            level = lv.level_in(stripped) or lv.level_in(m.group("name")) or "unknown"
+            out.append(_Award(m.start(), m.end(), name, level, None, None, rule.id))
+    return out
+
+
+def _bare_ranks(view: TextView, start: int, end: int, awards: list[_Award],
+                ctx: ExtractContext) -> list[_Award]:
+    """八项内容评比总成绩第一名: a place stated without a verb."""
+    out = []
+    norm = view.norm
+    for rule, rx in vocab().bare_rank:
+        for m in rx.finditer(norm, start, end):
+            if _covered(awards, m.start(), m.end()) or view.is_noise(m.start(), m.end()):
+                continue
+            rank = _rank_of(m.group(0))
+            sent_start, _ = _sentence(norm, start, m.start())
+            # the unit the sentence opens with (武广项目部在…竞赛中,…总成绩第一名) wins;
+            # the contest after it gives the level
+            recipient = who.opening_unit(norm, sent_start, m.start())
+            after = recipient[1] if recipient else sent_start
+            level = lv.context_level(norm, after, m.start() + 1) or lv.body_level(view.doc, ctx) or "unknown"
+            out.append(_Award(m.start(), m.end(), rank, level, recipient, rank, rule.id))
+    return out
+
+
+# ---------------------------------------------------------------- entry point
+
+def _to_fact(view: TextView, a: _Award) -> AwardFact:
+    s, e, text = view.source(a.start, a.end)
+    rs = re_ = recipient = None
+    if a.recipient:
+        rs, re_, recipient = view.source(*a.recipient)
+    return AwardFact(text=text, start=s, end=e, line=view.doc.line_of(s), name=a.name, level=a.level,
+                     recipient=recipient, recipient_start=rs, recipient_end=re_, rank=a.rank, rule=a.rule)
 
 
 def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[AwardFact]:
     """Award facts in doc[start:end]."""
-    v = _vocab()
-    norm = doc.norm
-    facts: list[AwardFact] = []
-    done_until = start
-    for m in _trigger_matches(norm, start, end):
-        if m.start() < done_until:
+    view = TextView(doc, start, end)
+    norm, vend = view.norm, len(view.norm)
+    awards: list[_Award] = []
+    done_until = 0
+    for t in _candidates(norm, 0, vend):
+        if t.ts < done_until or t.phrase_end <= t.te or _is_nomination(norm, t):
             continue
-        ts, te = m.start(), m.end()
-        cm = _CLAUSE_STOP.search(norm, te, min(end, te + 60))
-        phrase_end = cm.start() if cm else min(end, te + 60)
-        nt = v["trigger"].search(norm, te, phrase_end)
-        if nt:  # 评为“A”、总行授予“B”: the next trigger starts its own honour
-            phrase_end = nt.start()
-            while phrase_end > te and norm[phrase_end - 1] in _SEPARATORS:
-                phrase_end -= 1
-        if phrase_end <= te:
-            continue
-        sent = _SENT_STOP.search(norm[max(start, ts - 200):ts][::-1])
-        sent_start = ts - sent.start() if sent else max(start, ts - 200)
-        cl = _SUBJECT_STOP.search(norm[sent_start:ts][::-1])
-        clause_start = ts - cl.start() if cl else sent_start
-        conferral_out = m.group("out") is not None
-        conferrer = m.group("conf") or ""
-        trig = m.group("trig") or ""
-        if trig in _ACTIVE_CONFER:
-            # active 评为/授予: the subject confers; the winner is 对X (对…职工,授予…)
-            dm = _DUI_RE.search(norm, max(sent_start, ts - 45), ts)
-            recipient = None
-            gm = _GIVE_TO_RE.match(norm, te) if trig.startswith("授予") and not dm else None
-            if gm:
-                recipient = doc.text[gm.start("who"):gm.end("who")]
-            if dm:
-                r = re.sub(r"^在[^,，]*?中", "", dm.group("who")) or dm.group("who")
-                recipient = doc.text[dm.end("who") - len(r):dm.end("who")]
-            cs = max(clause_start, done_until, norm.rfind("、", clause_start, ts) + 1)
-            conferrer = norm[cs:ts]
-            if _level_in(conferrer) is None:
-                conferrer = norm[sent_start:ts]  # 区总工会召开表彰大会,…,对…授予
-        elif conferral_out:
-            recipient = None
-        elif _masked_subject(norm, clause_start, ts):
-            recipient = None
-        else:
-            recipient = _recipient_as_written(doc, clause_start, ts)
-            if recipient is None:
-                recipient = _shared_recipient(doc, facts, sent_start, clause_start)
-            if recipient is None and (m.group("by") is not None or trig in _RANKING_TRIGGERS) \
-                    and clause_start > sent_start:
-                recipient = _topic(doc, sent_start, clause_start)
-        own = norm[clause_start:ts]
-        ev = _EVENT_IN_CLAUSE_RE.search(own)
-        event_level = _level_in(ev.group(0)) if ev else None
-        if recipient and not conferral_out and trig not in _ACTIVE_CONFER:
-            own = own.replace(_norm_of(doc, recipient, clause_start, ts), "")  # the winner's own unit says nothing
-        if conferral_out:
-            conferrer = norm[sent_start:ts]  # the body that confers: 学校召开…大会,表彰了…
-        context_level = (_level_in(conferrer) if conferrer else None) \
-            or _level_in(own) or _context_level(norm, sent_start, clause_start)
-        emitted = False
-        items = _split_items(norm, te, phrase_end)
-        for s, e in items:
-            e, title_tail = _cut_tail(norm, s, e)
-            ct = _TRAILING_COUNT_RE.search(norm, s, e)
-            if ct:  # 获得一等奖1个、二等奖2个
-                e = ct.start()
-            while s < e and norm[s] in " 了":
-                s += 1
-            if e <= s:
-                continue
-            core = norm[s:e]
-            count = None
-            ordinal = _shared_rank(norm, s, e, items)
-            if ordinal:  # 获得一、二等奖: 一 shares 等奖 with the next item
-                facts.append(AwardFact(
-                    text=doc.text[ts if not emitted else s:e], start=ts if not emitted else s, end=e,
-                    line=doc.line_of(ts if not emitted else s), name=ordinal, level=context_level or "unknown",
-                    recipient=recipient, rank=ordinal))
-                emitted, last_end = True, e
-                continue
-            if conferral_out:
-                cmt = _COUNT_RE.match(core)
-                if cmt:
-                    count = cmt.group("count")
-                    s += len(count)
-                    core = norm[s:e]
-            quoted = any(c in core for c in "“「\"")
-            titled = trig in _TITLE_TRIGGERS or m.group("by") is not None or conferral_out
-            # 评选出5名文明职工: the count says who; 荣获市十佳青年称号: 称号 says it is an honour
-            free = (conferral_out and count is not None) or (title_tail and not conferral_out)
-            if not _is_honour(core, quoted, free=free,
-                              titled=titled):
-                if emitted:
-                    break
-                continue
-            name, stripped = _clean_name(core)
-            if not name or contains_mask(name):
-                continue
-            if doc.is_noise(s, e):
-                continue
-            is_prize = bool(_rank_of(name) or v["prize_re"].search(name))
-            if _rank_of(name) and v["scope_re"].search(stripped):
-                level = "internal"  # 名列全省建行系统第一名: a place in a ranking within a system
-            elif is_prize:
-                # a prize takes the level of the contest it was won in, not of the winner's unit
-                level = _level_in(stripped) or event_level \
-                    or _context_level(norm, sent_start, clause_start) or context_level
-            else:
-                level = _level_in(stripped) or context_level
-            if level is None and (conferral_out or trig in _ACTIVE_CONFER
-                                  or (is_prize and _OWN_CONTEST_RE.search(norm, sent_start, ts))):
-                level = _body_level(doc, ctx)  # the reporting body confers / holds the contest
-            if level is None and is_prize:
-                # a prize in a contest: the nearest level marker of its paragraph
-                level = _level_in(norm[doc.line_span(doc.line_of(ts))[0]:ts], nearest=True)
-            level = level or "unknown"
-            text_start = ts if not facts or facts[-1].end <= ts else s
-            if emitted:
-                text_start = s
-            elif count is not None:
-                text_start = ts
-            fact_recipient = doc.text[s - len(count):s] if count else recipient
-            facts.append(AwardFact(
-                text=doc.text[text_start:e], start=text_start, end=e, line=doc.line_of(text_start),
-                name=name, level=level, recipient=fact_recipient, rank=_rank_of(name)))
-            emitted = True
-            last_end = e
-        if emitted:
-            done_until = last_end
-    trigger_facts = sorted(facts, key=lambda f: f.start)
-    trigger_starts = [f.start for f in trigger_facts]
-    for m in _PRAISE_RE.finditer(norm, start, end):
-        k = bisect.bisect_right(trigger_starts, m.start()) - 1
-        if (k >= 0 and trigger_facts[k].end > m.start()) or doc.is_noise(m.start(), m.end()):
-            continue
-        name, stripped = _clean_name(m.group("name"))
-        ls = doc.line_span(doc.line_of(m.start()))[0]
-        level = _level_in(stripped) or _level_in(norm[ls:m.start()]) or _body_level(doc, ctx) or "unknown"
-        facts.append(AwardFact(text=doc.text[m.start():m.end()], start=m.start(), end=m.end(),
-                               line=doc.line_of(m.start()), name=name, level=level,
-                               recipient=None, rank=None))
-    facts.sort(key=lambda f: f.start)
-    return facts
+        found = _resolve(view, t, awards, ctx)
+        if found:
+            awards.extend(found)
+            done_until = found[-1].end
+    awards.sort(key=lambda a: a.start)
+    extra = _praises(view, 0, vend, awards, ctx) + _praised_objects(view, 0, vend, awards, ctx) \
+        + _obtained(view, 0, vend, awards) \
+        + _bare_ranks(view, 0, vend, awards, ctx)
+    return sorted((_to_fact(view, a) for a in awards + extra), key=lambda f: f.start)

@@ -81,7 +81,8 @@ def fact_value(f) -> str:
     if t == "amount":
         return ("" if f.value is None else fmt_num(f.value)) + f" {f.currency}" + ("（约）" if f.approx else "")
     if t == "award":
-        return f"{f.name}（{zh('award_level', f.level)}）" + (f" · {f.recipient}" if f.recipient else "")
+        return f"{f.name}（{zh('award_level', f.level)}）" + (f" · {f.recipient}" if f.recipient else "") \
+            + (f" · 规则 {f.rule}" if f.rule else "")
     if t == "activity":
         return f"{f.date} · {f.activity_type}"
     return "占位符"
