@@ -223,7 +223,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
             rep, flags, page_flags, page = paging.read(line, head)
             tables.add(head.report_id, rep, head.branch, flags, page_flags,
                        f"{REVIEW_DIR}/{page.name}", head.year, head.year_source)
-            year_reports.append(_year_report(head, rep))
+            year_reports.append(_year_report(head, rep, yr_flags.figures))
             pages.append(page)
             reviews.add(page, rep, page_flags)
         if len(pages) != len(heads) or next(lines, None) is not None:
@@ -264,12 +264,16 @@ def _report_text(sources: SourceCache, ln) -> str | None:
     return None if text is None else text[ln.start:ln.end]
 
 
-def _year_report(head, rep):
+def _year_report(head, rep, known: dict):
+    """What the year tables need of a report; `known`: figures the year flags computed."""
     from pipeline.aggregate.years import ReportYear, report_figures
 
     b = head.branch
+    figures = known.get(head.report_id)
+    if figures is None:
+        figures = report_figures(rep.facts, rep.section_tree)
     return ReportYear(head.report_id, b.branch_id, b.branch_name, b.district, head.year,
-                      report_figures(rep.facts, rep.section_tree))
+                      figures)
 
 
 def _parse_head(line: bytes, path: Path, n: int) -> _ReportHead:
@@ -304,7 +308,7 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
     from pipeline.aggregate.tables import report_key
     from pipeline.aggregate.years import YearResolver
 
-    years = YearResolver(roots)
+    years = YearResolver(roots, resolver._folders)  # (folders resolved once for both)
     hasher = MinHasher(pol)
     sig_cache = SignatureCache(run_dir / ".cache" / SIG_CACHE_NAME, pol, hasher.n)
     used_keys: dict[str, str] = {}

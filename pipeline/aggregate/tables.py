@@ -181,10 +181,11 @@ def year_table_schemas() -> dict:
 
 def frame_of(rows: list[dict], schema):
     """Rows as a DataFrame typed by an Arrow schema (nullable ints stay ints)."""
+    import pandas as pd
     import pyarrow as pa
 
     return pa.Table.from_pylist(rows, schema=schema).to_pandas(
-        types_mapper={pa.int64(): __import__("pandas").Int64Dtype()}.get)
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
 
 # rows buffered before they are written as one Parquet row group (a report row holds its

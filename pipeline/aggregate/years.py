@@ -17,6 +17,7 @@ year, and the flags that only a comparison with last year can raise.
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,29 +37,39 @@ RATE_TYPES = ("rate",)
 class YearResolver:
     """Year and year_source of a report: manifest, folder, text, unknown."""
 
-    def __init__(self, roots):
+    def __init__(self, roots, folders: dict | None = None):
         from pipeline.aggregate.branches import safe_resolve
 
-        self.roots = sorted({safe_resolve(r) for r in roots if Path(r).is_dir()},
-                            key=lambda p: -len(p.parts))
-        self._folders: dict[str, Path] = {}
-        self._by_path: dict[str, int | None] = {}
+        given = [Path(r) for r in roots if Path(r).is_dir()]
+        # roots as written (a lexical match is enough for most paths) and resolved
+        # (deepest first: a root inside another one decides)
+        self.lexical = sorted({os.path.abspath(r) for r in given}, key=lambda p: -len(p))
+        self.roots = sorted({safe_resolve(r) for r in given}, key=lambda p: -len(p.parts))
+        self._folders = folders if folders is not None else {}  # resolve_file's cache
+        self._by_folder: dict[str, int | None] = {}
 
     def _path_year(self, path: str) -> int | None:
+        """The year of the deepest year folder of `path` under its input root (one
+        look-up per folder: a folder holds many files)."""
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._by_folder:
+            self._by_folder[folder] = self._folder_year(path, folder)
+        return self._by_folder[folder]
+
+    def _folder_year(self, path: str, folder: str) -> int | None:
         from pipeline.aggregate.branches import resolve_file
 
-        if path not in self._by_path:
-            p = resolve_file(path, self._folders)
-            year = None
-            for root in self.roots:
-                try:
-                    rel = p.relative_to(root)
-                except ValueError:
-                    continue
-                year = folder_year(rel.parts[:-1])
-                break
-            self._by_path[path] = year
-        return self._by_path[path]
+        for root in self.lexical:
+            if folder == root or folder.startswith(root + os.sep):
+                return folder_year(folder[len(root):].split(os.sep))
+        p = resolve_file(path, self._folders)
+        for root in self.roots:
+            try:
+                rel = p.relative_to(root)
+            except ValueError:
+                continue
+            return folder_year(rel.parts[:-1])
+        return None
 
     def resolve(self, branch, path: str, text_year: int | None) -> tuple[int | None, str]:
         if branch.branch_source == "manifest" and branch.expected_year:
@@ -108,29 +119,44 @@ class Figure:
     text: str
 
 
+@cache
+def _specs_by_key() -> dict:
+    """(fact type, fact metric) -> [(metric, spec)]: a fact looks up the few metrics it
+    can be, not every one (a build asks this of every fact of the run)."""
+    specs, _ = metric_specs()
+    index: dict = defaultdict(list)
+    for metric, spec in specs.items():
+        for m in spec.get("metrics", [None]):
+            index[(spec["type"], m)].append((metric, spec))
+    return dict(index)
+
+
 def report_figures(facts, section_tree) -> dict[str, Figure]:
     """metric -> the report's value (its largest matching fact; first on ties). Works on
     the full fact models and on the light ones of the first pass alike."""
-    specs, aid_words = metric_specs()
+    index = _specs_by_key()
     aid = None
     out: dict[str, Figure] = {}
     for no, f in enumerate(facts, 1):
-        if f.type not in ("count", "rate", "amount") or f.value is None:
+        kind = f.type
+        if kind == "count" or kind == "rate":
+            cands = index.get((kind, f.metric))
+        elif kind == "amount":
+            cands = index.get((kind, None))
+        else:
             continue
-        for metric, spec in specs.items():
-            if spec["type"] != f.type:
+        if not cands or f.value is None:
+            continue
+        for metric, spec in cands:
+            if spec.get("units") and f.unit not in spec["units"]:
                 continue
-            if "metrics" in spec and getattr(f, "metric", None) not in spec["metrics"]:
-                continue
-            if spec.get("units") and getattr(f, "unit", None) not in spec["units"]:
-                continue
-            if f.type == "amount" and getattr(f, "currency", "CNY") != "CNY":
+            if kind == "amount" and f.currency != "CNY":
                 continue
             if "cap" in spec and f.value > spec["cap"]:
                 continue
             if spec.get("aid_only"):
                 if aid is None:
-                    aid = _aid_spans(section_tree, aid_words)
+                    aid = _aid_spans(section_tree, metric_specs()[1])
                 if not any(a <= f.start < b for a, b in aid):
                     continue
             best = out.get(metric)
@@ -194,27 +220,30 @@ def branch_year_rows(reports: list[ReportYear]) -> list[dict]:
     """Rows of `branch_years` (schemas.report.BranchYear): per branch, year and metric
     stated by at least one of the branch's reports that year."""
     specs, _ = metric_specs()
+    rank = {m: i for i, m in enumerate(specs)}
     groups: dict[tuple, list[ReportYear]] = defaultdict(list)
     for r in reports:
         if r.branch_id is not None and r.year is not None:
             groups[(r.branch_id, r.year)].append(r)
     rows = []
-    for (bid, year), reps in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    for (bid, year), reps in sorted(groups.items(), key=lambda kv: kv[0]):
         first = reps[0]
-        for metric, spec in specs.items():
-            stating = [(r, r.figures[metric]) for r in reps if metric in r.figures]
-            if not stating:
-                continue
-            values = [f.value for _, f in stating]
-            mean = spec["type"] in RATE_TYPES
+        stating: dict[str, list] = {}
+        for r in reps:
+            for metric, fig in r.figures.items():
+                stating.setdefault(metric, []).append((r.report_id, fig))
+        for metric in sorted(stating, key=rank.__getitem__):
+            found = stating[metric]
+            total = sum(f.value for _, f in found)
+            mean = specs[metric]["type"] in RATE_TYPES
             rows.append({
                 "branch_id": bid, "branch_name": first.branch_name, "district": first.district,
                 "year": year, "metric": metric,
-                "value": round(sum(values) / len(values), 4) if mean else sum(values),
-                "how": HOW_MEAN if mean else HOW_SUM, "n_reports": len(stating),
-                "report_ids": [r.report_id for r, _ in stating],
-                "fact_ids": [f"{r.report_id}:{f.fact_no}" for r, f in stating],
-                "fact_texts": [f.text for _, f in stating]})
+                "value": round(total / len(found), 4) if mean else total,
+                "how": HOW_MEAN if mean else HOW_SUM, "n_reports": len(found),
+                "report_ids": [rid for rid, _ in found],
+                "fact_ids": [f"{rid}:{f.fact_no}" for rid, f in found],
+                "fact_texts": [f.text for _, f in found]})
     return rows
 
 
@@ -286,23 +315,43 @@ def year_over_year_rows(by_rows: list[dict], reports: list[ReportYear]) -> list[
 
 # --- flags -------------------------------------------------------------------------
 
-def _exact_shares(hasher, a: str, b: str) -> tuple[float, float]:
-    """(share of shingles shared with digits kept, with digits masked): Jaccard of the
-    two texts' character shingle sets, exact."""
+@cache
+def _unmask_table() -> dict[int, str]:
+    """Digits (Arabic, full-width, Chinese numerals: what the hasher masks) mapped to
+    distinct letters, which it keeps: hashing the mapped text gives the signature of
+    the text with its digits kept, in the same batched way."""
+    from pipeline.aggregate.minhash import _char_tables
+
+    digit, _ = _char_tables()
+    digits = [chr(c) for c in digit.nonzero()[0]]
+    letters = [chr(0x0100 + i) for i in range(len(digits))]  # Latin Extended-A: word chars
+    return str.maketrans(dict(zip(digits, letters)))
+
+
+def exact_shares(hasher, a: str, b: str) -> tuple[float, float]:
+    """(share of the character shingles two texts share with digits kept, with digits
+    masked): the exact Jaccard similarities the signatures estimate."""
     import numpy as np
 
     from pipeline.aggregate.minhash import _DROP
 
     def jaccard(x, y):
-        if not len(x) and not len(y):
-            return 1.0
         inter = len(np.intersect1d(x, y, assume_unique=True))
-        return inter / (len(x) + len(y) - inter)
+        return inter / max(1, len(x) + len(y) - inter)
 
     def plain(text):
         return np.unique(hasher._window_hashes(hasher._code_points(_DROP.sub("", text))))
 
     return jaccard(plain(a), plain(b)), jaccard(hasher.shingles(a), hasher.shingles(b))
+
+
+AMBIGUOUS = 0.08  # an estimate this close to a threshold is made exact
+
+
+def plain_signatures(hasher, texts: list[str]):
+    """MinHash signatures of `texts` with their digits kept (not masked)."""
+    table = _unmask_table()
+    return hasher.signatures([t.translate(table) for t in texts])
 
 
 class YearFlags:
@@ -311,6 +360,7 @@ class YearFlags:
     def __init__(self):
         self.flags: dict[str, list[Flag]] = defaultdict(list)
         self.years: list[int] = []
+        self.figures: dict[str, dict] = {}  # report id -> report_figures, where computed
 
     def add(self, report_id: str, code: str, severity: str, message: str, detail=None,
             twin=None, similarity=None) -> None:
@@ -369,50 +419,70 @@ def year_flags(lines, signatures: dict, reports_path: Path, pol, roster_ids: set
             lite = _LiteReport.model_validate_json(fh.readline())
             figs[ln.report_id] = (report_figures(lite.facts, lite.section_tree),
                                   figure_values(lite.facts))
-    from pipeline.aggregate.minhash import MinHasher
-
-    hasher = MinHasher(pol)
-    low = min(yp.copy_threshold, yp.wording_threshold) - 0.15  # MinHash estimate's margin
+            out.figures[ln.report_id] = figs[ln.report_id][0]  # (the tables reuse them)
+    # copies: each report against its branch's previous-year reports whose signatures
+    # (digits masked) agree enough to be candidates; those pairs are compared again with
+    # digits kept (signatures of their texts computed now, in one batch)
+    low = min(yp.copy_threshold, yp.wording_threshold) - 0.1  # (margin: estimates)
+    pairs = []
     for bid, ys in multi.items():
         order = sorted(ys)
         for prev_y, cur_y in zip(order, order[1:]):
             prev, cur = ys[prev_y], ys[cur_y]
             for ln in cur:
-                _copy_flag(out, ln, prev, prev_y, signatures, low, yp, hasher, names, text_of)
+                sig = signatures.get(ln.report_id)
+                for p in prev if sig is not None else ():
+                    psig = signatures.get(p.report_id)
+                    if psig is not None:
+                        masked = float((sig == psig).mean())
+                        if masked >= low:
+                            pairs.append((ln, p, prev_y, masked))
                 _figures_flag(out, ln, prev, prev_y, figs, yp)
             _change_flags(out, prev, cur, prev_y, cur_y, figs, yp)
+    _copy_flags(out, pairs, yp, names, text_of, pol)
     return out
 
 
-def _copy_flag(out, ln, prev, prev_y, signatures, low, yp, hasher, names, text_of):
-    sig = signatures.get(ln.report_id)
-    if sig is None:
+def _copy_flags(out, pairs, yp, names, text_of, pol):
+    """copied_from_previous_year for the candidate `pairs` (report, previous-year
+    report, its year, similarity with digits masked): the most similar per report."""
+    from pipeline.aggregate.minhash import MinHasher
+
+    if not pairs:
         return
-    best = None
-    for p in prev:
-        psig = signatures.get(p.report_id)
-        if psig is None or float((sig == psig).mean()) < low:
-            continue
-        a, b = text_of(ln), text_of(p)
+    texts: dict[str, str | None] = {}
+    for ln, p, _, _ in pairs:
+        for x in (ln, p):
+            if x.report_id not in texts:
+                texts[x.report_id] = text_of(x)
+    known = [rid for rid, t in texts.items() if t is not None]
+    hasher = MinHasher(pol)
+    plain_sig = dict(zip(known, plain_signatures(hasher, [texts[r] for r in known])))
+    best: dict[str, tuple] = {}
+    for ln, p, prev_y, masked in pairs:
+        a, b = plain_sig.get(ln.report_id), plain_sig.get(p.report_id)
         if a is None or b is None:
             continue
-        plain, masked = _exact_shares(hasher, a, b)
-        if best is None or (plain, masked) > best[:2]:
-            best = (plain, masked, p)
-    if best is None:
-        return
-    plain, masked, p = best
-    name = names.get(p.report_id, p.report_id)
-    if plain >= yp.copy_threshold:
-        out.add(ln.report_id, "copied_from_previous_year", "warning",
-                f"与本单位 {prev_y} 年的报告“{name}”几乎相同：原文 {plain:.0%} 相同"
-                f"（去掉数字后 {masked:.0%}），疑似只改了年份或个别数字，请核实是否照抄上年总结",
-                f"plain={plain:.3f};masked={masked:.3f}", p.report_id, round(plain, 3))
-    elif masked >= yp.wording_threshold:
-        out.add(ln.report_id, "copied_from_previous_year", "info",
-                f"沿用本单位 {prev_y} 年报告“{name}”的文字：去掉数字后 {masked:.0%} 相同"
-                f"（原文 {plain:.0%}），只更新了数字",
-                f"plain={plain:.3f};masked={masked:.3f}", p.report_id, round(masked, 3))
+        plain = float((a == b).mean())
+        if abs(plain - yp.copy_threshold) < AMBIGUOUS \
+                or abs(masked - yp.wording_threshold) < AMBIGUOUS:
+            # near a threshold the estimate's error (about 0.03) could decide: count
+            plain, masked = exact_shares(hasher, texts[ln.report_id], texts[p.report_id])
+        cand = (plain, masked, p, prev_y)
+        if ln.report_id not in best or cand[:2] > best[ln.report_id][:2]:
+            best[ln.report_id] = cand
+    for rid, (plain, masked, p, prev_y) in best.items():
+        name = names.get(p.report_id, p.report_id)
+        if plain >= yp.copy_threshold:
+            out.add(rid, "copied_from_previous_year", "warning",
+                    f"与本单位 {prev_y} 年的报告“{name}”几乎相同：原文约 {plain:.0%} 相同"
+                    f"（去掉数字后约 {masked:.0%}），疑似只改了年份或个别数字，请核实是否照抄上年总结",
+                    f"plain={plain:.3f};masked={masked:.3f}", p.report_id, round(plain, 3))
+        elif masked >= yp.wording_threshold:
+            out.add(rid, "copied_from_previous_year", "info",
+                    f"沿用本单位 {prev_y} 年报告“{name}”的文字：去掉数字后约 {masked:.0%} 相同"
+                    f"（原文约 {plain:.0%}），只更新了数字",
+                    f"plain={plain:.3f};masked={masked:.3f}", p.report_id, round(masked, 3))
 
 
 def _figures_flag(out, ln, prev, prev_y, figs, yp):

@@ -12,7 +12,7 @@ from pipeline.aggregate.stats import UNKNOWN_DISTRICT
 TREND_METRICS = ("members", "new_members", "union_rate", "membership_rate",
                  "aided_households", "aided_people", "aid_spending", "units_covered")
 MAX_DISTRICTS = 24  # columns of the grid; the table below lists every district
-CELL_W, CELL_H, PAD_L, PAD_T, PAD_B = 190, 118, 10, 26, 22
+CELL_W, CELL_H, PAD_L, PAD_T, PAD_B = 200, 128, 24, 38, 22
 
 
 def district_series(branch_years: pd.DataFrame) -> pd.DataFrame:
@@ -28,7 +28,8 @@ def district_series(branch_years: pd.DataFrame) -> pd.DataFrame:
     return out[["district", "metric", "year", "value", "branches"]]
 
 
-def _cell(series: pd.DataFrame, years: list[int], x0: float, y0: float, title: str) -> str:
+def _cell(series: pd.DataFrame, years: list[int], x0: float, y0: float, title: str,
+          unit: str = "") -> str:
     """One small chart: a line over the run's years, a labelled marker per year with a
     value; the segment between two years is dashed when the number of branches
     stating the metric changed (not like for like)."""
@@ -41,7 +42,7 @@ def _cell(series: pd.DataFrame, years: list[int], x0: float, y0: float, title: s
     def xy(year, v):
         x = x0 + PAD_L + (years.index(year) * step if len(years) > 1 else w / 2)
         return x, y0 + PAD_T + h - (v - lo) / (hi - lo or 1) * h
-    tip = "；".join(f"{y}年 {fmt_num(pts[y][0])}（{pts[y][1]} 个单位）" for y in years if y in pts)
+    tip = "；".join(f"{y}年 {fmt_num(pts[y][0])}{unit}（{pts[y][1]} 个单位）" for y in years if y in pts)
     parts = [f'<g class="trend" data-district="{esc(title)}"><title>{esc(title)}：{esc(tip)}</title>',
              f'<rect x="{x0 + 1}" y="{y0 + 1}" width="{CELL_W - 2}" height="{CELL_H - 2}" '
              f'fill="none" stroke="#d0d7de"/>',
@@ -64,7 +65,7 @@ def _cell(series: pd.DataFrame, years: list[int], x0: float, y0: float, title: s
         x, yy = xy(y, pts[y][0])
         parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3.5" fill="#1f2933"/>'
                      f'<text x="{x:.1f}" y="{yy - 6:.1f}" font-size="10" text-anchor="middle" '
-                     f'data-year="{y}">{esc(fmt_num(pts[y][0]))}</text>')
+                     f'data-year="{y}">{esc(fmt_num(pts[y][0]) + unit)}</text>')
     parts.append("</g>")
     return "".join(parts)
 
@@ -81,7 +82,7 @@ def trend_svg(branch_years: pd.DataFrame, years: list[int]) -> str:
     left_out = len(districts) - MAX_DISTRICTS
     districts = districts[:MAX_DISTRICTS]
     label_w, legend_h = 120, 28
-    w = label_w + CELL_W * len(districts) + 10
+    w = max(label_w + CELL_W * len(districts) + 10, label_w + 620)  # (the legend's width)
     h = legend_h + CELL_H * len(metrics) + 10
     parts = [f'<svg id="chart-years" class="chart" role="img" aria-label="各区县主要指标逐年变化" '
              f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">',
@@ -103,7 +104,7 @@ def trend_svg(branch_years: pd.DataFrame, years: list[int]) -> str:
                 parts.append(f'<text x="{x0 + CELL_W / 2}" y="{y0 + CELL_H / 2}" font-size="11" '
                              f'text-anchor="middle" fill="#52606d">{esc(d)}：无数据</text>')
                 continue
-            parts.append(_cell(g, years, x0, y0, d))
+            parts.append(_cell(g, years, x0, y0, d, "%" if metric.endswith("_rate") else ""))
     parts.append("</svg>")
     more = (f'<p class="note">另有 {left_out} 个区县未画出，见下表及 ghminer.xlsx「年度对比」。</p>'
             if left_out > 0 else "")
