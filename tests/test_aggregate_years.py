@@ -244,6 +244,13 @@ def test_workbook_sheet(built):
         ("青松社区工会", "新报送单位"), ("开发区企业工会", "新报送单位"),
         ("西山学校工会", "新报送单位"), ("西湖镇工会", "停止报送")])
     assert str(rows[-1][0]).startswith("说明：基层单位数值取报告中该指标最大的数字")
+    assert not any(v == "<NA>" for r in rows for v in r)  # a null is an empty cell
+    new_e03 = [r for r in moves if r[2] == "E03"][0]
+    assert new_e03[6:8] == [None, 2024]
+    reports = [list(r) for r in load_workbook(run / "ghminer.xlsx", read_only=True)["报告清单"]
+               .iter_rows(values_only=True)]
+    head, a24 = reports[0], [r for r in reports if r[0] == rid(A24)][0]
+    assert (a24[head.index("所属年度")], a24[head.index("年度依据")]) == (2024, "正文")
     flags = [list(r) for r in load_workbook(run / "ghminer.xlsx", read_only=True)["缺项与问题"]
              .iter_rows(values_only=True)]
     assert any("停止报送" in map(str, r) for r in flags)

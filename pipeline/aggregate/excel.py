@@ -36,7 +36,7 @@ def safe_cell(value):
         return value
     if t is float:
         return None if math.isnan(value) else value
-    if value is None:
+    if value is None or value is pd.NA:  # (a nullable integer column's null)
         return None
     if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # numpy scalar
         value = value.item()
@@ -72,7 +72,10 @@ def _safe_text(s: str) -> str:
 # which enumeration each column's values belong to, for Chinese display
 ENUM_COLUMNS = {"org_type": "org_type", "label": "section", "metric": "metric",
                 "level": "award_level", "type": "fact_type", "code": "flag",
-                "severity": "severity", "branch_source": "branch_source", "kind": "kind"}
+                "severity": "severity", "branch_source": "branch_source", "kind": "kind",
+                "year_source": "year_source"}
+# nullable integer columns read back as floats (a null among them): shown as integers
+YEAR_COLUMNS = ("year", "report_year")
 
 
 def _display(df: pd.DataFrame) -> pd.DataFrame:
@@ -82,6 +85,9 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
             names = labels().get(kind, {})  # zh(kind, v) for each str v, without a call
             df[col] = df[col].map(lambda v, names=names: names.get(v, v)
                                   if isinstance(v, str) else v)
+    for col in YEAR_COLUMNS:
+        if col in df.columns and df[col].dtype.kind == "f":
+            df[col] = df[col].astype("Int64")
     if "sections" in df.columns:
         df["sections"] = df["sections"].map(
             lambda s: "、".join(zh("section", x) for x in list(s)) if s is not None else None)
