@@ -177,6 +177,9 @@ def test_flags_compare_with_the_branch_own_previous_year(built):
     jump = by[(rid(E24), "implausible_change")]
     assert jump.detail == "members:400->900" and "+125%" in jump.message
     assert by[(rid(D23), "stopped_reporting")].detail == "2023->2024"
+    # the copy and its original are not also near-duplicates of each other (one branch
+    # across years is the year comparison's to judge)
+    assert not _t(run, "flags").code.eq("near_duplicate").any()
     # the report rows count them
     r = _t(run, "reports").set_index("report_id")
     assert "照抄" not in (r.loc[rid(A23), "flag_summary"] or "")

@@ -353,7 +353,21 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
     sig_cache.save()
     pairs = iter_near_duplicates({rid: sig for rid, sig in signatures.items()
                                   if sig is not None}, pol)
-    return heads, DuplicateFlags(pairs, names, pol.max_twins), signatures
+    return heads, DuplicateFlags(_other_years_apart(pairs, heads), names, pol.max_twins), \
+        signatures
+
+
+def _other_years_apart(pairs, heads):
+    """The near-duplicate pairs less those of one branch's reports of two years: a
+    branch re-using its own wording from year to year is the year comparison's to
+    judge (`years`: copied_from_previous_year), not a copy from another unit."""
+    seen = {h.report_id: (h.branch.branch_id, h.year) for h in heads
+            if h.branch.branch_id is not None and h.year is not None}
+    for a, b, sim in pairs:
+        x, y = seen.get(a), seen.get(b)
+        if x is not None and y is not None and x[0] == y[0] and x[1] != y[1]:
+            continue
+        yield a, b, sim
 
 
 @dataclass
