@@ -286,3 +286,21 @@ def test_a_single_year_run_says_so(tmp_path):
     assert len(_t(run, "year_over_year")) == 0
     assert list(_t(run, "year_over_year").columns)[:3] == ["level", "district", "branch_id"]
     assert not _t(run, "flags").code.isin(YEAR_CODES).any()
+
+
+def test_reports_of_unknown_units_do_not_make_years():
+    """A report whose unit cannot be told (no manifest row, folder or rostered name)
+    stating 2025 neither adds a year to compare nor makes B1 "stop" in 2025."""
+    from pipeline.aggregate.years import Figure, ReportYear, no_comparison_note, year_tables
+
+    fig = {"members": Figure(50.0, 1, "会员50人")}
+    yt = year_tables([ReportYear("a#0", "B1", "甲工会", "北区", 2023, fig),
+                      ReportYear("b#0", "B1", "甲工会", "北区", 2024, fig),
+                      ReportYear("c#0", None, "某工会", None, 2025, fig)])
+    assert yt.years == [2023, 2024] and yt.all_years == [2023, 2024, 2025]
+    assert set(yt.year_over_year["status"]) == {"compared"}
+    assert no_comparison_note(yt) is None
+    stray = year_tables([ReportYear("c#0", None, "某工会", None, 2025, fig),
+                         ReportYear("d#0", None, "另一工会", None, 2019, fig)])
+    assert "报告涉及多个年度（2019、2025）" in no_comparison_note(stray)
+    assert len(stray.year_over_year) == 0 and len(stray.branch_years) == 0

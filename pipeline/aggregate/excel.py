@@ -304,12 +304,11 @@ def year_sheet_rows(years) -> pd.DataFrame:
     """The 年度对比 sheet: district rows, then branch rows, each by district, branch,
     metric and year; a one-cell explanation when the run holds fewer than two years
     (an empty table would look broken)."""
-    known = list(years.years) if years is not None else []
-    if len(known) < 2:
-        why = (f"本次运行只有 {known[0]} 年一个年度的报告，无法做年度对比。" if known else
-               "本次运行的报告都无法判断年度，无法做年度对比。")
-        return pd.DataFrame({"说明": [why + "同时提交多个年度的报告（manifest.csv 的 year 列，"
-                                      "或按年度分目录，如 2023/、2024/）即可得到逐年变化。"]})
+    from pipeline.aggregate.years import no_comparison_note
+
+    why = no_comparison_note(years)
+    if why is not None:
+        return pd.DataFrame({"说明": [why]})
     df = years.year_over_year[YEAR_SHEET_COLUMNS]
     order = {m: i for i, m in enumerate(labels().get("metric", {}))}
     df = df.assign(_l=(df["level"] == "branch").astype(int),

@@ -257,7 +257,7 @@ def _change(prev, cur) -> tuple[float | None, float | None]:
 def year_over_year_rows(by_rows: list[dict], reports: list[ReportYear]) -> list[dict]:
     """Rows of `year_over_year` (schemas.report.YearOverYear)."""
     specs, _ = metric_specs()
-    years = sorted({r.year for r in reports if r.year is not None})
+    years = sorted({r.year for r in reports if r.year is not None and r.branch_id is not None})
     value = {(r["branch_id"], r["year"], r["metric"]): r["value"] for r in by_rows}
     info: dict[str, ReportYear] = {}
     branch_years: dict[str, set[int]] = defaultdict(set)
@@ -384,11 +384,14 @@ def year_flags(lines, signatures: dict, reports_path: Path, pol, roster_ids: set
     say they may be copies)."""
     yp = pol.years
     out = YearFlags()
-    out.years = sorted({ln.year for ln in lines if ln.year is not None})
+    # the years of reports whose branch is known: those alone can be compared (a stray
+    # report of another year and no known unit must not make every branch "stop")
+    out.years = sorted({ln.year for ln in lines
+                        if ln.year is not None and ln.branch.branch_id is not None})
     if len(out.years) < 2:
         return out
     for ln in lines:
-        if ln.year is None:
+        if ln.year is None and ln.branch.branch_id is not None:
             out.add(ln.report_id, "year_unknown", "info",
                     "无法判断报告年度：清单、目录和正文都没有给出年份，未计入年度对比；"
                     "请在 manifest.csv 中登记其年度")
@@ -530,21 +533,39 @@ def _change_flags(out, prev, cur, prev_y, cur_y, figs, yp):
 
 @dataclass
 class YearTables:
-    years: list[int]          # the years of the run, known ones only
+    years: list[int]          # the years of the reports of known branches: compared
     branch_years: object      # DataFrame of schemas.report.BranchYear
     year_over_year: object    # DataFrame of schemas.report.YearOverYear
-    unknown: int = 0          # reports whose year cannot be told
+    unknown: int = 0          # reports of known branches whose year cannot be told
+    all_years: list[int] = field(default_factory=list)  # of every report with a year
 
 
 def year_tables(reports: list[ReportYear]) -> YearTables:
     """The two tables of a run (empty, with their columns, for a single-year run's
-    `year_over_year`)."""
+    `year_over_year`). Reports whose branch is unknown have no place in them."""
     from pipeline.aggregate.tables import frame_of, year_table_schemas
 
     schemas = year_table_schemas()
     by_rows = branch_year_rows(reports)
     yoy = year_over_year_rows(by_rows, reports)
-    return YearTables(sorted({r.year for r in reports if r.year is not None}),
-                      frame_of(by_rows, schemas["branch_years"]),
-                      frame_of(yoy, schemas["year_over_year"]),
-                      sum(r.year is None for r in reports))
+    return YearTables(
+        sorted({r.year for r in reports if r.year is not None and r.branch_id is not None}),
+        frame_of(by_rows, schemas["branch_years"]), frame_of(yoy, schemas["year_over_year"]),
+        sum(r.year is None and r.branch_id is not None for r in reports),
+        sorted({r.year for r in reports if r.year is not None}))
+
+
+def no_comparison_note(yt) -> str | None:
+    """Why a run has no year comparison (None: it has one), for the sheet and dashboard."""
+    if yt is not None and len(yt.years) > 1:
+        return None
+    every = list(yt.all_years) if yt is not None else []
+    if len(every) > 1:
+        why = (f"报告涉及多个年度（{'、'.join(map(str, every))}），但没有哪个能确定的基层单位"
+               "（清单、目录或名册）在两个年度都有报告，无法逐年对比。")
+    elif every:
+        why = f"本次运行只有 {every[0]} 年一个年度的报告，无法做年度对比。"
+    else:
+        why = "本次运行的报告都无法判断年度，无法做年度对比。"
+    return why + ("同时提交同一批单位多个年度的报告（manifest.csv 的 year 列，"
+                  "或按年度分目录，如 2023/、2024/）即可得到逐年变化。")

@@ -113,11 +113,11 @@ def trend_svg(branch_years: pd.DataFrame, years: list[int]) -> str:
 
 def years_section(yt, max_rows: int) -> str:
     """The section's HTML: one sentence when the run holds fewer than two years."""
-    if yt is None or len(yt.years) < 2:
-        known = list(yt.years) if yt is not None else []
-        what = f"只有 {known[0]} 年一个年度的报告" if known else "的报告都无法判断年度"
-        return (f'<p class="note" id="years-single">本次运行{what}，无法做年度对比。'
-                "同时提交多个年度的报告（manifest.csv 的 year 列，或按年度分目录）即可看到逐年变化。</p>")
+    from pipeline.aggregate.years import no_comparison_note
+
+    why = no_comparison_note(yt)
+    if why is not None:
+        return f'<p class="note" id="years-single">{esc(why)}</p>'
     yoy = yt.year_over_year
     unknown = (f'<p class="note">另有 {yt.unknown} 份报告无法判断年度，未计入对比'
                "（见「需跟进的报告」中的“年度不明”）。</p>" if yt.unknown else "")
