@@ -304,3 +304,14 @@ def test_reports_of_unknown_units_do_not_make_years():
                          ReportYear("d#0", None, "另一工会", None, 2019, fig)])
     assert "报告涉及多个年度（2019、2025）" in no_comparison_note(stray)
     assert len(stray.year_over_year) == 0 and len(stray.branch_years) == 0
+
+
+def test_every_year_column_and_flag_has_chinese():
+    from pipeline.aggregate.labels import headers, labels
+    from schemas.report import BranchYear, YearOverYear
+
+    assert set(BranchYear.model_fields) | set(YearOverYear.model_fields) | \
+        {"report_year", "year_source"} <= set(headers())
+    assert YEAR_CODES <= set(labels()["flag"])
+    assert {"new", "stopped", "compared", "only_previous", "only_current"} <= \
+        set(labels()["status"])
