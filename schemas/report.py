@@ -138,6 +138,46 @@ class Report(_Model):
     chars: int = Field(ge=0, description="length of the report text")
 
 
+YearMetric = Literal["members", "new_members", "union_rate", "membership_rate",
+                     "aided_households", "aided_people", "aid_spending", "units_covered"]
+YEAR_METRICS: tuple[str, ...] = YearMetric.__args__  # type: ignore[attr-defined]
+
+
+class BranchYear(_Model):
+    """One metric of one branch in one year of a multi-year run (table `branch_years`)."""
+    branch_id: str
+    branch_name: str | None = None
+    district: str | None = None
+    year: int
+    metric: YearMetric
+    value: float
+    how: str = Field(description="how the value was aggregated, e.g. "
+                                 "max_in_report+sum_over_reports")
+    n_reports: int = Field(ge=1, description="the branch's reports of that year stating it")
+    report_ids: list[str]
+    fact_ids: list[str] = Field(description="report_id:fact_no of each fact behind the value")
+    fact_texts: list[str]
+
+
+class YearOverYear(_Model):
+    """A change between two years of a branch or a district (table `year_over_year`)."""
+    level: Literal["branch", "district"]
+    district: str | None = None
+    branch_id: str | None = None
+    branch_name: str | None = None
+    metric: YearMetric | None = Field(default=None, description="None on new/stopped rows")
+    status: Literal["compared", "only_previous", "only_current", "new", "stopped"]
+    previous_year: int | None = None
+    current_year: int
+    previous_value: float | None = None
+    current_value: float | None = None
+    change: float | None = None
+    change_pct: float | None = Field(default=None, description="in percent of the previous value")
+    previous_branches: int | None = Field(default=None, description="district rows: branches "
+                                          "stating the metric in the previous year")
+    current_branches: int | None = None
+
+
 FileStatusLiteral = Literal["processed", "failed"]
 
 

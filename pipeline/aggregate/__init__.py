@@ -192,8 +192,15 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # Pass 1, light (a few fields of each line): report ids, branches and MinHash
     # signatures. Near-duplicates need the whole batch, and every report's flags,
     # review page name and page depend on them.
-    heads, dup_flags = _near_duplicate_pass(reports_path, run_dir, pol, resolver, sources,
-                                            state_of)
+    heads, dup_flags, signatures = _near_duplicate_pass(reports_path, run_dir, pol, resolver,
+                                                        sources, state_of, roots)
+    # Across years: each report against its own branch's previous-year reports
+    from pipeline.aggregate.years import year_flags
+
+    yr_flags = year_flags(heads, signatures, reports_path, pol,
+                          {e.branch_id for e in roster_entries}, dup_flags.names,
+                          lambda ln: _report_text(sources, ln))
+    del signatures
     sources.last_use()  # pass 2 reads each file once more, in the same order
     release_freed_memory()  # what the near-duplicate search used
 
@@ -201,11 +208,13 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # pages are rendered as each report is read when no renderer is forked; else by
     # forked renderers, started now on a cold build (they read and name the pages
     # themselves, alongside this pass) or after this pass.
-    paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags, state_of)
+    paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags, state_of,
+                     yr_flags)
     from pipeline.aggregate.tables import TableWriter  # pyarrow: not needed when up to date
 
     tables = TableWriter(run_dir / TABLES_DIR, pol.blocking_flags)
     pages: list[_Page] = []
+    year_reports = []  # what the year tables need of each report
     reviews = None
     try:
         reviews = _ReviewWriter(run_dir / REVIEW_DIR, paging, heads, sources, workers)
@@ -213,7 +222,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         for head, (_, _, line) in zip(heads, lines):
             rep, flags, page_flags, page = paging.read(line, head)
             tables.add(head.report_id, rep, head.branch, flags, page_flags,
-                       f"{REVIEW_DIR}/{page.name}")
+                       f"{REVIEW_DIR}/{page.name}", head.year, head.year_source)
+            year_reports.append(_year_report(head, rep, yr_flags.figures))
             pages.append(page)
             reviews.add(page, rep, page_flags)
         if len(pages) != len(heads) or next(lines, None) is not None:
@@ -222,7 +232,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         reviews.start(pages, heads)
         written = _write_tables_and_dashboard(run_dir, tables, roster_entries, pol, run_manifest,
                                               manifest_path, roster_path, dup_flags.n_pairs,
-                                              issues)
+                                              issues, year_reports)
         rendered = reviews.finish()
     except BaseException:
         try:
@@ -246,6 +256,24 @@ class _ReportHead(BaseModel):
     end: int
     title: str | None = None
     org: str | None = None
+    year: int | None = None
+
+
+def _report_text(sources: SourceCache, ln) -> str | None:
+    text = sources.get(ln.ident[1]).text
+    return None if text is None else text[ln.start:ln.end]
+
+
+def _year_report(head, rep, known: dict):
+    """What the year tables need of a report; `known`: figures the year flags computed."""
+    from pipeline.aggregate.years import ReportYear, report_figures
+
+    b = head.branch
+    figures = known.get(head.report_id)
+    if figures is None:
+        figures = report_figures(rep.facts, rep.section_tree)
+    return ReportYear(head.report_id, b.branch_id, b.branch_name, b.district, head.year,
+                      figures)
 
 
 def _parse_head(line: bytes, path: Path, n: int) -> _ReportHead:
@@ -264,17 +292,23 @@ class _Line:
     report_id: str
     branch: Branch
     ident: tuple         # (source, path, report_index, org): what id and branch come from
+    start: int = 0       # the report's span in its source
+    end: int = 0
+    year: int | None = None       # the year it belongs to (`years.YearResolver`)
+    year_source: str = "unknown"  # manifest | folder | text | unknown
 
 
 def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: BranchResolver,
-                         sources: SourceCache, state_of):
-    """(the `_Line` of each report, its `DuplicateFlags`). Signatures come from the run's
-    signature cache or are computed in batches."""
+                         sources: SourceCache, state_of, roots=()):
+    """(the `_Line` of each report, its `DuplicateFlags`, report id -> its signature).
+    Signatures come from the run's signature cache or are computed in batches."""
     from pipeline.aggregate.minhash import MinHasher, iter_near_duplicates
     from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
     from pipeline.aggregate.sigcache import SignatureCache
     from pipeline.aggregate.tables import report_key
+    from pipeline.aggregate.years import YearResolver
 
+    years = YearResolver(roots, resolver._folders)  # (folders resolved once for both)
     hasher = MinHasher(pol)
     sig_cache = SignatureCache(run_dir / ".cache" / SIG_CACHE_NAME, pol, hasher.n)
     used_keys: dict[str, str] = {}
@@ -299,8 +333,10 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
         if key not in branch_of:  # resolving a path touches the file system
             branch_of[key] = resolver.resolve(head.path, head.org)
         branch = branch_of[key]
+        year, year_source = years.resolve(branch, head.path, head.year)
         heads.append(_Line(n, offset, rid, branch,
-                           (head.source, head.path, head.report_index, head.org)))
+                           (head.source, head.path, head.report_index, head.org),
+                           head.start, head.end, year, year_source))
         names[rid] = f"{branch.branch_name or head.source} · {head.title or rid}"
         sig_key = sig_cache.key(state_of(head.path), head.start, head.end)
         found, sig = sig_cache.get(sig_key)
@@ -317,7 +353,21 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
     sig_cache.save()
     pairs = iter_near_duplicates({rid: sig for rid, sig in signatures.items()
                                   if sig is not None}, pol)
-    return heads, DuplicateFlags(pairs, names, pol.max_twins)
+    return heads, DuplicateFlags(_other_years_apart(pairs, heads), names, pol.max_twins), \
+        signatures
+
+
+def _other_years_apart(pairs, heads):
+    """The near-duplicate pairs less those of one branch's reports of two years: a
+    branch re-using its own wording from year to year is the year comparison's to
+    judge (`years`: copied_from_previous_year), not a copy from another unit."""
+    seen = {h.report_id: (h.branch.branch_id, h.year) for h in heads
+            if h.branch.branch_id is not None and h.year is not None}
+    for a, b, sim in pairs:
+        x, y = seen.get(a), seen.get(b)
+        if x is not None and y is not None and x[0] == y[0] and x[1] != y[1]:
+            continue
+        yield a, b, sim
 
 
 @dataclass
@@ -330,6 +380,7 @@ class _Paging:
     roster_org_type: dict
     dup_flags: DuplicateFlags   # the near-duplicate flags, by report
     source_state: object        # path -> state of the source file
+    year_flags: object = None   # years.YearFlags: flags comparing with last year
 
     def read(self, line: bytes, head: _Line):
         """(report, its flags, the flags its page shows, its page)."""
@@ -341,6 +392,8 @@ class _Paging:
         rid, branch = head.report_id, head.branch
         flags = report_flags(rep, rid, branch, self.pol, self.expected_year,
                              self.roster_org_type.get(branch.branch_id))
+        if self.year_flags is not None:
+            flags += self.year_flags.of(rid)
         page_flags = flags + self.dup_flags.of(rid)
         page = _Page(rid, head.offset, hashlib.blake2b(line, digest_size=20).hexdigest(), branch,
                      _PageName(rep.source, rep.path, rep.report_index))
@@ -351,11 +404,11 @@ class _Paging:
 
 def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
                                 run_manifest: dict, manifest_path, roster_path, n_pairs: int,
-                                issues) -> dict:
+                                issues, year_reports=()) -> dict:
     """Tables, DuckDB, workbook and dashboard (the review pages are written aside). The
     per-report tables are already written (`tables`, a `TableWriter`): the statistics
     read back the columns they need, the workbook and dashboard read them in batches."""
-    from pipeline.aggregate.duck import write_duckdb, write_parquet
+    from pipeline.aggregate.duck import write_duckdb, write_parquet, write_year_parquet
     from pipeline.aggregate.excel import write_workbook
     from pipeline.aggregate.html import render_dashboard
     from pipeline.aggregate.stats import district_stats, district_summary, read_stat_facts
@@ -373,18 +426,22 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     release_freed_memory()  # the columns the statistics read
     stat_paths = write_parquet({"district_stats": stats, "missing_branches": missing,
                                 "file_issues": issues}, run_dir / TABLES_DIR)
+    from pipeline.aggregate.years import year_tables
+
+    yt = year_tables(list(year_reports))
+    stat_paths.update(write_year_parquet(yt, run_dir / TABLES_DIR))
     paths = {**tables.publish(), **stat_paths}
     written = {"tables": {k: str(v) for k, v in paths.items()}}
     written["duckdb"] = str(write_duckdb(paths, run_dir / DB_NAME))
     release_freed_memory()  # DuckDB's buffers
     written["excel"] = str(write_workbook(run_dir / XLSX_NAME, summary, paths["reports"],
                                           paths["flags"], paths["facts"], missing, stats,
-                                          file_issues=issues))
+                                          file_issues=issues, years=yt))
     counts = run_manifest.get("counts", {})
     dash = render_dashboard(summary, stats, paths["reports"], paths["flags"], missing,
                             {"reports": sizes["reports"], "files": counts.get("files", "?"),
                              "version": run_manifest.get("ghminer_version", "")},
-                            file_issues=issues)
+                            file_issues=issues, years=yt)
     write_text_atomic(run_dir / DASHBOARD_NAME, dash)
     written["dashboard"] = str(run_dir / DASHBOARD_NAME)
     written["review_dir"] = str(run_dir / REVIEW_DIR)
@@ -394,6 +451,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
         "districts": int((summary["district"] != "（全部）").sum()),
         "missing_branches": len(missing),
         "file_issues": len(issues),
+        "years": yt.years,
         "manifest": str(manifest_path) if manifest_path else None,
         "roster": str(roster_path) if roster_path else None,
     }

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from pipeline.aggregate.years_folder import is_year_folder
 from schemas.report import ORG_TYPES, RefusedManifestRow
 
 MANIFEST_COLUMNS = ("file", "branch_id", "branch_name", "district", "year")
@@ -254,6 +255,8 @@ class BranchResolver:
         for root in self.roots:
             if _inside(p, root):
                 parts = p.relative_to(root).parts
+                # year folders (2023/东城区/… or 东城区/x/2023/…) say the year, not the branch
+                parts = (*(q for q in parts[:-1] if not is_year_folder(q)), parts[-1])
                 if len(parts) >= 3:  # DISTRICT/BRANCH/file
                     district, branch = parts[0], parts[1]
                     entry = self._by_name.get(branch) or self._by_id.get(branch)

@@ -32,6 +32,12 @@ VIEWS = {
         FROM flags f JOIN reports r USING (report_id)
         WHERE f.severity IN ('error', 'warning')
         ORDER BY r.district, CASE f.severity WHEN 'error' THEN 0 ELSE 1 END, r.report_id""",
+    "v_year_over_year": """
+        SELECT level, district, branch_id, branch_name, metric, status, previous_year,
+               current_year, previous_value, current_value, change, change_pct,
+               previous_branches, current_branches
+        FROM year_over_year
+        ORDER BY level DESC, district, branch_name, metric, current_year""",
     "v_fact_sources": """
         SELECT f.report_id, r.district, r.branch_name, r.source, f.line, f.type, f.metric,
                f.value, f.unit, f.approx, f.text, r.review_page
@@ -46,6 +52,24 @@ def write_parquet(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, Pa
         path = folder / f"{name}.parquet"
         with atomic_path(path) as tmp:
             df.to_parquet(tmp, index=False)
+        out[name] = path
+    return out
+
+
+def write_year_parquet(yt, folder: Path) -> dict[str, Path]:
+    """The across-years tables (`years.YearTables`) with their schema-derived types."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.aggregate.tables import year_table_schemas
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, schema in year_table_schemas().items():
+        path = folder / f"{name}.parquet"
+        table = pa.Table.from_pandas(getattr(yt, name), schema=schema, preserve_index=False)
+        with atomic_path(path) as tmp:
+            pq.write_table(table, tmp)
         out[name] = path
     return out
 

@@ -36,7 +36,7 @@ def safe_cell(value):
         return value
     if t is float:
         return None if math.isnan(value) else value
-    if value is None:
+    if value is None or value is pd.NA:  # (a nullable integer column's null)
         return None
     if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # numpy scalar
         value = value.item()
@@ -72,7 +72,10 @@ def _safe_text(s: str) -> str:
 # which enumeration each column's values belong to, for Chinese display
 ENUM_COLUMNS = {"org_type": "org_type", "label": "section", "metric": "metric",
                 "level": "award_level", "type": "fact_type", "code": "flag",
-                "severity": "severity", "branch_source": "branch_source", "kind": "kind"}
+                "severity": "severity", "branch_source": "branch_source", "kind": "kind",
+                "year_source": "year_source"}
+# nullable integer columns read back as floats (a null among them): shown as integers
+YEAR_COLUMNS = ("year", "report_year")
 
 
 def _display(df: pd.DataFrame) -> pd.DataFrame:
@@ -82,6 +85,9 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
             names = labels().get(kind, {})  # zh(kind, v) for each str v, without a call
             df[col] = df[col].map(lambda v, names=names: names.get(v, v)
                                   if isinstance(v, str) else v)
+    for col in YEAR_COLUMNS:
+        if col in df.columns and df[col].dtype.kind == "f":
+            df[col] = df[col].astype("Int64")
     if "sections" in df.columns:
         df["sections"] = df["sections"].map(
             lambda s: "、".join(zh("section", x) for x in list(s)) if s is not None else None)
@@ -151,7 +157,7 @@ def _sheet(title: str, batches, note: str | None = None) -> xlsx.Sheet:
     return ws
 
 
-SHEETS = ("区县汇总", "报告清单", "缺项与问题", "事实明细", "未提交单位", "指标明细")
+SHEETS = ("区县汇总", "报告清单", "缺项与问题", "事实明细", "未提交单位", "指标明细", "年度对比")
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 FACT_ORDERS = ("flagged", "report")
 
@@ -227,21 +233,23 @@ def fact_note(shown: int, total: int, order: str) -> str:
 
 
 REPORT_SHEET_COLUMNS = ["report_id", "district", "branch_name", "branch_id", "branch_source",
-                        "source", "start_line", "title", "org", "org_type", "year", "sections",
+                        "source", "start_line", "title", "org", "org_type", "year", "report_year",
+                        "year_source", "sections",
                         "n_facts", "n_quant_facts", "placeholder_count", "complete", "n_flags",
                         "flag_summary", "review_page"]
 
 
 def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
                    missing: pd.DataFrame, stats: pd.DataFrame, max_fact_rows: int | None = None,
-                   fact_order: str | None = None, file_issues: pd.DataFrame | None = None
-                   ) -> Path:
+                   fact_order: str | None = None, file_issues: pd.DataFrame | None = None,
+                   years=None) -> Path:
     """The workbook; the fact sheet holds at most `max_fact_rows` rows (default from
     data/outputs.toml) and then says how many facts were left out and where they are.
     `reports`, `flags`, `facts`: the tables as DataFrames or their Parquet files, which
     are read a batch at a time as their sheets are written (only the facts shown are
     read). `file_issues` (see aggregate.file_issues): files that failed or gave no
-    report and refused manifest rows, listed in 缺项与问题 after the reports' flags."""
+    report and refused manifest rows, listed in 缺项与问题 after the reports' flags.
+    `years` (a `years.YearTables`): the 年度对比 sheet."""
     cfg = excel_config()
     limit = cfg["max_fact_rows"] if max_fact_rows is None else int(max_fact_rows)
     order = fact_order or cfg["fact_order"]
@@ -273,10 +281,39 @@ def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
             yield rows.reindex(columns=columns if columns is not None else rows.columns)
 
     # each sheet is made as the workbook is written, and dropped after (cells are many)
-    sheets = [partial(_sheet, title, rows, note if title == "事实明细" else None)
+    notes = {"事实明细": note, "年度对比": YEAR_NOTE if years is not None and
+             len(years.years) > 1 else None}
+    sheets = [partial(_sheet, title, rows, notes.get(title))
               for title, rows in zip(SHEETS, ([summary], iter_table(reports, REPORT_SHEET_COLUMNS),
                                               flag_rows(), iter_table(facts_x), [missing],
-                                              [stats]))]
+                                              [stats], [year_sheet_rows(years)]))]
     with atomic_path(path) as tmp:
         xlsx.save(tmp, sheets)
     return path
+
+
+YEAR_SHEET_COLUMNS = ["level", "district", "branch_id", "branch_name", "metric", "status",
+                      "previous_year", "current_year", "previous_value", "current_value",
+                      "change", "change_pct", "previous_branches", "current_branches"]
+YEAR_NOTE = ("说明：基层单位数值取报告中该指标最大的数字，同一单位同年多份报告相加（比率取平均）；"
+             "区县数值为所辖单位之和（比率为平均），单位数不同的两年不宜直接比较。"
+             "每个数值所依据的原文见 ghminer.duckdb 的 branch_years 表（事实编号、事实原文）。")
+
+
+def year_sheet_rows(years) -> pd.DataFrame:
+    """The 年度对比 sheet: district rows, then branch rows, each by district, branch,
+    metric and year; a one-cell explanation when the run holds fewer than two years
+    (an empty table would look broken)."""
+    from pipeline.aggregate.years import no_comparison_note
+
+    why = no_comparison_note(years)
+    if why is not None:
+        return pd.DataFrame({"说明": [why]})
+    df = years.year_over_year[YEAR_SHEET_COLUMNS]
+    order = {m: i for i, m in enumerate(labels().get("metric", {}))}
+    df = df.assign(_l=(df["level"] == "branch").astype(int),
+                   _m=df["metric"].map(lambda m: order.get(m, -1) if isinstance(m, str) else 99))
+    df = df.sort_values(["_l", "district", "branch_name", "_m", "current_year"],
+                        na_position="last", kind="stable").drop(columns=["_l", "_m"])
+    return df.assign(level=df["level"].map(lambda v: zh("level", v)),
+                     status=df["status"].map(lambda v: zh("status", v)))

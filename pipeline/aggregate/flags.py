@@ -33,6 +33,19 @@ class Flag(BaseModel):
 
 
 @dataclass(frozen=True)
+class YearPolicy:
+    """Thresholds of the flags comparing a branch's report with its previous year's
+    (`[years]` of the policy file; see `years`)."""
+    copy_threshold: float = 0.9          # text shared, digits kept: only the year changed
+    wording_threshold: float = 0.95      # text shared, digits masked: wording reused
+    figures_share: float = 0.6           # share of figures equal to last year's
+    figures_min: int = 5                 # figures a report needs for that share to count
+    change_pct: float = 50.0             # larger change (in %) is implausible
+    change_min_base: float = 20.0        # previous values below this are not judged
+    change_metrics: tuple[str, ...] = ("members",)
+
+
+@dataclass(frozen=True)
 class Policy:
     required_default: tuple[str, ...]
     required_by_org_type: dict[str, tuple[str, ...]]
@@ -45,6 +58,7 @@ class Policy:
     amount_exempt: tuple[str, ...] = ()
     blocking_flags: tuple[str, ...] = ("missing_sections", "placeholders", "no_facts")
     capped_rates: tuple[str, ...] = ("union_rate", "membership_rate", "coverage_rate", "pass_rate")
+    years: YearPolicy = YearPolicy()
 
     def required_for(self, org_type: str | None) -> tuple[str, ...]:
         return self.required_by_org_type.get(org_type or "", self.required_default)
@@ -79,12 +93,48 @@ def load_policy(path: Path | None = None) -> Policy:
         amount_exempt=tuple(am.get("exempt_org_types", ())),
         blocking_flags=tuple(cp.get("blocking_flags", Policy.blocking_flags)),
         capped_rates=tuple(data.get("rates", {}).get("capped", Policy.capped_rates)),
+        years=_year_policy(path, data.get("years", {})),
     )
     if pol.max_twins < 1:
         raise PolicyError(f"{path}: near_duplicate.max_twins must be at least 1")
     if pol.permutations % pol.bands:
         raise PolicyError(f"{path}: near_duplicate.permutations must be a multiple of bands")
     return pol
+
+
+def _year_policy(path: Path, yd: dict) -> YearPolicy:
+    """The `[years]` table, checked: shares in (0, 1], counts and percentages positive,
+    metrics among the compared ones."""
+    from schemas.report import YEAR_METRICS
+
+    known = set(YearPolicy.__dataclass_fields__)
+    unknown = sorted(set(yd) - known)
+    if unknown:
+        raise PolicyError(f"{path}: [years]: unknown key(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(known))}")
+    base = YearPolicy()
+    try:
+        yp = YearPolicy(
+            copy_threshold=float(yd.get("copy_threshold", base.copy_threshold)),
+            wording_threshold=float(yd.get("wording_threshold", base.wording_threshold)),
+            figures_share=float(yd.get("figures_share", base.figures_share)),
+            figures_min=int(yd.get("figures_min", base.figures_min)),
+            change_pct=float(yd.get("change_pct", base.change_pct)),
+            change_min_base=float(yd.get("change_min_base", base.change_min_base)),
+            change_metrics=tuple(yd.get("change_metrics", base.change_metrics)))
+    except (TypeError, ValueError) as e:
+        raise PolicyError(f"{path}: [years]: {e}") from None
+    for name in ("copy_threshold", "wording_threshold", "figures_share"):
+        if not 0 < getattr(yp, name) <= 1:
+            raise PolicyError(f"{path}: [years] {name} must be in (0, 1]")
+    if yp.figures_min < 1 or yp.change_pct <= 0 or yp.change_min_base < 0:
+        raise PolicyError(f"{path}: [years] figures_min must be at least 1, change_pct "
+                          "positive and change_min_base not negative")
+    bad = [m for m in yp.change_metrics if m not in YEAR_METRICS]
+    if bad:
+        raise PolicyError(f"{path}: [years] change_metrics: unknown metric(s) {', '.join(bad)}; "
+                          f"known: {', '.join(YEAR_METRICS)}")
+    return yp
 
 
 def _fmt(v: float) -> str:

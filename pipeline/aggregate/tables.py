@@ -16,12 +16,12 @@ from functools import cache
 
 from pipeline.aggregate.branches import Branch
 from pipeline.aggregate.flags import Flag
-from schemas.report import Fact, Report, Section
+from schemas.report import BranchYear, Fact, Report, Section, YearOverYear
 
 NESTED_REPORT_FIELDS = ("section_tree", "facts")
 # the columns the aggregate adds to the report model's fields, with their types
 REPORT_DERIVED_TYPES = {"branch_id": str, "branch_name": str, "district": str,
-                        "branch_source": str, "n_facts": int, "n_quant_facts": int,
+                        "branch_source": str, "report_year": int, "year_source": str, "n_facts": int, "n_quant_facts": int,
                         "n_flags": int, "complete": bool, "flag_summary": str,
                         "review_page": str}
 REPORT_DERIVED = tuple(REPORT_DERIVED_TYPES)
@@ -170,6 +170,24 @@ def table_schemas() -> dict:
         ("facts", FACT_COLUMNS, fact), ("flags", FLAG_COLUMNS, flag))}
 
 
+@cache
+def year_table_schemas() -> dict:
+    """name -> pyarrow.Schema of the across-years tables (see `years`)."""
+    import pyarrow as pa
+
+    return {name: pa.schema(list(_model_types(model).items()))
+            for name, model in (("branch_years", BranchYear), ("year_over_year", YearOverYear))}
+
+
+def frame_of(rows: list[dict], schema):
+    """Rows as a DataFrame typed by an Arrow schema (nullable ints stay ints)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows, schema=schema).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
 # rows buffered before they are written as one Parquet row group (a report row holds its
 # flags' messages: 5,000 of them are a few MB)
 ROW_GROUP_ROWS = 5_000
@@ -271,13 +289,15 @@ class TableWriter:
                       for name, schema in schemas.items()}
 
     def add(self, report_id: str, rep: Report, branch: Branch, flags: list[Flag],
-            all_flags: list[Flag], review_page: str | None) -> None:
+            all_flags: list[Flag], review_page: str | None, year: int | None = None,
+            year_source: str | None = None) -> None:
         """`flags`: the report's own (written now, in report order); `all_flags`: those
         and its near-duplicate flags (written by `add_flags`), which its row counts."""
         row = {"report_id": report_id}
         row.update(_dump(rep, exclude=NESTED_REPORT_FIELDS))
         row.update(branch_id=branch.branch_id, branch_name=branch.branch_name,
                    district=branch.district, branch_source=branch.branch_source,
+                   report_year=year, year_source=year_source,
                    n_facts=len(rep.facts),
                    n_quant_facts=sum(f.type in ("count", "rate", "amount") and f.value is not None
                                      for f in rep.facts),

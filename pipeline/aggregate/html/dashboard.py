@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from pipeline.aggregate.html.render import esc, fill, fmt_num, table
+from pipeline.aggregate.html.years import years_section
 from pipeline.aggregate.labels import header, zh
 from pipeline.aggregate.limits import outputs_config
 from pipeline.aggregate.stats import ALL_DISTRICTS, UNKNOWN_DISTRICT
@@ -101,7 +102,7 @@ DASHBOARD_REPORT_COLUMNS = ["report_id", "district", "branch_name", "review_page
 
 def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
                      missing: pd.DataFrame, run_info: dict, max_rows: int | None = None,
-                     file_issues: pd.DataFrame | None = None) -> str:
+                     file_issues: pd.DataFrame | None = None, years=None) -> str:
     """The dashboard page; its report list and list of reports to chase hold at most
     `max_rows` rows each (default from data/outputs.toml). `reports`, `flags`: the
     tables as DataFrames or their Parquet files (the flags are read a batch at a time)."""
@@ -220,6 +221,7 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
                 flags_chart=flags_chart, summary_table=summary_table,
                 metrics_table=metrics_table, missing_table=missing_table,
                 chase_table=chase_table, reports_table=reports_table, files_table=files_table,
+                years_section=years_section(years, max_rows),
                 footer=esc("数值均来自原文，可在核对页中逐条对照；"
                            "区县归属依据见报告清单“归属依据”列（清单/目录/文中单位名/未知）。"))
 
