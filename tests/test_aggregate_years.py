@@ -315,3 +315,16 @@ def test_every_year_column_and_flag_has_chinese():
     assert YEAR_CODES <= set(labels()["flag"])
     assert {"new", "stopped", "compared", "only_previous", "only_current"} <= \
         set(labels()["status"])
+
+
+def test_district_statistics_describe_the_latest_season(built):
+    """Adding up two seasons would double a district's members: in a run holding several
+    years, the district statistics are the latest year's (earlier ones are in 年度对比)."""
+    _, run, res = built
+    assert res["counts"]["stats_year"] == 2024
+    stats = pd.read_parquet(run / "tables" / "district_stats.parquet")
+    members = stats[(stats["kind"] == "metric") & (stats["key"] == "members:人")
+                    & (stats["district"] == "东区")]
+    # 2024: 红旗 1,000 + 青松 420 + 开发区 500 (worked out in test_branch_years)
+    assert members["total_exact"].sum() + members["total_approx"].fillna(0).sum() == 1920
+    assert "区县统计为 2024 年度" in (run / "dashboard.html").read_text(encoding="utf-8")

@@ -411,17 +411,24 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     from pipeline.aggregate.duck import write_duckdb, write_parquet, write_year_parquet
     from pipeline.aggregate.excel import write_workbook
     from pipeline.aggregate.html import render_dashboard
-    from pipeline.aggregate.stats import district_stats, district_summary, read_stat_facts
+    from pipeline.aggregate.stats import (district_stats, district_summary, latest_season,
+                                          read_stat_facts)
     from pipeline.aggregate.tables import read_table
 
     paths = tables.close()  # (read under their temporary names until all are written)
     release_freed_memory()  # what reading the reports freed
     sizes = tables.counts()
-    stats, missing = district_stats(
-        read_table(paths["reports"], ["report_id", "branch_id", "district", "sections",
-                                      "complete"]),
-        read_stat_facts(paths["facts"]), read_table(paths["flags"], ["report_id", "code"]),
-        roster_entries, pol.capped_rates)
+    season, season_year = latest_season(read_table(
+        paths["reports"], ["report_id", "branch_id", "district", "sections", "complete",
+                           "report_year"]))
+    stat_facts = read_stat_facts(paths["facts"])
+    stat_flags = read_table(paths["flags"], ["report_id", "code"])
+    if season_year is not None:  # several years: the statistics are the latest season's
+        ids = set(season["report_id"])
+        stat_facts = stat_facts[stat_facts["report_id"].isin(ids).to_numpy(dtype=bool)]
+        stat_flags = stat_flags[stat_flags["report_id"].isin(ids).to_numpy(dtype=bool)]
+    stats, missing = district_stats(season, stat_facts, stat_flags, roster_entries,
+                                    pol.capped_rates)
     summary = district_summary(stats)
     release_freed_memory()  # the columns the statistics read
     stat_paths = write_parquet({"district_stats": stats, "missing_branches": missing,
@@ -440,7 +447,8 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     counts = run_manifest.get("counts", {})
     dash = render_dashboard(summary, stats, paths["reports"], paths["flags"], missing,
                             {"reports": sizes["reports"], "files": counts.get("files", "?"),
-                             "version": run_manifest.get("ghminer_version", "")},
+                             "version": run_manifest.get("ghminer_version", ""),
+                             "stats_year": season_year},
                             file_issues=issues, years=yt)
     write_text_atomic(run_dir / DASHBOARD_NAME, dash)
     written["dashboard"] = str(run_dir / DASHBOARD_NAME)
@@ -450,6 +458,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
         "flags": sizes["flags"], "near_duplicate_pairs": n_pairs,
         "districts": int((summary["district"] != "（全部）").sum()),
         "missing_branches": len(missing),
+        "stats_year": season_year,
         "file_issues": len(issues),
         "years": yt.years,
         "manifest": str(manifest_path) if manifest_path else None,

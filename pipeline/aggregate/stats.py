@@ -74,6 +74,20 @@ def read_stat_facts(path) -> pd.DataFrame:
     return read_table(path, STAT_FACT_COLUMNS, filters=[("type", "in", STAT_FACT_TYPES)])
 
 
+def latest_season(reports: pd.DataFrame) -> tuple[pd.DataFrame, int | None]:
+    """The reports the district statistics describe, and their year: in a run holding
+    several years, the latest year's reports (adding up two seasons' members would
+    double them; the earlier years are compared in the 年度对比 tables; a report whose
+    year cannot be told is listed by its year_unknown flag, not guessed into a season);
+    a one-season run as it is (year None)."""
+    years = reports["report_year"].dropna().unique() if "report_year" in reports else []
+    if len(years) < 2:
+        return reports, None
+    latest = int(max(years))
+    keep = (reports["report_year"] == latest).fillna(False)
+    return reports[keep.to_numpy(dtype=bool)].reset_index(drop=True), latest
+
+
 def district_stats(reports: pd.DataFrame, facts: pd.DataFrame, flags: pd.DataFrame,
                    roster: list[RosterEntry], capped_rates: tuple[str, ...] = CAPPED_RATES
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -216,7 +216,9 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
                 title=esc("工会工作总结 · 区县汇总"),
                 subtitle=esc(f"{run_info.get('reports', n_reports)} 份报告，"
                              f"{run_info.get('files', '?')} 个文件 · ghminer "
-                             f"{run_info.get('version', '')} · 生成于 {generated}"),
+                             f"{run_info.get('version', '')} · 生成于 {generated}"
+                             + (f" · 区县统计为 {run_info['stats_year']} 年度（多年度：历年对比见下文）"
+                                if run_info.get("stats_year") else "")),
                 kpis=kpi_html, submission_chart=submission, coverage_chart=coverage_svg(stats),
                 flags_chart=flags_chart, summary_table=summary_table,
                 metrics_table=metrics_table, missing_table=missing_table,
