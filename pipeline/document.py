@@ -5,13 +5,18 @@ output offsets refer to; `norm` is its normalised form (traditional ->
 simplified, full-width -> half-width, `13。5` -> `13.5`, odd spaces -> ' ').
 Normalisation is length-preserving by construction, so an offset in `norm` is
 the same offset in `text` and `text[start:end]` is always the as-written span.
-Stages add to the doc: `noise` (clean), then `ReportSlice`s (split), then
-structure and facts per slice.
+Stages add to the doc: `noise` (clean), `blocks` (layout: the content lines
+split and structure read), then `ReportSlice`s (split), then structure and
+facts per slice.
 """
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.layout.blocks import Blocks
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class SourceDoc:
     format: str = "txt"
     noise: list[NoiseSpan] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
+    _blocks: Blocks | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.norm) != len(self.text):
@@ -62,6 +68,19 @@ class SourceDoc:
         if e > s and self.text[e - 1] == "\r":
             e -= 1
         return s, e
+
+    @property
+    def blocks(self) -> Blocks:
+        """Content lines (layout stage), computed once after the clean stage has set
+        `noise`; a doc built by hand gets them on first use."""
+        if self._blocks is None:
+            from pipeline.layout.blocks import report_blocks
+            self._blocks = report_blocks(self)
+        return self._blocks
+
+    @blocks.setter
+    def blocks(self, value: Blocks) -> None:
+        self._blocks = value
 
     @property
     def n_lines(self) -> int:

@@ -1,4 +1,4 @@
-"""Per-file pipeline: ingest -> normalise -> clean -> split -> structure -> extract.
+"""Per-file pipeline: ingest -> normalise -> clean -> layout -> split -> structure -> extract.
 
 `process_file` is the unit of work every engine (local, process pool, dask)
 runs: it takes one path and returns the file's manifest record and its
@@ -64,15 +64,18 @@ class FileResult:
 
 
 def build_doc(path: Path, text: str, encoding: str | None, fmt: str) -> SourceDoc:
-    """Normalise and mark boilerplate: the doc every later stage reads."""
+    """Normalise, mark boilerplate and find the content blocks: the doc every later
+    stage reads."""
     from pipeline.clean import find_noise
     from pipeline.ingest import display_name, display_path
+    from pipeline.layout.blocks import report_blocks
     from pipeline.normalise import normalise
 
     norm = normalise(text)
     doc = SourceDoc(path=display_path(path), source=display_name(path), text=text, norm=norm,
                     encoding=encoding, format=fmt)
     doc.noise = find_noise(text, norm)
+    doc.blocks = report_blocks(doc)
     return doc
 
 

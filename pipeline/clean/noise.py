@@ -193,6 +193,12 @@ def _outermost(spans: list[NoiseSpan]) -> list[NoiseSpan]:
     return out
 
 
+def is_collection(line: str) -> bool:
+    """Is this (normalised, stripped) content line site boilerplate: a collection
+    title, a 小编 intro, an upload or contact line, page furniture?"""
+    return load_rules().collection_lines.search(line)
+
+
 def noise_lines(doc: SourceDoc) -> set[int]:
     """1-based numbers of the non-blank lines whose every non-space character is noise."""
     if not doc.noise:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.regexes import AnyOf
+
 _DATA = Path(__file__).with_name("data") / "noise.yaml"
 
 
@@ -28,6 +30,7 @@ class NoiseRules:
     inline: tuple[tuple[str, re.Pattern[str]], ...]   # (kind, pattern)
     site_names: tuple[str, ...]         # longest first
     site_name_suffixes: tuple[str, ...]
+    collection_lines: AnyOf             # a content line holding one is boilerplate
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -66,4 +69,5 @@ def load_rules() -> NoiseRules:
         inline=tuple((k, re.compile(_expand(v, macros))) for k, v in cfg["inline"].items()),
         site_names=tuple(sorted(cfg["site_names"], key=len, reverse=True)),
         site_name_suffixes=tuple(cfg["site_name_suffixes"]),
+        collection_lines=AnyOf(cfg["collection_lines"]),
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.split.features import FEATURES, SegmentFeatures
-from pipeline.split.lines import Block
+from pipeline.layout.blocks import Block
 
 log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "boundary.joblib"

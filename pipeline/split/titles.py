@@ -5,18 +5,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from pipeline.structure.markers import parse_marker
-from pipeline.split.lines import Block
+from pipeline.clean import is_collection
+from pipeline.layout.blocks import Block
+from pipeline.layout.markers import parse_marker
 from pipeline.split.vocab import vocab
 
 MAX_TITLE = 80
 _TERMINAL = re.compile(r"[。;；!！?？]$")
 _TITLE_END = re.compile(r"[。;；:：,，、!！?？]$")
-
-
-def is_collection(norm: str) -> bool:
-    """Site boilerplate: collection titles, 小编 intros, metadata, page furniture."""
-    return bool(vocab()["collection"].search(norm))
 
 
 def _titleish(norm: str) -> bool:
@@ -46,7 +42,7 @@ def title_text_line(b: Block) -> bool:
 def _bare_ordinal_titles(blocks: list[Block]) -> list[int]:
     """Ordinal-only lines numbering the reports: at least two, distinct values, starting at 1
     or 2, each followed by a longer line."""
-    from pipeline.structure.markers import cn_to_int
+    from pipeline.layout.markers import cn_to_int
 
     v = vocab()
     hits = []
@@ -109,7 +105,7 @@ def lead_title(b: Block) -> bool:
 
 def title_ordinal(b: Block) -> int | None:
     """The ordinal a marked title carries (篇2 -> 2, 第二篇 -> 2), if readable."""
-    from pipeline.structure.markers import cn_to_int
+    from pipeline.layout.markers import cn_to_int
 
     m = vocab()["title"].search(b.norm) or vocab()["bare_ordinal"].search(b.norm)
     if not m:

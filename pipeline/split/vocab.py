@@ -25,7 +25,6 @@ def vocab() -> dict:
     # yes/no tests on every line: `AnyOf` (same answer as the union, twice as fast)
     return {
         "title": union("title_markers", fmt=True),
-        "collection": AnyOf(raw["collection_lines"]),
         "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
         "closing": AnyOf(raw["closings"]),
