@@ -31,6 +31,11 @@ class NoiseRules:
     site_names: tuple[str, ...]         # longest first
     site_name_suffixes: tuple[str, ...]
     collection_lines: AnyOf             # a content line holding one is boilerplate
+    edge_min_chars: int                 # longer lines: boilerplate at their edges only
+    max_edge_gap: int
+    edge_any: re.Pattern[str]           # prefilter: a line that may hold boilerplate
+    sentence_end: re.Pattern[str]
+    collection_end: re.Pattern[str]     # the end of a collection title ("…(精选3篇)")
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -70,4 +75,12 @@ def load_rules() -> NoiseRules:
         site_names=tuple(sorted(cfg["site_names"], key=len, reverse=True)),
         site_name_suffixes=tuple(cfg["site_name_suffixes"]),
         collection_lines=AnyOf(cfg["collection_lines"]),
+        edge_min_chars=int(cfg["edge_min_chars"]),
+        max_edge_gap=int(cfg["max_edge_gap"]),
+        # prefilter: a content-line pattern that can match anywhere, or an intro anchor
+        edge_any=re.compile("|".join([f"(?:{p})" for p in cfg["collection_lines"]
+                                      if not p.startswith("^")]
+                                     + [re.escape(a) for a in cfg["intro_anchors"]])),
+        sentence_end=re.compile(cfg["sentence_end"]),
+        collection_end=re.compile(_expand(cfg["collection_end"], macros)),
     )

@@ -39,16 +39,20 @@ class Blocks(list):
 
 
 def content_blocks(doc: SourceDoc) -> list[Block]:
-    """Non-empty lines that the clean stage did not mark as noise lines."""
+    """Non-empty lines that the clean stage did not mark as noise lines; boilerplate
+    at the start or end of a line (a noise span there) is not part of its block."""
     from pipeline.clean import noise_lines
 
     noise = noise_lines(doc) if doc.noise else set()
+    edges = _noise_edges(doc) if doc.noise else {}
     norm = doc.norm
     blocks: list[Block] = []
     for ln in range(1, doc.n_lines + 1):
         if ln in noise:
             continue
         s, e = doc.line_span(ln)
+        if ln in edges:
+            s, e = max(s, edges[ln][0]), min(e, edges[ln][1])
         seg = norm[s:e]
         stripped = seg.strip()
         if not stripped:
@@ -56,6 +60,24 @@ def content_blocks(doc: SourceDoc) -> list[Block]:
         lead = len(seg) - len(seg.lstrip())
         blocks.append(Block(ln, s + lead, s + lead + len(stripped), stripped))
     return blocks
+
+
+def _noise_edges(doc: SourceDoc) -> dict[int, tuple[int, int]]:
+    """Per line with a noise span at its start and/or end: the (start, end) left."""
+    norm = doc.norm
+    out: dict[int, tuple[int, int]] = {}
+    for n in doc.noise:
+        first, last = doc.line_of(n.start), doc.line_of(max(n.start, n.end - 1))
+        for ln in (first, last) if first != last else (first,):
+            s, e = out.get(ln) or doc.line_span(ln)
+            if not norm[s:n.start].strip() and n.end < e:
+                s = max(s, n.end)          # opens the line
+            elif not norm[n.end:e].strip() and n.start > s:
+                e = min(e, n.start)        # closes the line
+            else:
+                continue
+            out[ln] = (s, e)
+    return out
 
 
 def report_blocks(doc: SourceDoc) -> Blocks:

@@ -25,7 +25,6 @@ when the view is the source: the common, zero-cost case.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from pipeline.layout.markers import parse_marker
@@ -48,6 +47,8 @@ _SENTENCE_END = re.compile(r"[。!?！？;；:：…]['\"”’)）】」』]*$"
 # where a run-on text may take a paragraph break: after a sentence end
 _BREAK_AFTER = re.compile(r"[。!?！？;；:：]['\"”’)）】」』]*\s*")
 _SENTENCE_STOP = re.compile(r"[。!?！？]['\"”’)）】」』]*")
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+                   "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 _BULLET = re.compile(r"[-•·▪●◦]\s")
 _LATIN = re.compile(r"[A-Za-z]")
 # marker kinds that open a paragraph in run-on text (一是 clauses stay inline)
@@ -101,7 +102,8 @@ def _apply(text: str, deletes: list[int], inserts: list[int], subs: dict[int, st
 # -- 1. hard wrap -------------------------------------------------------------
 
 def _width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    """Display width: wide (CJK, full-width) characters count twice."""
+    return len(line) + len(_WIDE.findall(line))
 
 
 def _lines(norm: str) -> list[tuple[int, int]]:
