@@ -91,10 +91,11 @@ def _line_noise(norm: str, rules: NoiseRules) -> list[NoiseSpan]:
 def _edge_boilerplate(norm: str, start: int, end: int, rules: NoiseRules) -> list[NoiseSpan]:
     """Boilerplate sentences at the start and at the end of a long line, as spans.
 
-    A run of sentences from the line start (end) is boilerplate up to the last
-    one that is (a collection title, a site intro, site chrome); sentences of
-    generic prose may lie between them (a site intro's "总结是对…" lead-in), but
-    none with a figure and not more than `max_edge_gap` characters of them."""
+    A run of sentences from the line start is boilerplate up to the last one that
+    is (a collection title, a site intro, site chrome); sentences of generic
+    prose may lie before and between them (a site intro's "总结是对…" lead-in),
+    but none with a figure and not more than `max_edge_gap` characters of them.
+    At the line end the run must end with a boilerplate sentence."""
     line = norm[start:end]
     if not rules.edge_any.search(line):
         return []
@@ -103,7 +104,8 @@ def _edge_boilerplate(norm: str, start: int, end: int, rules: NoiseRules) -> lis
     if not any(flags):
         return []
     lead = _chain(norm, units, flags, rules)
-    tail = len(units) - _chain(norm, units[::-1], flags[::-1], rules)
+    # at the end, boilerplate closes the line ("…希望对大家有所帮助。"): no lead-in
+    tail = len(units) - (_chain(norm, units[::-1], flags[::-1], rules) if flags[-1] else 0)
     first = start + len(line) - len(line.lstrip())
     last = end - (len(line) - len(line.rstrip()))
     if tail <= lead:

@@ -118,11 +118,10 @@ def _lines(norm: str) -> list[tuple[int, int]]:
 def _wrap_threshold(lines: list[str]) -> tuple[str, float, float] | None:
     """(measure, least and most length of a full line) when the text is hard-wrapped."""
     body = [ln for ln in lines if ln.strip()]
-    # lines cut mid-sentence (not at a sentence end, not a heading) are wrapped lines
+    # lines cut mid-sentence (not at a sentence end) are mostly wrapped lines
     cut = [ln.rstrip() for ln, nxt in zip(lines, lines[1:])
-           if ln.strip() and nxt.strip() and not _SENTENCE_END.search(ln.rstrip())
-           and parse_marker(ln.lstrip()) is None]
-    if len(cut) < WRAP_MIN_LINES or len(cut) * 3 < len(body):
+           if ln.strip() and nxt.strip() and not _SENTENCE_END.search(ln.rstrip())]
+    if len(cut) < WRAP_MIN_LINES or len(cut) * 5 < len(body):
         return None
     best = None
     for name, measure in (("chars", len), ("width", _width)):
@@ -158,8 +157,8 @@ def _wrap_edits(norm: str):
             continue  # a paragraph's last line, or a line of its own past the width
         if nxt[0].isspace() or _BULLET.match(nxt) or parse_marker(nxt) is not None:
             continue  # an indented paragraph, a heading or list item starts there
-        if _LATIN.match(body[-1:]) and _LATIN.match(nxt[:1]):
-            subs[e] = " "  # a Latin word ends the line: keep the words apart
+        if _LATIN.match(body[-1:]) and _LATIN.match(nxt[:1]) and "x" not in (body[-1] + nxt[0]).lower():
+            subs[e] = " "  # a Latin word ends the line: keep the words apart (not masks: xx)
         else:
             deletes.append(e)
     return (deletes, [], subs) if deletes or subs else None
