@@ -24,8 +24,12 @@ when the view is the source: the common, zero-cost case.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from pipeline.layout.markers import parse_marker
 
@@ -53,6 +57,14 @@ _BULLET = re.compile(r"[-•·▪●◦]\s")
 _LATIN = re.compile(r"[A-Za-z]")
 # marker kinds that open a paragraph in run-on text (一是 clauses stay inline)
 _BREAK_KINDS = frozenset({"cn_paren", "ar_paren", "cn_dun", "part", "ar_dun", "ar_dot", "circled"})
+
+
+@functools.cache
+def _titles() -> tuple[re.Pattern, re.Pattern, int]:
+    """Report-title patterns for run-on text (data/reflow.yaml)."""
+    cfg = yaml.safe_load((Path(__file__).parent / "data" / "reflow.yaml").read_text(encoding="utf-8"))
+    union = lambda ps: re.compile("|".join(f"(?:{p})" for p in ps))  # noqa: E731
+    return union(cfg["title_before"]), union(cfg["title_after"]), int(cfg["max_title_chars"])
 
 
 @dataclass
@@ -189,12 +201,26 @@ def _runon_edits(norm: str):
         return None
     inserts: list[int] = []
     for s, e in long_spans:
-        cuts = [s] + [m.end() for m in _BREAK_AFTER.finditer(norm, s, e)
-                      if m.end() < e and _opens_paragraph(norm, m.end(), e)] + [e]
+        found = {m.end() for m in _BREAK_AFTER.finditer(norm, s, e)
+                 if m.end() < e and _opens_paragraph(norm, m.end(), e)}
+        found.update(_title_cuts(norm, s, e))
+        cuts = [s] + sorted(c for c in found if s < c < e) + [e]
         for a, b in zip(cuts, cuts[1:]):
             inserts.extend(_sentence_cuts(norm, a, b))
         inserts.extend(cuts[1:-1])
     return ([], sorted(set(inserts)), {}) if inserts else None
+
+
+def _title_cuts(norm: str, s: int, e: int) -> list[int]:
+    """Breaks around report titles in a run-on line (data/reflow.yaml)."""
+    before, after, max_title = _titles()
+    out = [m.start() for m in before.finditer(norm, s, e)]
+    for m in after.finditer(norm, s, e):
+        out.append(m.end())
+        ends = [x.end() for x in _SENTENCE_STOP.finditer(norm, max(s, m.start() - max_title), m.start())]
+        if ends:
+            out.append(ends[-1])
+    return out
 
 
 def _opens_paragraph(norm: str, p: int, e: int) -> bool:
