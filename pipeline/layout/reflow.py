@@ -25,6 +25,7 @@ when the view is the source: the common, zero-cost case.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +40,11 @@ PARA_CHARS = 400         # a run-on piece longer than this is cut at sentence en
 WRAP_MIN_LINES = 4       # wrapped lines needed to call a text hard-wrapped
 WRAP_SPREAD = 0.12       # their lengths lie within this fraction of the width
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
-_SPACE_DIGIT = re.compile(rf"(?<=[{_CJK}]) +(?=[0-9])|(?<=[0-9]) +(?=[{_CJK}])")
+_SPACES = re.compile(" +")
 _TIGHT_DIGIT = re.compile(rf"[{_CJK}][0-9]|[0-9][{_CJK}]")
-_SPACE_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 # in a text spaced character by character, punctuation next to a hanzi is spaced too
 _PUNCT = "。，、；：？！“”‘’（）《》【】,.;:!?()"
-_SPACE_CJK_PUNCT = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}{_PUNCT}])|(?<=[{_PUNCT}]) (?=[{_CJK}])")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
 # a line that ends a sentence (a wrap can fall there too, but a paragraph must)
 _SENTENCE_END = re.compile(r"[。!?！？;；:：…]['\"”’)）】」』]*$")
 # where a run-on text may take a paragraph break: after a sentence end
@@ -118,12 +117,12 @@ def _width(line: str) -> int:
     return len(line) + len(_WIDE.findall(line))
 
 
-def _lines(norm: str) -> list[tuple[int, int]]:
+def _spans(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each line of "\n".join(lines)."""
     out, start = [], 0
-    for m in re.finditer("\n", norm):
-        out.append((start, m.start()))
-        start = m.end()
-    out.append((start, len(norm)))
+    for ln in lines:
+        out.append((start, start + len(ln)))
+        start += len(ln) + 1
     return out
 
 
@@ -154,11 +153,11 @@ def _wrap_threshold(lines: list[str]) -> tuple[str, float, float] | None:
 def _wrap_edits(norm: str):
     if norm.count("\n") < WRAP_MIN_LINES:
         return None
-    spans = _lines(norm)
-    lines = [norm[s:e] for s, e in spans]
+    lines = norm.split("\n")
     found = _wrap_threshold(lines)
     if found is None:
         return None
+    spans = _spans(lines)
     measure = len if found[0] == "chars" else _width
     _, full, longest = found
     deletes: list[int] = []
@@ -181,22 +180,43 @@ def _wrap_edits(norm: str):
 def _space_edits(norm: str):
     if " " not in norm:
         return None
+    digit_runs: list[tuple[int, int]] = []   # spaces between a hanzi and a digit
+    cjk_runs: list[tuple[int, int]] = []     # one space between hanzi (or hanzi and punctuation)
+    for m in _SPACES.finditer(norm):
+        a, b = m.start(), m.end()
+        if a == 0 or b == len(norm):
+            continue
+        left, right = norm[a - 1], norm[b]
+        lc, rc = _is_cjk(left), _is_cjk(right)
+        if (lc and right.isdigit() and right.isascii()) or (rc and left.isdigit() and left.isascii()):
+            digit_runs.append((a, b))
+        elif b - a == 1 and ((lc and (rc or right in _PUNCT)) or (rc and left in _PUNCT)):
+            cjk_runs.append((a, b))
     deletes: list[int] = []
-    spaced = list(_SPACE_DIGIT.finditer(norm))
-    if len(spaced) >= 2 and len(spaced) * 3 >= len(spaced) + len(_TIGHT_DIGIT.findall(norm)):
-        for m in spaced:
-            deletes.extend(range(m.start(), m.end()))
-    between = _SPACE_CJK.findall(norm)
-    if len(between) >= 20 and len(between) * 5 >= len(_CJK_CHAR.findall(norm)):
-        deletes.extend(m.start() for m in _SPACE_CJK_PUNCT.finditer(norm))
-    return (sorted(set(deletes)), [], {}) if deletes else None
+    if len(digit_runs) >= 2 and not _more_than(_TIGHT_DIGIT.finditer(norm), len(digit_runs) * 2):
+        deletes.extend(i for a, b in digit_runs for i in range(a, b))
+    between = sum(1 for a, _ in cjk_runs if _is_cjk(norm[a - 1]) and _is_cjk(norm[a + 1]))
+    if between >= 20 and between * 5 >= sum(map(len, _CJK_RUN.findall(norm))):
+        deletes.extend(a for a, _ in cjk_runs)
+    return (sorted(deletes), [], {}) if deletes else None
+
+
+def _more_than(matches, n: int) -> bool:
+    """Are there more than n matches? (stops reading at n + 1)"""
+    return sum(1 for _ in itertools.islice(matches, n + 1)) > n
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff" or c == "\u3007"
 
 
 # -- 3. run-on text ----------------------------------------------------------
 
 def _runon_edits(norm: str):
-    spans = _lines(norm)
-    long_spans = [(s, e) for s, e in spans if e - s > RUNON_CHARS]
+    lines = norm.split("\n")
+    if max(map(len, lines)) <= RUNON_CHARS:
+        return None
+    long_spans = [(s, e) for s, e in _spans(lines) if e - s > RUNON_CHARS]
     if not long_spans or sum(e - s for s, e in long_spans) < RUNON_SHARE * len(norm.strip()):
         return None
     inserts: list[int] = []
