@@ -38,6 +38,7 @@ RUNON_CHARS = 400        # a line longer than this is run-on text ...
 RUNON_SHARE = 0.6        # ... when lines that long hold this share of the text
 PARA_CHARS = 400         # a run-on piece longer than this is cut at sentence ends
 WRAP_MIN_LINES = 4       # wrapped lines needed to call a text hard-wrapped
+WRAP_MIN_CHARS = 20      # narrower "wraps" are lists of short lines
 WRAP_SPREAD = 0.12       # their lengths lie within this fraction of the width
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _SPACES = re.compile(" +")
@@ -139,7 +140,8 @@ def _wrap_threshold(lines: list[str]) -> tuple[str, float, float] | None:
         vals = sorted(measure(ln) for ln in cut)
         top = vals[(len(vals) * 3) // 4]          # the width most cut lines reach
         band = [v for v in vals if abs(v - top) <= top * WRAP_SPREAD]
-        if top < 16 or len(band) < WRAP_MIN_LINES or len(band) * 2 < len(vals):
+        least = WRAP_MIN_CHARS * (2 if name == "width" else 1)
+        if top < least or len(band) < WRAP_MIN_LINES or len(band) * 2 < len(vals):
             continue
         longer = sum(measure(ln.rstrip()) > top * (1 + WRAP_SPREAD) for ln in body)
         if longer * 10 > len(body):
