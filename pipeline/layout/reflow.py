@@ -195,7 +195,7 @@ def _space_edits(norm: str):
         elif b - a == 1 and ((lc and (rc or right in _PUNCT)) or (rc and left in _PUNCT)):
             cjk_runs.append((a, b))
     deletes: list[int] = []
-    if len(digit_runs) >= 2 and not _more_than(_TIGHT_DIGIT.finditer(norm), len(digit_runs) * 2):
+    if digit_runs and not _more_than(_TIGHT_DIGIT.finditer(norm), len(digit_runs) * 2):
         deletes.extend(i for a, b in digit_runs for i in range(a, b))
     between = sum(1 for a, _ in cjk_runs if _is_cjk(norm[a - 1]) and _is_cjk(norm[a + 1]))
     if between >= 20 and between * 5 >= sum(map(len, _CJK_RUN.findall(norm))):
