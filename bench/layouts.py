@@ -15,7 +15,8 @@ with a gold copy whose `source` is renamed and whose `start_line` and fact
 offsets are mapped to the new text (`oneline`: every report starts on line 1).
 ghminer runs on each layout (in-process worker count from --workers) and the
 referee scorer compares; the table prints facts F1 and the other figures per
-layout, and the files that gave no report at all.
+layout, and the files that gave no report at all. (With `oneline` every
+report starts on line 1, so its split F1 says nothing.)
 """
 from __future__ import annotations
 
@@ -72,9 +73,7 @@ def join(text: str, sep: str) -> tuple[str, list[int]]:
                 pos[i + j] = n + j
             out.append(line)
             n += len(line)
-        for j in range(len(line), len(line) + 1):
-            if i + j <= len(text):
-                pos[i + j] = n
+        pos[i + len(line)] = n  # the dropped newline (or the end)
         i += len(line) + 1
     pos[len(text)] = n
     return "".join(out), pos
