@@ -1,17 +1,26 @@
 """The data passed between stages, explicitly (no globals).
 
-A `SourceDoc` is one decoded input file. `text` is the decoded source text all
-output offsets refer to; `norm` is its normalised form (traditional ->
+A `SourceDoc` is one decoded input file. `text` is the text every stage reads:
+the decoded source, or its layout view when the source is hard-wrapped, spaced
+or run-on (`pipeline.layout.reflow`); then `source_text` is the decoded source
+and `view_to_source` maps every view offset to a source offset, and the output
+offsets are mapped back at the end (`pipeline.layout.mapping`). `norm` is the
+normalised form of `text` (traditional ->
 simplified, full-width -> half-width, `13。5` -> `13.5`, odd spaces -> ' ').
 Normalisation is length-preserving by construction, so an offset in `norm` is
 the same offset in `text` and `text[start:end]` is always the as-written span.
-Stages add to the doc: `noise` (clean), then `ReportSlice`s (split), then
-structure and facts per slice.
+Stages add to the doc: `noise` (clean), `blocks` (layout: the content lines
+split and structure read), then `ReportSlice`s (split), then structure and
+facts per slice.
 """
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.layout.blocks import Blocks
 
 
 @dataclass(frozen=True)
@@ -31,11 +40,21 @@ class SourceDoc:
     encoding: str | None = None
     format: str = "txt"
     noise: list[NoiseSpan] = field(default_factory=list)
+    # the decoded source and view offset -> source offset (len(text) + 1 ints) when
+    # `text` is a layout view; both None when `text` is the source
+    original: str | None = field(default=None, repr=False)
+    view_to_source: list[int] | None = field(default=None, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
+    _blocks: Blocks | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.norm) != len(self.text):
             raise ValueError("normalised text must have the source text's length")
+
+    @property
+    def source_text(self) -> str:
+        """The decoded source text the output offsets refer to."""
+        return self.text if self.original is None else self.original
 
     @property
     def line_starts(self) -> list[int]:
@@ -62,6 +81,19 @@ class SourceDoc:
         if e > s and self.text[e - 1] == "\r":
             e -= 1
         return s, e
+
+    @property
+    def blocks(self) -> Blocks:
+        """Content lines (layout stage), computed once after the clean stage has set
+        `noise`; a doc built by hand gets them on first use."""
+        if self._blocks is None:
+            from pipeline.layout.blocks import report_blocks
+            self._blocks = report_blocks(self)
+        return self._blocks
+
+    @blocks.setter
+    def blocks(self, value: Blocks) -> None:
+        self._blocks = value
 
     @property
     def n_lines(self) -> int:

@@ -1,4 +1,4 @@
-"""Per-file pipeline: ingest -> normalise -> clean -> split -> structure -> extract.
+"""Per-file pipeline: ingest -> normalise -> clean -> layout -> split -> structure -> extract.
 
 `process_file` is the unit of work every engine (local, process pool, dask)
 runs: it takes one path and returns the file's manifest record and its
@@ -64,15 +64,25 @@ class FileResult:
 
 
 def build_doc(path: Path, text: str, encoding: str | None, fmt: str) -> SourceDoc:
-    """Normalise and mark boilerplate: the doc every later stage reads."""
+    """Normalise, take the layout view, mark boilerplate and find the content blocks:
+    the doc every later stage reads."""
     from pipeline.clean import find_noise
     from pipeline.ingest import display_name, display_path
+    from pipeline.layout.blocks import report_blocks
+    from pipeline.layout.reflow import layout_view
     from pipeline.normalise import normalise
 
     norm = normalise(text)
-    doc = SourceDoc(path=display_path(path), source=display_name(path), text=text, norm=norm,
-                    encoding=encoding, format=fmt)
-    doc.noise = find_noise(text, norm)
+    view = layout_view(text, norm)
+    if view.to_source is None:
+        doc = SourceDoc(path=display_path(path), source=display_name(path), text=text, norm=norm,
+                        encoding=encoding, format=fmt)
+    else:  # hard-wrapped, spaced or run-on: the stages read the view
+        doc = SourceDoc(path=display_path(path), source=display_name(path), text=view.text,
+                        norm=normalise(view.text), encoding=encoding, format=fmt,
+                        original=text, view_to_source=view.to_source)
+    doc.noise = find_noise(doc.text, doc.norm)
+    doc.blocks = report_blocks(doc)
     return doc
 
 
@@ -96,6 +106,9 @@ def analyse_doc(doc: SourceDoc) -> list[Report]:
             placeholder_count=sum(f.type == "placeholder" for f in facts),
             chars=rs.end - rs.start,
         ))
+    if doc.view_to_source is not None:  # positions into the decoded source
+        from pipeline.layout.mapping import report_to_source
+        reports = [report_to_source(doc, r) for r in reports]
     return reports
 
 

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract.masks import contains_mask, mask_spans
+from pipeline.document import SourceDoc
 from pipeline.ingest import normalise_newlines
+from pipeline.normalise import normalise
 from pipeline.process import analyse_doc, build_doc
 
 EXAMPLES = int(os.environ.get("GHMINER_FUZZ_EXAMPLES", "150"))
@@ -75,15 +77,18 @@ def run_pipeline(text: str):
 
 
 def check_invariants(doc, reports) -> None:
-    text = doc.text
-    masks = mask_spans(doc.norm)
+    # offsets and lines point into the decoded source (doc.text may be its layout view)
+    text = doc.source_text
+    src = doc if doc.view_to_source is None else SourceDoc(
+        path=doc.path, source=doc.source, text=text, norm=normalise(text))
+    masks = mask_spans(src.norm)
     prev_end_line = 0
     for rep in reports:
         # splitting: ordered, disjoint line ranges (each line in at most one report)
-        assert prev_end_line < rep.start_line <= rep.end_line <= doc.n_lines, rep
+        assert prev_end_line < rep.start_line <= rep.end_line <= src.n_lines, rep
         prev_end_line = rep.end_line
         assert 0 <= rep.start <= rep.end <= len(text)
-        assert doc.line_of(rep.start) == rep.start_line
+        assert src.line_of(rep.start) == rep.start_line
         if rep.title is not None:
             assert rep.title in text[rep.start:rep.end]
         stack = list(rep.section_tree)
@@ -95,7 +100,7 @@ def check_invariants(doc, reports) -> None:
         for f in rep.facts:
             assert text[f.start:f.end] == f.text, f
             assert rep.start <= f.start < f.end <= rep.end, f
-            assert f.line == doc.line_of(f.start), f
+            assert f.line == src.line_of(f.start), f
             if f.type in ("count", "rate", "amount") and f.value is not None:
                 assert not contains_mask(f.text), f           # the contract's definition
                 assert not any(ms < f.end and f.start < me for ms, me in masks), f

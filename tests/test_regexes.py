@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from pipeline.regexes import AnyOf, anchored_at_start
 
-MARKERS = yaml.safe_load((Path(__file__).resolve().parents[1] / "pipeline" / "split" / "data"
-                          / "markers.yaml").read_text(encoding="utf-8"))
-VOCABS = {k: MARKERS[k] for k in ("collection_lines", "closings", "datelines")}
+_PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
+MARKERS = yaml.safe_load((_PIPELINE / "split" / "data" / "markers.yaml").read_text(encoding="utf-8"))
+NOISE = yaml.safe_load((_PIPELINE / "clean" / "data" / "noise.yaml").read_text(encoding="utf-8"))
+VOCABS = {"collection_lines": NOISE["collection_lines"],
+          **{k: MARKERS[k] for k in ("closings", "datelines")}}
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 
 

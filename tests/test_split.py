@@ -4,13 +4,13 @@ import pickle
 import numpy as np
 import pytest
 
+from pipeline.clean import is_collection
 from pipeline.document import NoiseSpan, SourceDoc
 from pipeline.split import split_reports
 from pipeline.split.boundary import model
 from pipeline.training.boundary import estimator as boundary_estimator
 from pipeline.split.features import FEATURES
 from pipeline.split.training import make_doc, train_boundary
-from pipeline.split.titles import is_collection
 
 
 def doc_of(text: str, name: str = "t.txt") -> SourceDoc:
@@ -183,7 +183,7 @@ def test_single_paragraph_reports_of_different_units_are_split():
 
 
 def test_numbered_heading_with_a_year_after_the_dot_is_no_title():
-    from pipeline.structure.markers import parse_marker
+    from pipeline.layout.markers import parse_marker
 
     m = parse_marker("8.2026年工作计划")
     assert m is not None and m.kind == "ar_dot" and m.value == 8

@@ -9,7 +9,7 @@ from pipeline.split.training import make_doc
 from pipeline.structure import structure_report
 from pipeline.structure.classifier import SectionClassifier
 from pipeline.structure.cues import best_label
-from pipeline.structure.markers import parse_marker
+from pipeline.layout.markers import parse_marker
 
 REPORT = """长青街道总工会2022年工作总结
 2022年,长青街道总工会在街道党工委的领导下,紧紧围绕辖区经济发展大局,扎实推进各项工作。

@@ -13,7 +13,10 @@ from pipeline.clean.rules import NoiseRules, load_rules
 from pipeline.document import NoiseSpan, SourceDoc
 
 _HANZI = re.compile(r"[\u3400-\u9fff]")
-# ("!"/"?" are no prose cue: headlines use them, 喜报!…; edited by the split session)
+# a pinyin gloss after a hanzi, 發(fā)布
+_GLOSS = re.compile(r"[(（][a-zA-Züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]{1,8}[)）]")
+_CLAUSE = re.compile(r"[,，、;；]")
+# ("!"/"?" are no prose cue: headlines use them, 喜报!…)
 _PROSE = re.compile(r"[。，,；;…]")
 # Kinds that mark the top of a file as site header: what precedes them there is too.
 _HEADER_KINDS = frozenset({"collection_title", "site_intro", "meta"})
@@ -50,6 +53,16 @@ def _line_noise(norm: str, rules: NoiseRules) -> list[NoiseSpan]:
     header: list[tuple[int, int, int, str | None]] = []  # first non-blank lines
     max_chars = rules.max_line_chars
     for _, start, end in _lines(norm):
+        if end - start > rules.edge_min_chars:
+            # a long line: boilerplate at its start or end is a span of its own, the
+            # report text after (before) it stays content
+            spans = _edge_boilerplate(norm, start, end, rules)
+            out.extend(spans)
+            if len(header) < rules.header_lines:
+                whole = len(spans) == 1 and not norm[start:spans[0].start].strip() \
+                    and not norm[spans[0].end:end].strip()
+                header.append((start, end, 1 if whole else 0, "site_intro" if whole else None))
+            continue
         if end - start > max_chars and start not in intro_lines:
             if len(header) < rules.header_lines:
                 header.append((start, end, 0, None))
@@ -76,6 +89,67 @@ def _line_noise(norm: str, rules: NoiseRules) -> list[NoiseSpan]:
             header.append((start, end, 1, kind))
     out.extend(_header_preamble(norm, header, rules))
     return out
+
+
+def _edge_boilerplate(norm: str, start: int, end: int, rules: NoiseRules) -> list[NoiseSpan]:
+    """Boilerplate sentences at the start and at the end of a long line, as spans.
+
+    A run of sentences from the line start is boilerplate up to the last one that
+    is (a collection title, a site intro, site chrome); sentences of generic
+    prose may lie before and between them (a site intro's "总结是对…" lead-in),
+    but none with a figure and not more than `max_edge_gap` characters of them.
+    At the line end the run must end with a boilerplate sentence."""
+    line = norm[start:end]
+    if not rules.edge_any.search(line):
+        return []
+    units = _units(norm, start, end, rules)
+    flags = [_boilerplate_unit(norm[a:b], rules) for a, b in units]
+    if not any(flags):
+        return []
+    lead = _chain(norm, units, flags, rules)
+    # at the end, boilerplate closes the line ("…希望对大家有所帮助。"): no lead-in
+    tail = len(units) - (_chain(norm, units[::-1], flags[::-1], rules) if flags[-1] else 0)
+    first = start + len(line) - len(line.lstrip())
+    last = end - (len(line) - len(line.rstrip()))
+    if tail <= lead:
+        return [NoiseSpan(first, last, "site_intro")]
+    out = []
+    if lead:
+        out.append(NoiseSpan(first, units[lead - 1][1], "site_intro"))
+    if tail < len(units):
+        out.append(NoiseSpan(units[tail][0], last, "site_intro"))
+    return out
+
+
+def _units(norm: str, start: int, end: int, rules: NoiseRules) -> list[tuple[int, int]]:
+    """Sentences of a line; a collection title ("…(精选3篇)") ends one too."""
+    cuts = {m.end() for m in rules.sentence_end.finditer(norm, start, end)}
+    cuts.update(m.end() for m in rules.collection_end.finditer(norm, start, end))
+    bounds = [start] + sorted(c for c in cuts if start < c < end) + [end]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if norm[a:b].strip()]
+
+
+def _boilerplate_unit(text: str, rules: NoiseRules) -> bool:
+    core = text.strip().rstrip("。!?！？;；")
+    if not core or rules.fact_guard.search(core):
+        return False
+    if len(core) <= rules.max_line_chars and not _CLAUSE.search(core) and (
+            rules.collection_lines.search(core) or rules.line_rule.fullmatch(core)):
+        return True  # a title or a site line, not a sentence of prose ("…,发表稿件3篇")
+    return rules.intro_any.search(core) is not None and _intro_weight(core, rules) >= rules.intro_weight
+
+
+def _chain(norm: str, units: list[tuple[int, int]], flags: list[bool], rules: NoiseRules) -> int:
+    """How many units from the first one are boilerplate (see _edge_boilerplate)."""
+    taken, gap = 0, 0
+    for i, ((a, b), flag) in enumerate(zip(units, flags)):
+        if flag:
+            taken, gap = i + 1, 0
+            continue
+        gap += b - a
+        if gap > rules.max_edge_gap or rules.fact_guard.search(norm[a:b]):
+            break
+    return taken
 
 
 def _header_preamble(norm: str, header: list[tuple[int, int, int, str | None]],
@@ -192,6 +266,22 @@ def _outermost(spans: list[NoiseSpan]) -> list[NoiseSpan]:
         out.append(s)
         reach = max(reach, s.end)
     return out
+
+
+def is_collection(line: str) -> bool:
+    """Is this (normalised, stripped) content line site boilerplate: a collection
+    title, a 小编 intro, an upload or contact line, page furniture? The collection
+    patterns judge only a line of at most `edge_min_chars` (in a longer one the clean
+    stage marks the boilerplate sentences at its edges as noise spans and the rest is
+    content), and not a paragraph holding a report's figures (a first paragraph may
+    quote a collection title); the anchored furniture patterns judge any line."""
+    rules = load_rules()
+    if "(" in line or "（" in line:  # 發(fā)布: pinyin glosses do not hide furniture
+        line = _GLOSS.sub("", line)
+    return bool((len(line) <= rules.edge_min_chars and rules.collection_lines.search(line)
+                 and not (len(line) > rules.min_paragraph_chars
+                          and rules.report_figure.search(line)))
+                or rules.furniture_lines.search(line))
 
 
 def noise_lines(doc: SourceDoc) -> set[int]:

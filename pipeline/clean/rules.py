@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.regexes import AnyOf
+
 _DATA = Path(__file__).with_name("data") / "noise.yaml"
 
 
@@ -28,6 +30,15 @@ class NoiseRules:
     inline: tuple[tuple[str, re.Pattern[str]], ...]   # (kind, pattern)
     site_names: tuple[str, ...]         # longest first
     site_name_suffixes: tuple[str, ...]
+    collection_lines: AnyOf             # a content line holding one is boilerplate
+    min_paragraph_chars: int            # ...unless longer than this and holding
+    report_figure: re.Pattern[str]      # ...a report's figure
+    furniture_lines: AnyOf              # anchored: furniture at any length
+    edge_min_chars: int                 # longer lines: boilerplate at their edges only
+    max_edge_gap: int
+    edge_any: re.Pattern[str]           # prefilter: a line that may hold boilerplate
+    sentence_end: re.Pattern[str]
+    collection_end: re.Pattern[str]     # the end of a collection title ("…(精选3篇)")
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -66,4 +77,16 @@ def load_rules() -> NoiseRules:
         inline=tuple((k, re.compile(_expand(v, macros))) for k, v in cfg["inline"].items()),
         site_names=tuple(sorted(cfg["site_names"], key=len, reverse=True)),
         site_name_suffixes=tuple(cfg["site_name_suffixes"]),
+        collection_lines=AnyOf(cfg["collection_lines"]),
+        min_paragraph_chars=int(cfg["min_paragraph_chars"]),
+        report_figure=re.compile(cfg["report_figure"]),
+        furniture_lines=AnyOf(cfg["furniture_lines"]),
+        edge_min_chars=int(cfg["edge_min_chars"]),
+        max_edge_gap=int(cfg["max_edge_gap"]),
+        # prefilter: a content-line pattern that can match anywhere, or an intro anchor
+        edge_any=re.compile("|".join([f"(?:{p})" for p in cfg["collection_lines"]
+                                      if not p.startswith("^")]
+                                     + [re.escape(a) for a in cfg["intro_anchors"]])),
+        sentence_end=re.compile(cfg["sentence_end"]),
+        collection_end=re.compile(_expand(cfg["collection_end"], macros)),
     )

@@ -1,7 +1,7 @@
 """Split stage: one `ReportSlice` per report in a source file.
 
-1. Content lines = non-empty lines that are not noise (clean stage) and not
-   site boilerplate (collection titles, 小编 intros, page furniture).
+1. Content lines (`doc.blocks`, layout stage) = non-empty lines that are not
+   noise and not site boilerplate (collection titles, 小编 intros, page furniture).
 2. Explicit titles (篇N, 第N篇, 【篇一】, 范文N, a title stem repeated with
    ordinals) cut the file into segments; text before the first title is a
    report of its own when it is substantial (e.g. 第二篇 follows an unmarked
@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.document import ReportSlice, SourceDoc
+from pipeline.layout.blocks import Block
 from pipeline.split.head import report_head
-from pipeline.split.lines import Block, report_lines
 from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, title_ordinal
 
 __all__ = ["split_reports", "segments", "Segment"]
@@ -43,7 +43,7 @@ def segments(doc: SourceDoc) -> list[Segment]:
 
 
 def _marked_segments(doc: SourceDoc) -> list[Segment]:
-    blocks = report_lines(doc)
+    blocks = doc.blocks
     if not blocks:
         return []
     titles = explicit_titles(blocks)

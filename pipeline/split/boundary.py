@@ -12,7 +12,7 @@ import functools
 import logging
 
 from pipeline.split.features import FEATURES, SegmentFeatures
-from pipeline.split.lines import Block
+from pipeline.layout.blocks import Block
 
 log = logging.getLogger(__name__)
 THRESHOLD = 0.5

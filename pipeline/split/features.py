@@ -11,9 +11,9 @@ import math
 import re
 from collections import Counter
 
-from pipeline.split.lines import Block
+from pipeline.layout.blocks import Block
 from pipeline.split.vocab import vocab
-from pipeline.structure.markers import parse_marker
+from pipeline.layout.markers import parse_marker
 
 WINDOW = 6
 # a reporting unit as the subject of an opening sentence: 区总工会坚持…, 工会在公司的领导下…

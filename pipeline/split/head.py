@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 
 from pipeline.document import SourceDoc
-from pipeline.split.lines import Block
+from pipeline.layout.blocks import Block
 from pipeline.split.titles import is_bare_marker, near_copy, title_text_line
 from pipeline.split.vocab import vocab
-from pipeline.structure.markers import parse_marker
+from pipeline.layout.markers import parse_marker
 
 MAX_FRAGMENT = 5        # a spread-title word / the cut-off tail of a title line
 MIN_SPREAD = 3          # lines of a title spread one word per line

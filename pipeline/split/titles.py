@@ -5,27 +5,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from pipeline.structure.markers import parse_marker
-from pipeline.split.lines import Block
+from pipeline.clean import is_collection
+from pipeline.layout.blocks import Block
+from pipeline.layout.markers import parse_marker
 from pipeline.split.vocab import vocab
 
 MAX_TITLE = 80
 _TERMINAL = re.compile(r"[。;；!！?？]$")
 _TITLE_END = re.compile(r"[。;；:：,，、!！?？]$")
-# a pinyin gloss after a hanzi, 發(fā)布: ignored when matching furniture
-_GLOSS = re.compile(r"[(（][a-zA-Züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]{1,8}[)）]")
-
-
-def is_collection(norm: str) -> bool:
-    """Site boilerplate: collection titles, 小编 intros, metadata, page furniture (a long
-    line, or one holding a report's figures, is only furniture by an anchored pattern:
-    a first paragraph may quote a collection title)."""
-    v = vocab()
-    if "(" in norm or "（" in norm:
-        norm = _GLOSS.sub("", norm)
-    return bool((len(norm) <= v["max_collection_chars"] and v["collection"].search(norm)
-                 and not (len(norm) > v["min_paragraph_chars"] and v["report_figure"].search(norm)))
-                or v["furniture"].search(norm))
 
 
 def _titleish(norm: str) -> bool:
@@ -55,7 +42,7 @@ def title_text_line(b: Block) -> bool:
 def _bare_ordinal_titles(blocks: list[Block]) -> list[int]:
     """Ordinal-only lines numbering the reports: at least two, distinct values, starting at 1
     or 2, each followed by a longer line."""
-    from pipeline.structure.markers import cn_to_int
+    from pipeline.layout.markers import cn_to_int
 
     v = vocab()
     hits = []
@@ -169,7 +156,7 @@ def lead_title(b: Block) -> bool:
 
 def title_ordinal(b: Block) -> int | None:
     """The ordinal a marked title carries (篇2 -> 2, 第二篇 -> 2), if readable."""
-    from pipeline.structure.markers import cn_to_int
+    from pipeline.layout.markers import cn_to_int
 
     m = vocab()["title"].search(b.norm) or vocab()["bare_ordinal"].search(b.norm)
     if not m:

@@ -25,11 +25,6 @@ def vocab() -> dict:
     # yes/no tests on every line: `AnyOf` (same answer as the union, twice as fast)
     return {
         "title": union("title_markers", fmt=True),
-        "collection": AnyOf(raw["collection_lines"]),
-        "max_collection_chars": int(raw["max_collection_chars"]),
-        "report_figure": re.compile(raw["report_figure"]),
-        "min_paragraph_chars": int(raw["min_paragraph_chars"]),
-        "furniture": AnyOf(raw["furniture_lines"]),
         "outline": re.compile(raw["outline"]),
         "page_title": re.compile(raw["page_title"]),
         "speaker": re.compile(raw["speaker"]),

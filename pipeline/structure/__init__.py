@@ -42,29 +42,9 @@ class StructuredReport:
     section_spans: list[tuple[int, int, str | None]] = field(default_factory=list)
 
 
-_line_index: list = [(None, None)]  # (blocks, their line numbers), replaced atomically
-
-
-def _doc_blocks(doc: SourceDoc):
-    """Content lines of the doc, computed once per doc (the split stage's view)."""
-    from pipeline.split.lines import report_lines
-
-    return report_lines(doc)
-
-
 def _report_blocks(doc: SourceDoc, rs: ReportSlice):
-    import bisect
-
-    blocks = _doc_blocks(doc)
-    hit = _line_index[0]
-    if hit[0] is blocks:
-        lines = hit[1]
-    else:
-        lines = [b.line for b in blocks]
-        _line_index[0] = (blocks, lines)
-    lo = bisect.bisect_left(lines, rs.start_line)
-    hi = bisect.bisect_right(lines, rs.end_line)
-    out = blocks[lo:hi]
+    """The report's content lines (layout stage), without its title line."""
+    out = doc.blocks.between(rs.start_line, rs.end_line)
     if out and rs.title_line is not None and out[0].line == rs.title_line:
         out = out[1:]
     return out

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.split.lines import Block
-from pipeline.structure.markers import parse_marker
+from pipeline.layout.blocks import Block
+from pipeline.layout.markers import parse_marker
 
 HEAD_MAX = 40          # a heading clause longer than this is a body sentence
 _CLAUSE_END = re.compile(r"[。;；!！?？]|:(?!\d)|：")
