@@ -128,7 +128,26 @@ def _title_label_rx() -> list[tuple[str, re.Pattern]]:
 
 
 def title_labels(title: str | None) -> list[str]:
-    """Labels a report's own title gives it as a whole (…工作计划 -> plan)."""
+    """Labels a report's own title gives it as a whole (…工作计划 -> plan, but not
+    …总结及明年工作计划)."""
     if not title:
         return []
-    return [lab for lab, rx in _title_label_rx() if rx.search(title)]
+    unless = _section_raw().get("title_labels_unless") or {}
+    return [lab for lab, rx in _title_label_rx()
+            if rx.search(title) and not any(w in title for w in unless.get(lab, ()))]
+
+
+@functools.cache
+def _section_rx(key: str) -> re.Pattern:
+    return re.compile(_section_raw()[key])
+
+
+def is_report_title(heading: str) -> bool:
+    """A heading that is a report title (…年度工作总结) or says only which part follows."""
+    return bool(_section_rx("report_title_rx").search(heading)
+                or _section_rx("generic_heading_rx").match(heading))
+
+
+def is_preamble(paragraph: str) -> bool:
+    """A report's opening paragraph (今年以来,XX工会在…领导下,…)."""
+    return bool(_section_rx("preamble_rx").search(paragraph))
