@@ -221,7 +221,8 @@ def test_a_unit_named_once_where_a_report_names_itself_is_kept(where):
     else:  # the title names it in short, the text in full once
         body = _MIDDLE.format(unit="红星机械厂")
         title = "红星工会工作经验交流材料"
-    assert find_org_with_source(body, title) == ("红星机械厂工会", "frequency")
+    # (a short text's sign-off line is also one of its first lines: found as a line subject)
+    assert find_org_with_source(body, title)[0] == "红星机械厂工会"
 
 
 def test_a_title_naming_only_the_unit_kind_picks_the_unit_of_that_kind():
@@ -250,3 +251,86 @@ def test_inline_yi_shi_clauses_are_topics():
             "一、加强组织建设\n新建工会5家。\n二、做好民主管理\n召开职代会。\n三、丰富文体活动\n举办运动会。\n")
     _, _, st = structured(text)
     assert {"aid", "skills", "org_building", "democratic_mgmt", "culture_sports"} <= set(st.sections)
+
+
+# ---- sections: a topic is a heading or a paragraph of its own (issue 16) ----
+
+def test_a_speech_in_one_paragraph_covers_no_topic_by_passing_mentions():
+    text = ("各位委员:过去一年,全市各级工会围绕中心工作,深化职工思想政治引领,持续开展劳动和技能竞赛,"
+            "推进创新工作室建设,举办职工文化节,打造疗休养基地,工作得到上级肯定。今年,各级工会要把学习宣传"
+            "贯彻会议精神与服务职工结合起来,引领工会工作走向新高度。\n")
+    _, _, st = structured(text)
+    assert st.sections == []
+
+
+def test_numbered_headings_run_into_one_line_are_sections():
+    text = ("乡工会年度工作总结\n一年来,我乡工会在乡党委领导下开展工作,现总结如下:一、抓维权,发挥工会作用"
+            "帮助12名务工人员追回工资。二、开展困难帮扶全年走访困难户30户。三、做好技能培训邀请技术员"
+            "培训农民工300人次。\n")
+    _, _, st = structured(text)
+    assert {"rights", "aid", "skills"} <= set(st.sections)
+    assert [k for _, _, k in st.evidence].count("inline_heading") >= 3
+
+
+def test_the_preamble_and_a_repeated_report_title_are_not_sections():
+    text = ("今年以来,青禾区总工会在区委领导下,以思想政治引领为主线,统筹推进维权帮扶和技能竞赛。\n"
+            "青禾区总工会2024年工作总结及2025年工作计划\n"
+            "一、加强困难职工帮扶\n走访慰问困难职工40户。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["aid"]
+
+
+def test_sub_items_of_a_problems_section_are_problems_not_topics():
+    text = ("一、丰富职工文体活动\n举办职工运动会一次。\n二、存在的问题\n"
+            "1、工会经费偏少,活动开展受限。\n2、女职工工作有待加强。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["culture_sports", "problems"]
+
+
+@pytest.mark.parametrize("title,plan", [("红叶镇工会2024年工作总结及2025年工作计划", False),
+                                         ("红叶镇工会2025年工作计划", True)])
+def test_a_plan_title_labels_the_report_a_summary_title_does_not(title, plan):
+    _, _, st = structured(title + "\n一、组建工会\n新建基层工会4家。\n二、开展帮扶\n慰问困难职工10户。\n")
+    assert ("plan" in st.sections) is plan
+
+
+def test_a_heading_without_cue_words_takes_the_topic_of_its_first_sentence():
+    text = ("一、以活动为载体,增强工会凝聚力。举办新春联欢会、拔河比赛和跳绳比赛,职工踊跃参加。\n"
+            "二、组建工会\n新建工会2家。\n")
+    _, _, st = structured(text)
+    assert st.sections[0] == "culture_sports"
+
+
+# ---- org: where a report names itself (issue 16) ----
+
+@pytest.mark.parametrize("text,org,typ", [
+    # a news headline naming the unit, with no unit suffix before 工会
+    ("当前位置:首页 > 新闻\n酒钢工会以先进文化引领职工奉献岗位\n发布时间:2024-04-28\n"
+     "企业文化是企业的灵魂,工会组织职工开展读书活动。\n", "酒钢工会", "enterprise"),
+    # a byline naming a court
+    ("我院工会荣获市先进职工之家称号\n作者:东岭法院 来源:本院\n近日,我院工会获评先进职工之家。\n",
+     "东岭法院", "agency"),
+    # the unit before the year in a title line
+    ("青禾里街道2023年工会工作总结\n今年来,我们在街道党委领导下开展工会工作。\n", "青禾里街道", "street"),
+    # the subject is only a kind (集团工会在…): the unit of that kind named later
+    ("集团工会在集团党委的领导下,团结动员职工开展劳动竞赛。全年组织职工培训500人次,"
+     "表彰先进班组12个。江海集团工会还组织了职工运动会。\n", "江海集团工会", "enterprise"),
+])
+def test_org_where_a_report_names_itself(text, org, typ):
+    doc, rs, st = structured(text)
+    assert st.org == org and st.org_type == typ
+    assert doc.text[st.org_span[0]:st.org_span[1]] == st.org
+
+
+def test_org_in_traditional_text_with_pinyin_glosses_keeps_its_source_span():
+    text = "化學(xué)公司工會在集團(tuán)公司黨委領導下,緊密圍繞公司生產任務開展工作。\n一、加強組織建設\n新建工會小組5個。\n"
+    doc, rs, st = structured(text)
+    assert st.org == "化學(xué)公司工會" and st.org_type == "enterprise"
+    assert doc.text[st.org_span[0]:st.org_span[1]] == st.org and st.org_span[0] == 0
+
+
+def test_a_generic_or_masked_subject_is_no_org_but_a_pronoun_before_a_name_is_dropped():
+    _, _, st = structured("今年,我们xx社区工会在街道党工委领导下开展工作。\n一、组建工会\n新建工会3家。\n")
+    assert st.org is None and st.org_type == "community"
+    _, _, st = structured("今年,我们清安社区工会在街道党工委领导下开展工作。\n一、组建工会\n新建工会3家。\n")
+    assert st.org == "清安社区工会"

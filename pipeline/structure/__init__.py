@@ -21,6 +21,7 @@ class StructuredReport:
     section_tree: list[Section] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     org: str | None = None
+    org_span: tuple[int, int] | None = None  # where the org is written in doc.text
     org_type: str | None = None
     year: int | None = None
     section_spans: list[tuple[int, int, str | None]] = field(default_factory=list)
@@ -87,7 +88,8 @@ def _paint(base: tuple[int, int], spans: list[tuple[int, int, str | None]]) -> l
 def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> StructuredReport:
     from pipeline.structure.headings import build_tree
     from pipeline.structure.sections import label_report
-    from pipeline.structure.org import find_org_with_source, find_year, type_from_text
+    from pipeline.structure.org import (GLOSS, SELF_NAMING_LINES, find_org_with_source, find_year,
+                                        locate, type_from_text)
 
     blocks = _report_blocks(doc, rs)
     title_norm = doc.norm[doc.line_span(rs.title_line)[0]:doc.line_span(rs.title_line)[1]] \
@@ -116,20 +118,18 @@ def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> Struct
     painted = lab.painted
 
     body = "\n".join(b.norm for b in blocks)
-    org, org_source = find_org_with_source(body, title_norm)
+    first_lines = [GLOSS.sub("", doc.norm[slice(*doc.line_span(ln))]).strip()
+                   for ln in range(rs.start_line, min(rs.end_line, rs.start_line + SELF_NAMING_LINES) + 1)]
+    org, org_source = find_org_with_source(GLOSS.sub("", body), GLOSS.sub("", title_norm) if title_norm else None,
+                                           [ln for ln in first_lines if ln])
     head = "\n".join(b.norm for b in blocks[:3])
     opening = "\n".join(b.norm[:80] for b in blocks[:2])
     org_type = type_from_text(body, opening, org, title_norm or "", org_is_subject=org_source in ("title", "subject"))
     year = find_year(title_norm, head)
-    if org is not None:
-        org = _as_written(doc, org, rs)
+    org_span = locate(doc.norm, org, rs.start, rs.end) if org else None
+    if org_span:  # as written in the source (traditional characters, glosses)
+        org = doc.text[org_span[0]:org_span[1]]
     return StructuredReport(
         section_tree=[_to_section(doc, n, blocks, labels) for n in tree],
-        sections=order, org=org, org_type=org_type, year=year,
+        sections=order, org=org, org_span=org_span, org_type=org_type, year=year,
         section_spans=_paint((rs.start, rs.end), painted + node_spans), evidence=events)
-
-
-def _as_written(doc: SourceDoc, org_norm: str, rs: ReportSlice) -> str:
-    """The org as written in the source text (the norm form located there)."""
-    i = doc.norm.find(org_norm, rs.start, rs.end)
-    return doc.text[i:i + len(org_norm)] if i >= 0 else org_norm
