@@ -334,3 +334,21 @@ def test_a_generic_or_masked_subject_is_no_org_but_a_pronoun_before_a_name_is_dr
     assert st.org is None and st.org_type == "community"
     _, _, st = structured("今年,我们清安社区工会在街道党工委领导下开展工作。\n一、组建工会\n新建工会3家。\n")
     assert st.org == "清安社区工会"
+
+
+@pytest.mark.parametrize("text,org", [
+    # a site's menu bar names a bank category, not the reporting unit
+    ("首页 | 业界动态 | 银行培训 | 城商银行 | 政策法规\n海港分行工会以关爱为纽带服务员工\n"
+     "近年来,海港分行工会围绕经营中心开展工作。\n", "海港分行工会"),
+    # a news byline and a (通讯员 …) note before the subject
+    ("本报讯 (通讯员 李文)近年来,东湾港工会紧密围绕港口发展大局开展劳动竞赛。\n", "东湾港工会"),
+    # a unit that defines its short name names itself
+    ("一、帮扶工作\n今年是帮扶中心建设10周年,也是南岭商业集团公司工会(以下简称“集团工会”)开展送温暖"
+     "活动的第20年。集团工会走访困难职工60户。\n", "南岭商业集团公司工会"),
+    # a numbered unit of a state enterprise
+    ("五公司工会在集团公司工会和五公司党委领导下,围绕经营中心开展工作。\n", "五公司工会"),
+])
+def test_org_more_self_naming_forms(text, org):
+    doc, rs, st = structured(text)
+    assert st.org == org
+    assert doc.text[st.org_span[0]:st.org_span[1]] == org

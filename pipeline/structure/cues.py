@@ -86,6 +86,8 @@ def org_cues() -> dict:
         "bare_union": re.compile(raw["bare_union_rx"]),
         "unit_year": re.compile(raw["unit_year_rx"]),
         "line_lead": re.compile(raw["line_lead_rx"]),
+        "alias": re.compile(raw["alias_rx"]),
+        "numbered_unit": re.compile(raw["numbered_unit_rx"]),
         "generic": set(raw["generic"]),
         "generic_head": re.compile(raw["generic_head_rx"]),
         "left_trim": re.compile(raw["left_trim"]),

@@ -47,7 +47,7 @@ def _strip_left_words(name: str) -> str:
 _NAME_LIKE_TAGS = {"a", "an", "j", "nz", "ns", "nr", "nt"}
 
 
-_FUNCTION_TAGS = {"p", "c", "v", "d", "r", "u", "ud", "uj", "ad", "l"}
+_FUNCTION_TAGS = {"p", "c", "r", "u", "ud", "uj"}
 
 
 def _strip_leading_function_words(name: str) -> str:
@@ -60,9 +60,10 @@ def _strip_leading_function_words(name: str) -> str:
     jieba_tokenizer()
     words = list(pseg.cut(name))
     k = 0
-    # a one-character "verb" opening a place name is part of it (出江镇: 出/v 江镇/ns)
-    while k < len(words) - 1 and words[k].flag in _FUNCTION_TAGS and \
-            (len(words[k].word) > 1 or words[k].flag not in ("v", "d", "ad")):
+    # jieba tags the first syllables of many place names as verbs or adverbs (出/v 江镇,
+    # 封开/v 法院): only prepositions, conjunctions, pronouns and particles are stripped
+    # here; the verbs that open a line before a name are in left_trim (推荐, 组织, ...)
+    while k < len(words) - 1 and words[k].flag in _FUNCTION_TAGS:
         k += 1
     return "".join(w.word for w in words[k:])
 
@@ -96,6 +97,8 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if "工会" in head:  # "工会大力推广企业工会": the name starts after the earlier 工会
         cut = head.rindex("工会") + 2
         name, head = name[cut:], head[cut:]
+    if c["numbered_unit"].match(_UNION_SUFFIX.sub("", name) or name):
+        return name
     if not head or head in c["generic"] or c["generic_head"].match(head) or \
             len(head) < 2 and not name.endswith(("一小", "二小", "一中")):
         return None
@@ -152,10 +155,14 @@ def find_org_with_source(text: str, title: str | None = None,
         if name:
             return name, "title"
     lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
+    lines = [ln for ln in lines if ln != title]
     for line in ([title] if title else []) + lines:
         name = _line_subject(line)
         if name:
             return name, "subject"
+    name = _self_defined(text)
+    if name:
+        return name, "alias"
     subject_kind, title_kind = _subject_kind(lines), _title_unit_kind(title)
     # the title's kind is the more specific (街道总工会) unless the subject says another
     kind = title_kind if title_kind and (not subject_kind or _UNION_SUFFIX.sub(
@@ -167,8 +174,11 @@ def find_org_with_source(text: str, title: str | None = None,
 
 
 def _line_subject(line: str) -> str | None:
-    """The unit a line opens with (after tags, dates, time phrases), in its longest form."""
+    """The unit a line opens with (after tags, dates, time phrases), in its longest form;
+    a site's menu bar (首页 | 业界动态 | 品牌中小银行 | …) opens with no unit."""
     c = org_cues()
+    if len(_MENU_BAR.findall(line)) >= 3:
+        return None
     for seg in _SEGMENT.split(line):
         seg = seg[c["line_lead"].match(seg).end():]
         if not seg:
@@ -185,6 +195,19 @@ def _line_subject(line: str) -> str | None:
         if m and _is_proper_name(m.group(1)) and not c["left_trim"].match(m.group(1)) and \
                 not seg[m.end():m.end() + 1].isdigit():  # 新建工会3家: a count, not a name
             return m.group(0)
+    return None
+
+
+_MENU_BAR = re.compile(r"[|丨]")
+
+
+def _self_defined(text: str) -> str | None:
+    """The unit that gives itself a short name: 某某集团公司工会(以下简称"集团工会")."""
+    c = org_cues()
+    for m in c["alias"].finditer(text):
+        name = _named_unit(text[max(0, m.start() - 30):m.start()], 30)
+        if name and text.endswith(name, 0, m.start()):
+            return name
     return None
 
 
