@@ -88,8 +88,7 @@ def _paint(base: tuple[int, int], spans: list[tuple[int, int, str | None]]) -> l
 def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> StructuredReport:
     from pipeline.structure.headings import build_tree
     from pipeline.structure.sections import label_report
-    from pipeline.structure.org import (GLOSS, SELF_NAMING_LINES, find_org_with_source, find_year,
-                                        locate, type_from_text)
+    from pipeline.structure.org import find_year
 
     blocks = _report_blocks(doc, rs)
     title_norm = doc.norm[doc.line_span(rs.title_line)[0]:doc.line_span(rs.title_line)[1]] \
@@ -117,19 +116,29 @@ def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> Struct
     events = lab.evidence
     painted = lab.painted
 
-    body = "\n".join(b.norm for b in blocks)
-    first_lines = [GLOSS.sub("", doc.norm[slice(*doc.line_span(ln))]).strip()
-                   for ln in range(rs.start_line, min(rs.end_line, rs.start_line + SELF_NAMING_LINES) + 1)]
-    org, org_source = find_org_with_source(GLOSS.sub("", body), GLOSS.sub("", title_norm) if title_norm else None,
-                                           [ln for ln in first_lines if ln])
-    head = "\n".join(b.norm for b in blocks[:3])
-    opening = "\n".join(b.norm[:80] for b in blocks[:2])
-    org_type = type_from_text(body, opening, org, title_norm or "", org_is_subject=org_source in ("title", "subject"))
-    year = find_year(title_norm, head)
-    org_span = locate(doc.norm, org, rs.start, rs.end) if org else None
-    if org_span:  # as written in the source (traditional characters, glosses)
-        org = doc.text[org_span[0]:org_span[1]]
+    org, org_span, org_type = _org_of(doc, rs, blocks, title_norm)
+    year = find_year(title_norm, "\n".join(b.norm for b in blocks[:3]))
     return StructuredReport(
         section_tree=[_to_section(doc, n, blocks, labels) for n in tree],
         sections=order, org=org, org_span=org_span, org_type=org_type, year=year,
         section_spans=_paint((rs.start, rs.end), painted + node_spans), evidence=events)
+
+
+def _org_of(doc: SourceDoc, rs: ReportSlice, blocks, title_norm: str | None):
+    """(org as written, its span in doc.text, org_type). Names, unit suffixes and type
+    cues are read in gloss-free normalised text (医(yī)院 is 医院, 工會 is 工会)."""
+    from pipeline.structure.org import (GLOSS, SELF_NAMING_LINES, find_org_with_source, locate,
+                                        type_from_text)
+
+    body = GLOSS.sub("", "\n".join(b.norm for b in blocks))
+    title = GLOSS.sub("", title_norm) if title_norm else None
+    first_lines = [GLOSS.sub("", doc.norm[slice(*doc.line_span(ln))]).strip()
+                   for ln in range(rs.start_line, min(rs.end_line, rs.start_line + SELF_NAMING_LINES) + 1)]
+    org, source = find_org_with_source(body, title, [ln for ln in first_lines if ln])
+    opening = GLOSS.sub("", "\n".join(b.norm[:80] for b in blocks[:2]))
+    org_type = type_from_text(body, opening, org, title or "",
+                              org_is_subject=source in ("title", "subject", "alias"))
+    span = locate(doc.norm, org, rs.start, rs.end) if org else None
+    if span:  # as written in the source (traditional characters, glosses)
+        org = doc.text[span[0]:span[1]]
+    return org, span, org_type
