@@ -352,3 +352,23 @@ def test_org_more_self_naming_forms(text, org):
     doc, rs, st = structured(text)
     assert st.org == org
     assert doc.text[st.org_span[0]:st.org_span[1]] == org
+
+
+def test_a_news_headline_over_its_byline_is_not_a_section():
+    text = ("首页 > 工会动态\n职工之家建设结硕果\n发布时间:2024-05-06 来源:本站\n"
+            "近日,东岭区法院工会获评先进职工之家。该院工会坚持以职工为中心开展工作。\n")
+    _, _, st = structured(text)
+    assert "culture_sports" not in st.sections
+
+
+def test_a_yi_shi_clause_with_one_weak_cue_is_no_topic():
+    # 一是…二是… in passing: 关心 is a weak cue of aid, 学习 of publicity
+    text = "工会的作用有两点,一是关心职工,即过问职工的生活;二是学习先进,即向兄弟单位看齐。\n"
+    _, _, st = structured(text)
+    assert st.sections == []
+
+
+def test_org_type_is_read_through_pinyin_glosses():
+    _, _, st = structured("醫(yī)院工會(huì)工作總結 篇1\n某年,我院工會在院黨委領導下開展工作。\n一、健全組織\n"
+                          "新建工會小組3個。\n")
+    assert st.org is None and st.org_type == "hospital"

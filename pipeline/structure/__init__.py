@@ -94,7 +94,8 @@ def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> Struct
     title_norm = doc.norm[doc.line_span(rs.title_line)[0]:doc.line_span(rs.title_line)[1]] \
         if rs.title_line else None
     tree = build_tree(blocks)
-    lab = label_report(blocks, tree, title_norm, rs.start, classifier)
+    lab = label_report(blocks, tree, title_norm, rs.start, classifier,
+                       source_line=lambda n: doc.norm[slice(*doc.line_span(n))] if n <= doc.n_lines else "")
     labels = lab.labels
     node_spans: list[tuple[int, int, str | None]] = []
 

@@ -153,6 +153,11 @@ def is_report_title(heading: str) -> bool:
                 or _section_rx("generic_heading_rx").match(heading))
 
 
+def is_byline(line: str) -> bool:
+    """A dateline/source/author line under a news headline."""
+    return bool(_section_rx("byline_rx").search(line))
+
+
 def is_preamble(paragraph: str) -> bool:
     """A report's opening paragraph (今年以来,XX工会在…领导下,…)."""
     return bool(_section_rx("preamble_rx").search(paragraph))

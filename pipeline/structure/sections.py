@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.structure.cues import (best_label, heading_labels, is_preamble, is_report_title,
+from pipeline.structure.cues import (best_label, heading_labels, is_byline, is_preamble, is_report_title,
                                      opener_label, paragraph_min_score, score_labels,
                                      title_labels)
 from pipeline.structure.markers import parse_marker
@@ -32,6 +32,7 @@ CLASSIFY_MIN = 0.4    # the classifier's probability needed to label an uncued h
 INLINE_HEAD_MAX = 30
 FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
 FIGURE_SENTENCE_MIN = 3.0
+INLINE_ITEM_MIN = 1.5
 
 _LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
 _FIRST_SENT = re.compile(r"^[^。!?;；]{4,60}")
@@ -64,9 +65,12 @@ class Labelling:
         return out
 
 
-def label_report(blocks, tree, title: str | None, report_start: int, classifier=None) -> Labelling:
+def label_report(blocks, tree, title: str | None, report_start: int, classifier=None,
+                 source_line=None) -> Labelling:
+    """`source_line(n)`: the normalised text of source line n, page furniture the clean
+    stage left out of `blocks` included (a byline under a headline)."""
     out = Labelling()
-    heading_blocks = _label_headings(blocks, tree, out, classifier)
+    heading_blocks = _label_headings(blocks, tree, out, classifier, source_line)
     first_heading = min(heading_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
     for i, b in enumerate(blocks):
@@ -81,7 +85,7 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     return out
 
 
-def _label_headings(blocks, tree, out: Labelling, classifier) -> set[int]:
+def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) -> set[int]:
     heading_blocks: set[int] = set()
     pending = []
     extra: dict[int, list[str]] = {}
@@ -89,7 +93,7 @@ def _label_headings(blocks, tree, out: Labelling, classifier) -> set[int]:
     def walk(nodes, enclosed: bool):
         for n in nodes:
             heading_blocks.add(n.block_index)
-            if enclosed or _not_a_section(n, blocks):
+            if enclosed or _not_a_section(n, blocks, source_line):
                 walk(n.children, enclosed)
                 continue
             labs = heading_labels(n.heading)
@@ -149,11 +153,18 @@ def _body_label(node, blocks) -> str | None:
     return None
 
 
-def _not_a_section(node, blocks) -> bool:
-    """A report's headline (an unnumbered line opening the report) or a report title
-    repeated in the text is not a section heading."""
+def _not_a_section(node, blocks, source_line=None) -> bool:
+    """A report's headline (an unnumbered line opening the report, or over a byline),
+    site furniture (…主办, 版权) or a report title repeated in the text is not a section."""
     if node.kind == "plain" and node.block_index == 0:
         return True
+    if node.kind == "plain":
+        line = blocks[node.block_index].line
+        upto = blocks[node.block_index + 1].line if node.block_index + 1 < len(blocks) else line + 2
+        under = [source_line(n) for n in range(line + 1, min(upto, line + 3) + 1)] if source_line else \
+            [blocks[node.block_index + 1].norm] if node.block_index + 1 < len(blocks) else []
+        if is_byline(node.heading) or any(is_byline(t) for t in under if t):
+            return True
     return is_report_title(node.heading)
 
 
@@ -208,6 +219,6 @@ def _inline_items(b, out: Labelling) -> None:
     if "是" not in b.norm:
         return
     for m in _INLINE_ITEM.finditer(b.norm):
-        lab, _ = best_label(m.group(1))
-        if lab is not None:
+        lab, sc = best_label(m.group(1))
+        if lab is not None and sc >= INLINE_ITEM_MIN:
             out.evidence.append((b.start + m.start(1), lab, "inline"))
