@@ -372,3 +372,17 @@ def test_org_type_is_read_through_pinyin_glosses():
     _, _, st = structured("醫(yī)院工會(huì)工作總結 篇1\n某年,我院工會在院黨委領導下開展工作。\n一、健全組織\n"
                           "新建工會小組3個。\n")
     assert st.org is None and st.org_type == "hospital"
+
+
+def test_an_inline_item_without_cue_words_takes_the_topic_of_its_text():
+    text = ("会议梳理了一年来的工作:一是加强联系,融入社区。组织职工参加书法摄影比赛和羽毛球联谊活动;"
+            "二是把握方向,凝聚共识。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["culture_sports"]
+
+
+def test_a_part_heading_is_no_topic_and_the_preamble_under_it_covers_none():
+    text = ("一、2025年工作情况\n2025年,在区委的坚强领导下,区总工会坚持以思想政治引领为主线开展工作。\n"
+            "(一)强化困难职工帮扶\n走访慰问困难职工45户。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["aid"]

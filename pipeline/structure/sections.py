@@ -32,7 +32,8 @@ CLASSIFY_MIN = 0.4    # the classifier's probability needed to label an uncued h
 INLINE_HEAD_MAX = 30
 FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
 FIGURE_SENTENCE_MIN = 3.0
-INLINE_ITEM_MIN = 1.5
+INLINE_ITEM_MIN = 1.5   # cue score an inline item's clause needs
+INLINE_ITEM_BODY = 100  # else: characters of the item read for a strong topic
 
 _LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
 _FIRST_SENT = re.compile(r"^[^。!?;；]{4,60}")
@@ -70,8 +71,9 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     """`source_line(n)`: the normalised text of source line n, page furniture the clean
     stage left out of `blocks` included (a byline under a headline)."""
     out = Labelling()
-    heading_blocks = _label_headings(blocks, tree, out, classifier, source_line)
-    first_heading = min(heading_blocks, default=len(blocks))
+    heading_blocks, part_blocks = _label_headings(blocks, tree, out, classifier, source_line)
+    # the preamble runs to the first heading of a topic (一、2025年工作情况 is no topic)
+    first_heading = min(heading_blocks - part_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
     for i, b in enumerate(blocks):
         if i not in heading_blocks:
@@ -85,8 +87,10 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     return out
 
 
-def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) -> set[int]:
+def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) -> tuple[set[int], set[int]]:
+    """Label the tree's headings; (blocks of all headings, blocks of those that are no section)."""
     heading_blocks: set[int] = set()
+    part_blocks: set[int] = set()
     pending = []
     extra: dict[int, list[str]] = {}
 
@@ -94,6 +98,8 @@ def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) 
         for n in nodes:
             heading_blocks.add(n.block_index)
             if enclosed or _not_a_section(n, blocks, source_line):
+                if not enclosed:
+                    part_blocks.add(n.block_index)
                 walk(n.children, enclosed)
                 continue
             labs = heading_labels(n.heading)
@@ -131,7 +137,7 @@ def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) 
             collect(n.children)
 
     collect(tree)
-    return heading_blocks
+    return heading_blocks, part_blocks
 
 
 def _body_label(node, blocks) -> str | None:
@@ -216,9 +222,16 @@ def _figure_sentences(b, out: Labelling) -> None:
 
 
 def _inline_items(b, out: Labelling) -> None:
+    """一是/二是 items: the clause names the topic, or (一是加强联系,融入武汉) the item's
+    text up to the next item is strongly about one topic."""
     if "是" not in b.norm:
         return
-    for m in _INLINE_ITEM.finditer(b.norm):
+    items = list(_INLINE_ITEM.finditer(b.norm))
+    for k, m in enumerate(items):
         lab, sc = best_label(m.group(1))
-        if lab is not None and sc >= INLINE_ITEM_MIN:
-            out.evidence.append((b.start + m.start(1), lab, "inline"))
+        if lab is None or sc < INLINE_ITEM_MIN:
+            end = items[k + 1].start() if k + 1 < len(items) else len(b.norm)
+            lab, sc = best_label(b.norm[m.start(1):min(end, m.start(1) + INLINE_ITEM_BODY)])
+            if sc < paragraph_min_score():
+                continue
+        out.evidence.append((b.start + m.start(1), lab, "inline"))
