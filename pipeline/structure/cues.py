@@ -122,8 +122,9 @@ def paragraph_min_score() -> float:
     return float(_section_raw().get("paragraph_min_score", 99))
 
 
-def sentence_min_score() -> float:
-    return float(_section_raw().get("sentence_min_score", 99))
+def min_score_of(kind: str) -> float:
+    """A threshold of the section vocabulary (figure_sentence, inline_item, ...)."""
+    return float(_section_raw()[f"{kind}_min_score"])
 
 
 @functools.cache

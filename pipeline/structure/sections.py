@@ -1,20 +1,24 @@
 """Canonical sections of one report: which topics it covers as a heading or a
-paragraph of its own (ANNOTATION.md "Sections"), and where.
+paragraph of its own (ANNOTATION.md "Sections"), and where. Every label keeps
+its evidence `(offset, label, kind)`; the kinds:
 
-Each kind of evidence is one function that yields `(offset, label, kind)`:
-
-- `heading`: a heading of the tree (cue vocabulary, else the learned classifier
-  when it is confident); a report's own headline or a repeated report title is
-  not a section, and the sub-items of a problems/plan section are problems or
-  plans, not topics of their own;
-- `inline_heading`: a numbered heading run into the text (`…如下:一、抓维权…`,
+- `heading`: a heading of the tree, by the cue vocabulary (data/section_cues.yaml);
+  `heading_body`: a heading whose words name no topic, by its first sentence;
+  `classifier:p`: else the learned classifier when confident. Not sections: a
+  report's headline (its first unnumbered line, or a line over a byline), a
+  report title repeated in the text, a part heading (2025年工作情况), and the
+  sub-items of a problems/plan section (problems and plans, not new topics);
+- `inline_heading`: a numbered heading run into the text (`…如下:一、抓维权…`:
   pages that lost their line breaks);
-- `paragraph`: a paragraph opening on a topic (opener, lead clause, strong first
-  sentence); a report's preamble (`今年以来,XX工会在…领导下…`) surveys every
-  topic and covers none of them;
-- `inline_item`: a 一是/二是 clause;
+- `opener`/`lead`/`para`: a paragraph opening on a topic; the preamble
+  (`今年以来,XX工会在…领导下…`, before the first topic heading) surveys every
+  topic and covers none;
+- `figure_sentence`: in a report with hardly any headings, a later sentence that
+  reports a figure and is strongly about one topic;
+- `inline`: a 一是/二是 item (its clause, or strongly its own text);
 - `title`: a title naming a plan genre (…工作计划), not a summary that also
-  promises one (…总结及明年工作计划: the excerpt may stop before the plan).
+  promises one (…总结及明年工作计划: real pages are often excerpts that stop
+  before the plan).
 
 A passing mention in a sentence is no evidence.
 """
@@ -24,16 +28,14 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.structure.cues import (best_label, heading_labels, is_byline, is_preamble, is_report_title,
-                                     opener_label, paragraph_min_score, score_labels,
+                                     min_score_of, opener_label, paragraph_min_score, score_labels,
                                      title_labels)
 from pipeline.structure.markers import parse_marker
 
 CLASSIFY_MIN = 0.4    # the classifier's probability needed to label an uncued heading
-INLINE_HEAD_MAX = 30
+INLINE_HEAD_MAX = 30    # characters of an inline heading read for its topic
 FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
-FIGURE_SENTENCE_MIN = 3.0
-INLINE_ITEM_MIN = 1.5   # cue score an inline item's clause needs
-INLINE_ITEM_BODY = 100  # else: characters of the item read for a strong topic
+INLINE_ITEM_BODY = 100  # characters of a 一是 item read for a strong topic when its clause names none
 
 _LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
 _FIRST_SENT = re.compile(r"^[^。!?;；]{4,60}")
@@ -217,7 +219,7 @@ def _figure_sentences(b, out: Labelling) -> None:
         if k == 0 or not _FIGURE.search(m.group(0)):
             continue
         lab, sc = best_label(m.group(0)[:80])
-        if lab is not None and sc >= FIGURE_SENTENCE_MIN:
+        if lab is not None and sc >= min_score_of("figure_sentence"):
             out.evidence.append((b.start + m.start(), lab, "figure_sentence"))
 
 
@@ -229,7 +231,7 @@ def _inline_items(b, out: Labelling) -> None:
     items = list(_INLINE_ITEM.finditer(b.norm))
     for k, m in enumerate(items):
         lab, sc = best_label(m.group(1))
-        if lab is None or sc < INLINE_ITEM_MIN:
+        if lab is None or sc < min_score_of("inline_item"):
             end = items[k + 1].start() if k + 1 < len(items) else len(b.norm)
             lab, sc = best_label(b.norm[m.start(1):min(end, m.start(1) + INLINE_ITEM_BODY)])
             if sc < paragraph_min_score():
