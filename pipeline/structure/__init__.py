@@ -2,10 +2,13 @@
 
 `structure_report(doc, rs)` works on the report's content lines (normalised
 text): the heading tree (headings.py), the canonical sections with their
-evidence and spans (sections.py: headings, inline headings, paragraphs, 一是
-clauses, a plan title; cue vocabulary in data/section_cues.yaml). org: the unit named in the title, else the opening
-sentence's subject, else the most frequent specific unit; org_type from that
-unit's suffix, else a vote. All offsets point into `doc.text`.
+evidence and spans (sections.py; cue vocabulary in data/section_cues.yaml), and
+the reporting unit (org.py; data/org_cues.yaml): named in the title, else at the
+start of one of the report's first lines (headline, byline, the preamble's
+subject), else the unit of the kind a generic subject names, else the most
+frequent specific unit; kept with its span in the source (`org_span`). org_type
+from that unit's suffix, else a vote. Names and type cues are read in gloss-free
+text (工會(huì) is 工会). All offsets point into `doc.text`.
 """
 from __future__ import annotations
 
