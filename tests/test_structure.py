@@ -386,3 +386,15 @@ def test_a_part_heading_is_no_topic_and_the_preamble_under_it_covers_none():
             "(一)强化困难职工帮扶\n走访慰问困难职工45户。\n")
     _, _, st = structured(text)
     assert st.sections == ["aid"]
+
+
+@pytest.mark.parametrize("text", [
+    # a headline opening with a verb phrase names no unit
+    "抓好规范化建设促银行工会上台阶\n近年来,各支行工会按照上级要求开展建家活动。\n",
+    "认真落实市总工会部署\n今年,我们围绕中心开展工作,组织职工培训。\n",
+    # the measure word of a count (6个片区幼儿园) starts no name
+    "今年,教育工会联系6个片区幼儿园开展活动,6个片区幼儿园都建立了工会小组。\n",
+])
+def test_no_org_from_verb_phrases_or_counts(text):
+    _, _, st = structured(text)
+    assert st.org is None

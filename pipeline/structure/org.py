@@ -102,7 +102,8 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if not head or head in c["generic"] or c["generic_head"].match(head) or \
             len(head) < 2 and not name.endswith(("一小", "二小", "一中")):
         return None
-    if head.startswith(("我", "本", "该", "各", "全", "上级", "基层", "分")):
+    # (个/家/所…: the measure word of a count, 6个片区幼儿园, is no name's start)
+    if head.startswith(("我", "本", "该", "各", "全", "上级", "基层", "分", "个", "家", "所", "名", "座", "支")):
         return None
     return name
 
