@@ -398,3 +398,15 @@ def test_a_part_heading_is_no_topic_and_the_preamble_under_it_covers_none():
 def test_no_org_from_verb_phrases_or_counts(text):
     _, _, st = structured(text)
     assert st.org is None
+
+
+def test_quoted_cue_words_still_label_a_heading():
+    text = "一、强“管理”、抓“规范”加强组织建设\n新建工会3家。\n二、送“温暖”、抓“维权”发挥工会作用\n走访困难职工20户。\n"
+    _, _, st = structured(text)
+    assert st.sections == ["org_building", "aid", "rights"]
+
+
+def test_an_inline_heading_takes_a_second_strong_topic_too():
+    text = "工作总结如下:一、坚持集体合同制度和职代会制度,维护职工权益。全年签订集体合同12份。\n"
+    _, _, st = structured(text)
+    assert {"rights", "democratic_mgmt"} <= set(st.sections)

@@ -45,10 +45,15 @@ def opener_label(text: str) -> str | None:
     return None
 
 
+_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
+
+
 def score_labels(text: str) -> dict[str, float]:
     """Cue score per label for a heading or paragraph lead (longest cue wins per position)."""
     rx, by_term = _term_index()
     scores: dict[str, float] = {}
+    if _QUOTES.search(text):  # 送“温暖”、抓“维权”: a quoted word is still the cue
+        text = _QUOTES.sub("", text)
     for term in rx.findall(text):
         for lab, w in by_term[term]:
             scores[lab] = scores.get(lab, 0.0) + w

@@ -207,8 +207,7 @@ def _inline_headings(b, is_heading: bool, out: Labelling) -> None:
             continue
         s = m.end() + mk.length
         end = _CLAUSE_END.search(text, s, s + INLINE_HEAD_MAX)
-        lab, _ = best_label(text[s:end.start() if end else s + INLINE_HEAD_MAX])
-        if lab is not None:
+        for lab in heading_labels(text[s:end.start() if end else s + INLINE_HEAD_MAX]):
             out.evidence.append((b.start + m.end(), lab, "inline_heading"))
 
 
