@@ -34,6 +34,7 @@ from pipeline.structure.markers import parse_marker
 
 CLASSIFY_MIN = 0.4    # the classifier's probability needed to label an uncued heading
 INLINE_HEAD_MAX = 30    # characters of an inline heading read for its topic
+PREAMBLE_PARAGRAPHS = 2  # a preamble is one of a report's first paragraphs
 FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
 INLINE_ITEM_BODY = 100  # characters of a 一是 item read for a strong topic when its clause names none
 
@@ -77,10 +78,14 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     # the preamble runs to the first heading of a topic (一、2025年工作情况 is no topic)
     first_heading = min(heading_blocks - part_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
+    body_seen = 0
     for i, b in enumerate(blocks):
         if i not in heading_blocks:
-            _paragraph(b, i < first_heading, out)
-            if few and not (i < first_heading and is_preamble(b.norm)):
+            # the preamble: one of the first paragraphs, before any topic heading
+            opening = i < first_heading and body_seen < PREAMBLE_PARAGRAPHS
+            body_seen += 1
+            _paragraph(b, opening, out)
+            if few and not (opening and is_preamble(b.norm)):
                 _figure_sentences(b, out)
         _inline_headings(b, i in heading_blocks, out)
         _inline_items(b, out)
