@@ -47,7 +47,7 @@ def _strip_left_words(name: str) -> str:
 _NAME_LIKE_TAGS = {"a", "an", "j", "nz", "ns", "nr", "nt"}
 
 
-_FUNCTION_TAGS = {"p", "c", "r", "u", "ud", "uj"}
+_FUNCTION_TAGS = {"p", "c", "v", "d", "r", "u", "ud", "uj", "ad", "l"}
 
 
 def _strip_leading_function_words(name: str) -> str:
@@ -60,10 +60,10 @@ def _strip_leading_function_words(name: str) -> str:
     jieba_tokenizer()
     words = list(pseg.cut(name))
     k = 0
-    # jieba tags the first syllables of many place names as verbs or adverbs (出/v 江镇,
-    # 封开/v 法院): only prepositions, conjunctions, pronouns and particles are stripped
-    # here; the verbs that open a line before a name are in left_trim (推荐, 组织, ...)
-    while k < len(words) - 1 and words[k].flag in _FUNCTION_TAGS:
+    # jieba tags the first syllable of some place names as a verb (出/v 江镇): a
+    # one-character verb opening a name is kept
+    while k < len(words) - 1 and words[k].flag in _FUNCTION_TAGS and \
+            not (len(words[k].word) == 1 and words[k].flag == "v"):
         k += 1
     return "".join(w.word for w in words[k:])
 
