@@ -136,6 +136,7 @@ def find_org(text: str, title: str | None = None) -> str | None:
 
 
 SELF_NAMING_LINES = 6   # first lines of a report where it names itself at a line start
+LINE_HEAD = 80          # characters of such a line read (leads, a name of up to 30)
 _SEGMENT = re.compile(r"[-—]{2,}|丨|\||[!！]")
 _GENERIC_UNION = re.compile(r"^(?:[0-9xX_]{2,4}\s*年(?:度)?)?([\u4e00-\u9fa5]{1,3}?)(?:工会委员会|总工会|工会)")
 
@@ -180,7 +181,7 @@ def _line_subject(line: str) -> str | None:
     c = org_cues()
     if len(_MENU_BAR.findall(line)) >= 3:
         return None
-    for seg in _SEGMENT.split(line):
+    for seg in _SEGMENT.split(line[:LINE_HEAD]):
         seg = seg[c["line_lead"].match(seg).end():]
         if not seg:
             continue
@@ -215,6 +216,7 @@ def _self_defined(text: str) -> str | None:
 _PROPER_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "eng"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_proper_name(head: str) -> bool:
     """酒钢, 外教社: nouns only, not a generic word (公司, 车间, 基层) or a kind of unit."""
     import jieba.posseg as pseg
@@ -253,9 +255,18 @@ _GLOSS_GAP = "(?:" + GLOSS.pattern + ")?"
 def locate(norm: str, name: str, start: int, end: int) -> tuple[int, int] | None:
     """Span of `name` in norm[start:end], pinyin glosses between its characters allowed
     (the name is found in gloss-free text: 化学公司工会 is 化學(xué)公司工會 in the source)."""
-    rx = re.compile(_GLOSS_GAP.join(map(re.escape, name)))
-    m = rx.search(norm, start, end)
+    i = norm.find(name, start, end)
+    if i >= 0:  # no gloss inside: the common case
+        return i, i + len(name)
+    if "(" not in norm[start:end] and "（" not in norm[start:end]:
+        return None
+    m = _glossed(name).search(norm, start, end)
     return m.span() if m else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _glossed(name: str) -> re.Pattern:
+    return re.compile(_GLOSS_GAP.join(map(re.escape, name)))
 
 
 def _most_frequent_org(text: str, title: str | None = None, kind: str | None = None) -> str | None:
