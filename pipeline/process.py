@@ -102,6 +102,8 @@ def analyse_doc(doc: SourceDoc) -> list[Report]:
             source=doc.source, path=doc.path, report_index=index,
             start_line=rs.start_line, end_line=rs.end_line, start=rs.start, end=rs.end,
             title=rs.title, org=st.org, org_type=st.org_type, year=st.year,
+            org_start=st.org_span[0] if st.org_span else None,
+            org_end=st.org_span[1] if st.org_span else None,
             sections=st.sections, section_tree=st.section_tree, facts=facts,
             placeholder_count=sum(f.type == "placeholder" for f in facts),
             chars=rs.end - rs.start,

@@ -128,6 +128,9 @@ class Report(_Model):
     end: int = Field(ge=0)
     title: str | None = None
     org: str | None = Field(default=None, description="reporting unit as written, or None")
+    org_start: int | None = Field(default=None, ge=0,
+                                  description="char offset of `org` in the source (where it was found)")
+    org_end: int | None = Field(default=None, ge=0, description="end offset of `org`, exclusive")
     org_type: OrgType | None = None
     year: int | None = Field(default=None, description="reporting year when written")
     sections: list[SectionLabel] = Field(default_factory=list,

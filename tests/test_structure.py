@@ -226,7 +226,8 @@ def test_a_unit_named_once_where_a_report_names_itself_is_kept(where):
     else:  # the title names it in short, the text in full once
         body = _MIDDLE.format(unit="红星机械厂")
         title = "红星工会工作经验交流材料"
-    assert find_org_with_source(body, title) == ("红星机械厂工会", "frequency")
+    # (a short text's sign-off line is also one of its first lines: found as a line subject)
+    assert find_org_with_source(body, title)[0] == "红星机械厂工会"
 
 
 def test_a_title_naming_only_the_unit_kind_picks_the_unit_of_that_kind():
@@ -255,3 +256,172 @@ def test_inline_yi_shi_clauses_are_topics():
             "一、加强组织建设\n新建工会5家。\n二、做好民主管理\n召开职代会。\n三、丰富文体活动\n举办运动会。\n")
     _, _, st = structured(text)
     assert {"aid", "skills", "org_building", "democratic_mgmt", "culture_sports"} <= set(st.sections)
+
+
+# ---- sections: a topic is a heading or a paragraph of its own (issue 16) ----
+
+def test_a_speech_in_one_paragraph_covers_no_topic_by_passing_mentions():
+    text = ("各位委员:过去一年,全市各级工会围绕中心工作,深化职工思想政治引领,持续开展劳动和技能竞赛,"
+            "推进创新工作室建设,举办职工文化节,打造疗休养基地,工作得到上级肯定。今年,各级工会要把学习宣传"
+            "贯彻会议精神与服务职工结合起来,引领工会工作走向新高度。\n")
+    _, _, st = structured(text)
+    assert st.sections == []
+
+
+def test_numbered_headings_run_into_one_line_are_sections():
+    text = ("乡工会年度工作总结\n一年来,我乡工会在乡党委领导下开展工作,现总结如下:一、抓维权,发挥工会作用"
+            "帮助12名务工人员追回工资。二、开展困难帮扶全年走访困难户30户。三、做好技能培训邀请技术员"
+            "培训农民工300人次。\n")
+    _, _, st = structured(text)
+    assert {"rights", "aid", "skills"} <= set(st.sections)
+    assert [k for _, _, k in st.evidence].count("inline_heading") >= 3
+
+
+def test_the_preamble_and_a_repeated_report_title_are_not_sections():
+    text = ("今年以来,青禾区总工会在区委领导下,以思想政治引领为主线,统筹推进维权帮扶和技能竞赛。\n"
+            "青禾区总工会2024年工作总结及2025年工作计划\n"
+            "一、加强困难职工帮扶\n走访慰问困难职工40户。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["aid"]
+
+
+def test_sub_items_of_a_problems_section_are_problems_not_topics():
+    text = ("一、丰富职工文体活动\n举办职工运动会一次。\n二、存在的问题\n"
+            "1、工会经费偏少,活动开展受限。\n2、女职工工作有待加强。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["culture_sports", "problems"]
+
+
+@pytest.mark.parametrize("title,plan", [("红叶镇工会2024年工作总结及2025年工作计划", False),
+                                         ("红叶镇工会2025年工作计划", True)])
+def test_a_plan_title_labels_the_report_a_summary_title_does_not(title, plan):
+    _, _, st = structured(title + "\n一、组建工会\n新建基层工会4家。\n二、开展帮扶\n慰问困难职工10户。\n")
+    assert ("plan" in st.sections) is plan
+
+
+def test_a_heading_without_cue_words_takes_the_topic_of_its_first_sentence():
+    text = ("一、以活动为载体,增强工会凝聚力。举办新春联欢会、拔河比赛和跳绳比赛,职工踊跃参加。\n"
+            "二、组建工会\n新建工会2家。\n")
+    _, _, st = structured(text)
+    assert st.sections[0] == "culture_sports"
+
+
+# ---- org: where a report names itself (issue 16) ----
+
+@pytest.mark.parametrize("text,org,typ", [
+    # a news headline naming the unit, with no unit suffix before 工会
+    ("当前位置:首页 > 新闻\n酒钢工会以先进文化引领职工奉献岗位\n发布时间:2024-04-28\n"
+     "企业文化是企业的灵魂,工会组织职工开展读书活动。\n", "酒钢工会", "enterprise"),
+    # a byline naming a court
+    ("我院工会荣获市先进职工之家称号\n作者:东岭法院 来源:本院\n近日,我院工会获评先进职工之家。\n",
+     "东岭法院", "agency"),
+    # the unit before the year in a title line
+    ("青禾里街道2023年工会工作总结\n今年来,我们在街道党委领导下开展工会工作。\n", "青禾里街道", "street"),
+    # the subject is only a kind (集团工会在…): the unit of that kind named later
+    ("集团工会在集团党委的领导下,团结动员职工开展劳动竞赛。全年组织职工培训500人次,"
+     "表彰先进班组12个。江海集团工会还组织了职工运动会。\n", "江海集团工会", "enterprise"),
+])
+def test_org_where_a_report_names_itself(text, org, typ):
+    doc, rs, st = structured(text)
+    assert st.org == org and st.org_type == typ
+    assert doc.text[st.org_span[0]:st.org_span[1]] == st.org
+
+
+def test_org_in_traditional_text_with_pinyin_glosses_keeps_its_source_span():
+    text = "化學(xué)公司工會在集團(tuán)公司黨委領導下,緊密圍繞公司生產任務開展工作。\n一、加強組織建設\n新建工會小組5個。\n"
+    doc, rs, st = structured(text)
+    assert st.org == "化學(xué)公司工會" and st.org_type == "enterprise"
+    assert doc.text[st.org_span[0]:st.org_span[1]] == st.org and st.org_span[0] == 0
+
+
+def test_a_generic_or_masked_subject_is_no_org_but_a_pronoun_before_a_name_is_dropped():
+    _, _, st = structured("今年,我们xx社区工会在街道党工委领导下开展工作。\n一、组建工会\n新建工会3家。\n")
+    assert st.org is None and st.org_type == "community"
+    _, _, st = structured("今年,我们清安社区工会在街道党工委领导下开展工作。\n一、组建工会\n新建工会3家。\n")
+    assert st.org == "清安社区工会"
+
+
+@pytest.mark.parametrize("text,org", [
+    # a site's menu bar names a bank category, not the reporting unit
+    ("首页 | 业界动态 | 银行培训 | 城商银行 | 政策法规\n海港分行工会以关爱为纽带服务员工\n"
+     "近年来,海港分行工会围绕经营中心开展工作。\n", "海港分行工会"),
+    # a news byline and a (通讯员 …) note before the subject
+    ("本报讯 (通讯员 李文)近年来,东湾港工会紧密围绕港口发展大局开展劳动竞赛。\n", "东湾港工会"),
+    # a unit that defines its short name names itself
+    ("一、帮扶工作\n今年是帮扶中心建设10周年,也是南岭商业集团公司工会(以下简称“集团工会”)开展送温暖"
+     "活动的第20年。集团工会走访困难职工60户。\n", "南岭商业集团公司工会"),
+    # a numbered unit of a state enterprise
+    ("五公司工会在集团公司工会和五公司党委领导下,围绕经营中心开展工作。\n", "五公司工会"),
+])
+def test_org_more_self_naming_forms(text, org):
+    doc, rs, st = structured(text)
+    assert st.org == org
+    assert doc.text[st.org_span[0]:st.org_span[1]] == org
+
+
+def test_a_news_headline_over_its_byline_is_not_a_section():
+    text = ("首页 > 工会动态\n职工之家建设结硕果\n发布时间:2024-05-06 来源:本站\n"
+            "近日,东岭区法院工会获评先进职工之家。该院工会坚持以职工为中心开展工作。\n")
+    _, _, st = structured(text)
+    assert "culture_sports" not in st.sections
+
+
+def test_a_yi_shi_clause_with_one_weak_cue_is_no_topic():
+    # 一是…二是… in passing: 关心 is a weak cue of aid, 学习 of publicity
+    text = "工会的作用有两点,一是关心职工,即过问职工的生活;二是学习先进,即向兄弟单位看齐。\n"
+    _, _, st = structured(text)
+    assert st.sections == []
+
+
+def test_org_type_is_read_through_pinyin_glosses():
+    _, _, st = structured("醫(yī)院工會(huì)工作總結 篇1\n某年,我院工會在院黨委領導下開展工作。\n一、健全組織\n"
+                          "新建工會小組3個。\n")
+    assert st.org is None and st.org_type == "hospital"
+
+
+def test_an_inline_item_without_cue_words_takes_the_topic_of_its_text():
+    text = ("会议梳理了一年来的工作:一是加强联系,融入社区。组织职工参加书法摄影比赛和羽毛球联谊活动;"
+            "二是把握方向,凝聚共识。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["culture_sports"]
+
+
+def test_a_part_heading_is_no_topic_and_the_preamble_under_it_covers_none():
+    text = ("一、2025年工作情况\n2025年,在区委的坚强领导下,区总工会坚持以思想政治引领为主线开展工作。\n"
+            "(一)强化困难职工帮扶\n走访慰问困难职工45户。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["aid"]
+
+
+@pytest.mark.parametrize("text", [
+    # a headline opening with a verb phrase names no unit
+    "抓好规范化建设促银行工会上台阶\n近年来,各支行工会按照上级要求开展建家活动。\n",
+    "认真落实市总工会部署\n今年,我们围绕中心开展工作,组织职工培训。\n",
+    # the measure word of a count (6个片区幼儿园) starts no name
+    "今年,教育工会联系6个片区幼儿园开展活动,6个片区幼儿园都建立了工会小组。\n",
+])
+def test_no_org_from_verb_phrases_or_counts(text):
+    _, _, st = structured(text)
+    assert st.org is None
+
+
+def test_quoted_cue_words_still_label_a_heading():
+    text = "一、强“管理”、抓“规范”加强组织建设\n新建工会3家。\n二、送“温暖”、抓“维权”发挥工会作用\n走访困难职工20户。\n"
+    _, _, st = structured(text)
+    assert st.sections == ["org_building", "aid", "rights"]
+
+
+def test_an_inline_heading_takes_a_second_strong_topic_too():
+    text = "工作总结如下:一、坚持集体合同制度和职代会制度,维护职工权益。全年签订集体合同12份。\n"
+    _, _, st = structured(text)
+    assert {"rights", "democratic_mgmt"} <= set(st.sections)
+
+
+def test_only_a_first_paragraph_is_a_preamble():
+    text = ("今年以来,红叶镇工会在镇党委领导下开展各项工作。\n各单位积极配合,工作有序推进。\n"
+            "2024年,镇工会走访慰问困难职工30户,发放慰问金3万元。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["aid"]
+    # the same aid paragraph opening the report is its preamble
+    _, _, st = structured("2024年,镇工会走访慰问困难职工30户,在镇党委领导下开展工作。\n")
+    assert st.sections == []

@@ -45,10 +45,15 @@ def opener_label(text: str) -> str | None:
     return None
 
 
+_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
+
+
 def score_labels(text: str) -> dict[str, float]:
     """Cue score per label for a heading or paragraph lead (longest cue wins per position)."""
     rx, by_term = _term_index()
     scores: dict[str, float] = {}
+    if _QUOTES.search(text):  # 送“温暖”、抓“维权”: a quoted word is still the cue
+        text = _QUOTES.sub("", text)
     for term in rx.findall(text):
         for lab, w in by_term[term]:
             scores[lab] = scores.get(lab, 0.0) + w
@@ -83,6 +88,11 @@ def org_cues() -> dict:
         "suffixes": suffixes,
         "suffix_rx": re.compile(raw["name_suffix_rx"]),
         "name_left": re.compile(r"[\u4e00-\u9fa5A-Za-z0-9xX×_\-]{0,12}$"),
+        "bare_union": re.compile(raw["bare_union_rx"]),
+        "unit_year": re.compile(raw["unit_year_rx"]),
+        "line_lead": re.compile(raw["line_lead_rx"]),
+        "alias": re.compile(raw["alias_rx"]),
+        "numbered_unit": re.compile(raw["numbered_unit_rx"]),
         "generic": set(raw["generic"]),
         "generic_head": re.compile(raw["generic_head_rx"]),
         "left_trim": re.compile(raw["left_trim"]),
@@ -117,8 +127,9 @@ def paragraph_min_score() -> float:
     return float(_section_raw().get("paragraph_min_score", 99))
 
 
-def sentence_min_score() -> float:
-    return float(_section_raw().get("sentence_min_score", 99))
+def min_score_of(kind: str) -> float:
+    """A threshold of the section vocabulary (figure_sentence, inline_item, ...)."""
+    return float(_section_raw()[f"{kind}_min_score"])
 
 
 @functools.cache
@@ -128,7 +139,31 @@ def _title_label_rx() -> list[tuple[str, re.Pattern]]:
 
 
 def title_labels(title: str | None) -> list[str]:
-    """Labels a report's own title gives it as a whole (…工作计划 -> plan)."""
+    """Labels a report's own title gives it as a whole (…工作计划 -> plan, but not
+    …总结及明年工作计划)."""
     if not title:
         return []
-    return [lab for lab, rx in _title_label_rx() if rx.search(title)]
+    unless = _section_raw().get("title_labels_unless") or {}
+    return [lab for lab, rx in _title_label_rx()
+            if rx.search(title) and not any(w in title for w in unless.get(lab, ()))]
+
+
+@functools.cache
+def _section_rx(key: str) -> re.Pattern:
+    return re.compile(_section_raw()[key])
+
+
+def is_report_title(heading: str) -> bool:
+    """A heading that is a report title (…年度工作总结) or says only which part follows."""
+    return bool(_section_rx("report_title_rx").search(heading)
+                or _section_rx("generic_heading_rx").match(heading))
+
+
+def is_byline(line: str) -> bool:
+    """A dateline/source/author line under a news headline."""
+    return bool(_section_rx("byline_rx").search(line))
+
+
+def is_preamble(paragraph: str) -> bool:
+    """A report's opening paragraph (今年以来,XX工会在…领导下,…)."""
+    return bool(_section_rx("preamble_rx").search(paragraph))

@@ -37,7 +37,14 @@ def _strip_left_words(name: str) -> str:
     k = len(words)
     while k > 0 and (ends[k - 1] > suffix_from or words[k - 1].flag not in _NON_NAME_TAGS):
         k -= 1
+    # a unit has a name: the word right before its suffix is kept even when jieba tags
+    # a place name as an adjective (富兴社区, 清安社区)
+    if k > 0 and ends[k - 1] == suffix_from and words[k - 1].flag in _NAME_LIKE_TAGS:
+        k -= 1
     return "".join(w.word for w in words[k:])
+
+
+_NAME_LIKE_TAGS = {"a", "an", "j", "nz", "ns", "nr", "nt"}
 
 
 _FUNCTION_TAGS = {"p", "c", "v", "d", "r", "u", "ud", "uj", "ad", "l"}
@@ -53,7 +60,10 @@ def _strip_leading_function_words(name: str) -> str:
     jieba_tokenizer()
     words = list(pseg.cut(name))
     k = 0
-    while k < len(words) - 1 and words[k].flag in _FUNCTION_TAGS:
+    # jieba tags the first syllable of some place names as a verb (出/v 江镇): a
+    # one-character verb opening a name is kept
+    while k < len(words) - 1 and words[k].flag in _FUNCTION_TAGS and \
+            not (len(words[k].word) == 1 and words[k].flag == "v"):
         k += 1
     return "".join(w.word for w in words[k:])
 
@@ -64,6 +74,7 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     words before the suffix are the name (实验中学工会), not sentence context to strip."""
     c = org_cues()
     name = c["left_trim"].sub("", raw)
+    name = re.sub(r"^(?:我们|咱们)", "", name)
     if "我" in name or "本" in name[:1]:
         return None
     if name and not (opens_sentence and name == raw):
@@ -86,10 +97,13 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if "工会" in head:  # "工会大力推广企业工会": the name starts after the earlier 工会
         cut = head.rindex("工会") + 2
         name, head = name[cut:], head[cut:]
+    if c["numbered_unit"].match(_UNION_SUFFIX.sub("", name) or name):
+        return name
     if not head or head in c["generic"] or c["generic_head"].match(head) or \
             len(head) < 2 and not name.endswith(("一小", "二小", "一中")):
         return None
-    if head.startswith(("我", "本", "该", "各", "全", "上级", "基层", "分")):
+    # (个/家/所…: the measure word of a count, 6个片区幼儿园, is no name's start)
+    if head.startswith(("我", "本", "该", "各", "全", "上级", "基层", "分", "个", "家", "所", "名", "座", "支")):
         return None
     return name
 
@@ -121,22 +135,141 @@ def find_org(text: str, title: str | None = None) -> str | None:
     return find_org_with_source(text, title)[0]
 
 
-def find_org_with_source(text: str, title: str | None = None) -> tuple[str | None, str | None]:
-    """(org, where it was found: "title" | "subject" | "frequency" | None)."""
+SELF_NAMING_LINES = 6   # first lines of a report where it names itself at a line start
+LINE_HEAD = 80          # characters of such a line read (leads, a name of up to 30)
+_SEGMENT = re.compile(r"[-—]{2,}|丨|\||[!！]")
+_GENERIC_UNION = re.compile(r"^(?:[0-9xX_]{2,4}\s*年(?:度)?)?([\u4e00-\u9fa5]{1,3}?)(?:工会委员会|总工会|工会)")
+
+
+def find_org_with_source(text: str, title: str | None = None,
+                         first_lines: list[str] | None = None) -> tuple[str | None, str | None]:
+    """(org, where it was found: "title" | "subject" | "kind" | "frequency" | None).
+
+    In order: the unit named in the report's title; a unit named at the start of one
+    of its first lines (a headline "酒钢工会以…", the preamble's subject "今年以来,
+    XX公司工会在…", a byline); when the subject is only a kind (集团工会在…, a title
+    "大学工会工作总结"), the unit of that kind the text names; else the most
+    frequent specific unit. `text` and `title` are gloss-free (工会, not 工會(huì));
+    `first_lines`: the report's first source lines, bylines and headlines the clean
+    stage marks as page furniture included (default: the first lines of `text`)."""
     if title:
         name = _named_unit(title, len(title))
         if name:
             return name, "title"
-    first = _FIRST_SENTENCE.match(_OPENING_LEAD.sub("", text[:120], count=1))
-    if first:
-        name = _named_unit(first.group(0), 4)
+    lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
+    lines = [ln for ln in lines if ln != title]
+    for line in ([title] if title else []) + lines:
+        name = _line_subject(line)
         if name:
             return name, "subject"
-    name = _most_frequent_org(text, title)
+    name = _self_defined(text)
+    if name:
+        return name, "alias"
+    subject_kind, title_kind = _subject_kind(lines), _title_unit_kind(title)
+    # the title's kind is the more specific (街道总工会) unless the subject says another
+    kind = title_kind if title_kind and (not subject_kind or _UNION_SUFFIX.sub(
+        "", title_kind).endswith(subject_kind)) else subject_kind
+    name = _most_frequent_org(text, title, kind)
+    if name and kind and _UNION_SUFFIX.sub("", name).endswith(kind):
+        return name, "kind"
     return name, ("frequency" if name else None)
 
 
-def _most_frequent_org(text: str, title: str | None = None) -> str | None:
+def _line_subject(line: str) -> str | None:
+    """The unit a line opens with (after tags, dates, time phrases), in its longest form;
+    a site's menu bar (首页 | 业界动态 | 品牌中小银行 | …) opens with no unit."""
+    c = org_cues()
+    if len(_MENU_BAR.findall(line)) >= 3:
+        return None
+    for seg in _SEGMENT.split(line[:LINE_HEAD]):
+        seg = seg[c["line_lead"].match(seg).end():]
+        if not seg:
+            continue
+        name = _named_unit(seg, 0)
+        if name and seg.startswith(name):
+            return name
+        m = c["unit_year"].match(seg)
+        if m and type_of_name(m.group(1)):
+            name = _clean_name(m.group(1), opens_sentence=True)
+            if name and seg.startswith(name):
+                return name
+        m = c["bare_union"].match(seg)
+        if m and _is_proper_name(m.group(1)) and not c["left_trim"].match(m.group(1)) and \
+                not seg[m.end():m.end() + 1].isdigit():  # 新建工会3家: a count, not a name
+            return m.group(0)
+    return None
+
+
+_MENU_BAR = re.compile(r"[|丨]")
+
+
+def _self_defined(text: str) -> str | None:
+    """The unit that gives itself a short name: 某某集团公司工会(以下简称"集团工会")."""
+    c = org_cues()
+    for m in c["alias"].finditer(text):
+        name = _named_unit(text[max(0, m.start() - 30):m.start()], 30)
+        if name and text.endswith(name, 0, m.start()):
+            return name
+    return None
+
+
+_PROPER_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "eng"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_proper_name(head: str) -> bool:
+    """酒钢, 外教社: nouns only, not a generic word (公司, 车间, 基层) or a kind of unit."""
+    import jieba.posseg as pseg
+
+    from pipeline.nlp import jieba_tokenizer
+
+    c = org_cues()
+    if head in c["generic"] or c["generic_head"].match(head) or head.endswith("总") or \
+            head.startswith(("我", "本", "该", "各", "全", "上级", "基层")) or type_of_name(head):
+        return False
+    jieba_tokenizer()
+    return all(w.flag in _PROPER_TAGS for w in pseg.cut(head))
+
+
+def _subject_kind(lines: list[str]) -> str | None:
+    """The unit kind of a generic subject opening one of the first lines (集团工会在…,
+    社区工会在…): the report's author is a unit of that kind."""
+    c = org_cues()
+    for line in lines:
+        seg = line[c["line_lead"].match(line).end():]
+        m = _GENERIC_UNION.match(seg)
+        if m and m.group(1) in _unit_kinds():
+            return m.group(1)
+    return None
+
+
+@functools.cache
+def _unit_kinds() -> frozenset[str]:
+    return frozenset(_UNION_SUFFIX.sub("", suffix) for suffix, _ in org_cues()["suffixes"]) - {""}
+
+
+GLOSS = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]+[)）]")  # pinyin: 工會(huì)
+_GLOSS_GAP = "(?:" + GLOSS.pattern + ")?"
+
+
+def locate(norm: str, name: str, start: int, end: int) -> tuple[int, int] | None:
+    """Span of `name` in norm[start:end], pinyin glosses between its characters allowed
+    (the name is found in gloss-free text: 化学公司工会 is 化學(xué)公司工會 in the source)."""
+    i = norm.find(name, start, end)
+    if i >= 0:  # no gloss inside: the common case
+        return i, i + len(name)
+    if "(" not in norm[start:end] and "（" not in norm[start:end]:
+        return None
+    m = _glossed(name).search(norm, start, end)
+    return m.span() if m else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _glossed(name: str) -> re.Pattern:
+    return re.compile(_GLOSS_GAP.join(map(re.escape, name)))
+
+
+def _most_frequent_org(text: str, title: str | None = None, kind: str | None = None) -> str | None:
     """The most frequent specific unit in the title or report (title counts double).
     Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
     frequent written form is returned. A title that opens with a unit kind only
@@ -164,8 +297,9 @@ def _most_frequent_org(text: str, title: str | None = None) -> str | None:
     if not counts:
         return None
     name_of = {core: form.most_common(1)[0][0] for core, form in forms.items()}
-    kind = _title_unit_kind(title)
-    of_kind = [c for c in counts if kind and name_of[c].endswith(kind)]
+    # a kind with its union suffix (街道总工会) is matched on the whole name
+    of_kind = [c for c in counts if kind and (name_of[c].endswith(kind) if _UNION_SUFFIX.search(kind)
+                                               else c.endswith(kind))]
     core = max(of_kind or counts, key=lambda c: (counts[c], -first.get(c, 0)))
     if counts[core] < 2 and not of_kind and \
             not _where_a_unit_names_itself(core, first[core], text, title):
@@ -178,6 +312,7 @@ def _title_unit_kind(title: str | None) -> str | None:
     report's author is a 街道总工会, named in the text)."""
     if not title:
         return None
+    title = re.sub(r"^(?:[0-9xX_]{2,4}\s*(?:年度|学年|年)|最新|精选)+", "", title.lstrip())
     for suffix, _ in org_cues()["suffixes"]:
         if title.startswith(suffix):
             return suffix

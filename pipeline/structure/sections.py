@@ -1,0 +1,243 @@
+"""Canonical sections of one report: which topics it covers as a heading or a
+paragraph of its own (ANNOTATION.md "Sections"), and where. Every label keeps
+its evidence `(offset, label, kind)`; the kinds:
+
+- `heading`: a heading of the tree, by the cue vocabulary (data/section_cues.yaml);
+  `heading_body`: a heading whose words name no topic, by its first sentence;
+  `classifier:p`: else the learned classifier when confident. Not sections: a
+  report's headline (its first unnumbered line, or a line over a byline), a
+  report title repeated in the text, a part heading (2025年工作情况), and the
+  sub-items of a problems/plan section (problems and plans, not new topics);
+- `inline_heading`: a numbered heading run into the text (`…如下:一、抓维权…`:
+  pages that lost their line breaks);
+- `opener`/`lead`/`para`: a paragraph opening on a topic; the preamble
+  (`今年以来,XX工会在…领导下…`, before the first topic heading) surveys every
+  topic and covers none;
+- `figure_sentence`: in a report with hardly any headings, a later sentence that
+  reports a figure and is strongly about one topic;
+- `inline`: a 一是/二是 item (its clause, or strongly its own text);
+- `title`: a title naming a plan genre (…工作计划), not a summary that also
+  promises one (…总结及明年工作计划: real pages are often excerpts that stop
+  before the plan).
+
+A passing mention in a sentence is no evidence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.structure.cues import (best_label, heading_labels, is_byline, is_preamble, is_report_title,
+                                     min_score_of, opener_label, paragraph_min_score, score_labels,
+                                     title_labels)
+from pipeline.structure.markers import parse_marker
+
+CLASSIFY_MIN = 0.4    # the classifier's probability needed to label an uncued heading
+INLINE_HEAD_MAX = 30    # characters of an inline heading read for its topic
+PREAMBLE_PARAGRAPHS = 2  # a preamble is one of a report's first paragraphs
+FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
+INLINE_ITEM_BODY = 100  # characters of a 一是 item read for a strong topic when its clause names none
+
+_LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
+_FIRST_SENT = re.compile(r"^[^。!?;；]{4,60}")
+# 一是… / 二是… / 其三, … written inline: each clause is a topic of its own
+_INLINE_ITEM = re.compile(r"(?:^|[。;；:：,，])\s*(?:其|第)?[一二三四五六七八九十]{1,2}是\s*[,，:：]?([^。;；]{2,40})")
+# a numbered heading after the end of a sentence, inside a line
+_INLINE_MARK = re.compile(
+    r"(?<=[。;；!！?？:：])\s*(?=[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十0-9]{1,3}\s*[)）]"
+    r"|[0-9]{1,2}\s*[、.．](?![0-9])|[①-⑳])")
+_SENTENCE = re.compile(r"[^。!?！？;；]{6,}")
+# a figure: digits, or a Chinese number of things (not the vague 一次/一个)
+_FIGURE = re.compile(r"[0-9]|(?:[二两三四五六七八九十]|一[十百千万])[一二两三四五六七八九十百千万]*(?:余|多)?[人名户家个场次期项份条件所支]")
+_CLAUSE_END = re.compile(r"[。;；!！?？:：]")
+# sections whose sub-items are of the same kind (a problem, a plan), not new topics
+ENCLOSING = ("problems", "plan")
+
+
+@dataclass
+class Labelling:
+    labels: dict[int, str] = field(default_factory=dict)      # id(node) -> label
+    evidence: list[tuple[int, str, str]] = field(default_factory=list)
+    painted: list[tuple[int, int, str | None]] = field(default_factory=list)  # paragraph spans
+
+    @property
+    def order(self) -> list[str]:
+        out: list[str] = []
+        for _, lab, _ in sorted(self.evidence, key=lambda e: e[0]):
+            if lab not in out:
+                out.append(lab)
+        return out
+
+
+def label_report(blocks, tree, title: str | None, report_start: int, classifier=None,
+                 source_line=None) -> Labelling:
+    """`source_line(n)`: the normalised text of source line n, page furniture the clean
+    stage left out of `blocks` included (a byline under a headline)."""
+    out = Labelling()
+    heading_blocks, part_blocks = _label_headings(blocks, tree, out, classifier, source_line)
+    # the preamble runs to the first heading of a topic (一、2025年工作情况 is no topic)
+    first_heading = min(heading_blocks - part_blocks, default=len(blocks))
+    few = len(out.labels) < FEW_HEADINGS
+    body_seen = 0
+    for i, b in enumerate(blocks):
+        if i not in heading_blocks:
+            # the preamble: one of the first paragraphs, before any topic heading
+            opening = i < first_heading and body_seen < PREAMBLE_PARAGRAPHS
+            body_seen += 1
+            _paragraph(b, opening, out)
+            if few and not (opening and is_preamble(b.norm)):
+                _figure_sentences(b, out)
+        _inline_headings(b, i in heading_blocks, out)
+        _inline_items(b, out)
+    out.evidence.extend((report_start, lab, "title") for lab in title_labels(title))
+    out.evidence.sort(key=lambda e: e[0])
+    return out
+
+
+def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) -> tuple[set[int], set[int]]:
+    """Label the tree's headings; (blocks of all headings, blocks of those that are no section)."""
+    heading_blocks: set[int] = set()
+    part_blocks: set[int] = set()
+    pending = []
+    extra: dict[int, list[str]] = {}
+
+    def walk(nodes, enclosed: bool):
+        for n in nodes:
+            heading_blocks.add(n.block_index)
+            if enclosed or _not_a_section(n, blocks, source_line):
+                if not enclosed:
+                    part_blocks.add(n.block_index)
+                walk(n.children, enclosed)
+                continue
+            labs = heading_labels(n.heading)
+            body = None if labs else _body_label(n, blocks)
+            if labs:
+                out.labels[id(n)] = labs[0]
+                extra[id(n)] = labs[1:]
+            elif body:
+                out.labels[id(n)] = body
+                why[id(n)] = "heading_body"
+            else:
+                pending.append(n)
+            walk(n.children, enclosed or out.labels.get(id(n)) in ENCLOSING)
+
+    why: dict[int, str] = {}
+    walk(tree, False)
+    if pending:
+        from pipeline.structure.classifier import default_classifier
+
+        clf = classifier or default_classifier()
+        texts = [n.heading + " " + blocks[n.block_index].norm[len(n.heading):][:60] for n in pending]
+        for n, (lab, p) in zip(pending, clf.predict_with_proba(texts)):
+            if lab is not None and p >= CLASSIFY_MIN:
+                out.labels[id(n)] = lab
+                why[id(n)] = f"classifier:{p:.2f}"
+
+    def collect(nodes):
+        for n in nodes:
+            lab = out.labels.get(id(n))
+            if lab:
+                # a labelled sub-item is a paragraph of its own even under another topic
+                at = blocks[n.block_index].start
+                out.evidence.append((at, lab, why.get(id(n), "heading")))
+                out.evidence.extend((at, x, "heading2") for x in extra.get(id(n), []))
+            collect(n.children)
+
+    collect(tree)
+    return heading_blocks, part_blocks
+
+
+def _body_label(node, blocks) -> str | None:
+    """The topic of a heading its words do not name (以活动为载体,增强活力) told by the
+    first sentence under it, when that sentence is strongly about one topic."""
+    b = blocks[node.block_index]
+    at = b.start + (node.heading_end - node.heading_start)
+    rest = b.norm[at - b.start:].lstrip("。:：;； ")
+    if len(rest) < 8 and node.block_index + 1 < len(blocks):
+        nxt = blocks[node.block_index + 1]
+        if parse_marker(nxt.norm) is None:
+            rest = nxt.norm
+    first = _FIRST_SENT.match(rest)
+    scores = score_labels(first.group(0) if first else rest[:40])
+    if scores:
+        lab, sc = max(scores.items(), key=lambda kv: kv[1])
+        if sc >= paragraph_min_score():
+            return lab
+    return None
+
+
+def _not_a_section(node, blocks, source_line=None) -> bool:
+    """A report's headline (an unnumbered line opening the report, or over a byline),
+    site furniture (…主办, 版权) or a report title repeated in the text is not a section."""
+    if node.kind == "plain" and node.block_index == 0:
+        return True
+    if node.kind == "plain":
+        line = blocks[node.block_index].line
+        upto = blocks[node.block_index + 1].line if node.block_index + 1 < len(blocks) else line + 2
+        under = [source_line(n) for n in range(line + 1, min(upto, line + 3) + 1)] if source_line else \
+            [blocks[node.block_index + 1].norm] if node.block_index + 1 < len(blocks) else []
+        if is_byline(node.heading) or any(is_byline(t) for t in under if t):
+            return True
+    return is_report_title(node.heading)
+
+
+def _paragraph(b, before_headings: bool, out: Labelling) -> None:
+    if before_headings and is_preamble(b.norm):
+        return
+    lab = opener_label(b.norm)
+    kind = "opener"
+    m = _LEAD.match(b.norm)
+    if lab is None and m:
+        lab, _ = best_label(m.group(1))
+        kind = "lead"
+    if lab is None:
+        kind = "para"
+        # a paragraph whose first sentence is strongly about one topic covers it
+        first = _FIRST_SENT.match(b.norm)
+        scores = score_labels(first.group(0) if first else b.norm[:40])
+        if scores:
+            cand, sc = max(scores.items(), key=lambda kv: kv[1])
+            if sc >= paragraph_min_score():
+                lab = cand
+    if lab:
+        out.evidence.append((b.start, lab, kind))
+        out.painted.append((b.start, b.end, lab))
+
+
+def _inline_headings(b, is_heading: bool, out: Labelling) -> None:
+    text = b.norm
+    for m in _INLINE_MARK.finditer(text):
+        mk = parse_marker(text[m.end():])
+        if mk is None or mk.kind == "cn_shi":
+            continue
+        s = m.end() + mk.length
+        end = _CLAUSE_END.search(text, s, s + INLINE_HEAD_MAX)
+        for lab in heading_labels(text[s:end.start() if end else s + INLINE_HEAD_MAX]):
+            out.evidence.append((b.start + m.end(), lab, "inline_heading"))
+
+
+def _figure_sentences(b, out: Labelling) -> None:
+    """In a report with hardly any headings, a later sentence of a paragraph that
+    reports a result with a figure, strongly about one topic, is a statement of its own."""
+    for k, m in enumerate(_SENTENCE.finditer(b.norm)):
+        if k == 0 or not _FIGURE.search(m.group(0)):
+            continue
+        lab, sc = best_label(m.group(0)[:80])
+        if lab is not None and sc >= min_score_of("figure_sentence"):
+            out.evidence.append((b.start + m.start(), lab, "figure_sentence"))
+
+
+def _inline_items(b, out: Labelling) -> None:
+    """一是/二是 items: the clause names the topic, or (一是加强联系,融入武汉) the item's
+    text up to the next item is strongly about one topic."""
+    if "是" not in b.norm:
+        return
+    items = list(_INLINE_ITEM.finditer(b.norm))
+    for k, m in enumerate(items):
+        lab, sc = best_label(m.group(1))
+        if lab is None or sc < min_score_of("inline_item"):
+            end = items[k + 1].start() if k + 1 < len(items) else len(b.norm)
+            lab, sc = best_label(b.norm[m.start(1):min(end, m.start(1) + INLINE_ITEM_BODY)])
+            if sc < paragraph_min_score():
+                continue
+        out.evidence.append((b.start + m.start(1), lab, "inline"))
