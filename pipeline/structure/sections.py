@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pipeline.structure.cues import (best_label, heading_labels, is_byline, is_preamble, is_report_title,
                                      min_score_of, opener_label, paragraph_min_score, score_labels,
                                      title_labels)
-from pipeline.structure.markers import parse_marker
+from pipeline.layout.markers import parse_marker
 
 CLASSIFY_MIN = 0.4    # the classifier's probability needed to label an uncued heading
 INLINE_HEAD_MAX = 30    # characters of an inline heading read for its topic
