@@ -56,6 +56,13 @@ def assert_grounded(text: str, reports) -> None:
         for s in _sections(r.section_tree):
             assert text[s.start:s.start + len(s.heading)] == s.heading
             assert text.count("\n", 0, s.start) + 1 == s.start_line
+        # names keep their span in the source (the name itself as read, without the
+        # layout's line breaks and spaces)
+        if r.org_start is not None:
+            assert "".join(text[r.org_start:r.org_end].split()) == r.org
+        for f in r.facts:
+            if getattr(f, "recipient_start", None) is not None:
+                assert "".join(text[f.recipient_start:f.recipient_end].split()) == f.recipient
 
 
 def _sections(tree):
@@ -91,6 +98,7 @@ def test_hard_wrapped_report_gives_the_clean_facts_grounded_in_the_source():
     assert doc.view_to_source is not None and doc.source_text == wrapped
     assert_grounded(wrapped, reports)
     assert signature(reports) == signature(run(CLEAN)[1])
+    assert reports[0].org == "青禾街道总工会" and reports[0].org_start is not None
     # a fact cut by the wrap keeps the line break of the source in its text
     assert any("\n" in f.text for f in facts_of(reports))
 

@@ -70,10 +70,15 @@ def report_to_source(doc: SourceDoc, report: Report) -> Report:
     report.end_line = (len(mp.starts) if view_end == len(doc.text)
                        else mp.last_line(report.start, report.end))
     report.chars = report.end - report.start
+    if report.org_start is not None and report.org_end is not None:
+        # (the name stays as read, without layout spaces or line breaks)
+        report.org_start, report.org_end = mp.span(report.org_start, report.org_end)
     for f in report.facts:
         f.start, f.end = mp.span(f.start, f.end)
         f.text = src[f.start:f.end]
         f.line = mp.line(f.start)
+        if getattr(f, "recipient_start", None) is not None and f.recipient_end is not None:
+            f.recipient_start, f.recipient_end = mp.span(f.recipient_start, f.recipient_end)
     report.section_tree = [_section(mp, sec) for sec in report.section_tree]
     return report
 
