@@ -31,6 +31,9 @@ class SourceDoc:
     encoding: str | None = None
     format: str = "txt"
     noise: list[NoiseSpan] = field(default_factory=list)
+    # (start, end) spans of words OCR read with low confidence (ingest); facts on
+    # them get `low_confidence` (pipeline.process.analyse_doc)
+    low_confidence: list[tuple[int, int]] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

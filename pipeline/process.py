@@ -63,7 +63,8 @@ class FileResult:
     text: str | None = None  # the source text the reports' offsets point into
 
 
-def build_doc(path: Path, text: str, encoding: str | None, fmt: str) -> SourceDoc:
+def build_doc(path: Path, text: str, encoding: str | None, fmt: str,
+              low_confidence: list[tuple[int, int]] | None = None) -> SourceDoc:
     """Normalise and mark boilerplate: the doc every later stage reads."""
     from pipeline.clean import find_noise
     from pipeline.ingest import display_name, display_path
@@ -71,7 +72,7 @@ def build_doc(path: Path, text: str, encoding: str | None, fmt: str) -> SourceDo
 
     norm = normalise(text)
     doc = SourceDoc(path=display_path(path), source=display_name(path), text=text, norm=norm,
-                    encoding=encoding, format=fmt)
+                    encoding=encoding, format=fmt, low_confidence=low_confidence or [])
     doc.noise = find_noise(text, norm)
     return doc
 
@@ -88,6 +89,8 @@ def analyse_doc(doc: SourceDoc) -> list[Report]:
         st = structure_report(doc, rs)
         ctx = ExtractContext(doc=doc, report=rs, year=st.year, section_spans=st.section_spans)
         facts = extract_facts(doc, rs.start, rs.end, ctx)
+        if doc.low_confidence:
+            flag_low_confidence(facts, doc.low_confidence)
         reports.append(Report(
             source=doc.source, path=doc.path, report_index=index,
             start_line=rs.start_line, end_line=rs.end_line, start=rs.start, end=rs.end,
@@ -97,6 +100,17 @@ def analyse_doc(doc: SourceDoc) -> list[Report]:
             chars=rs.end - rs.start,
         ))
     return reports
+
+
+def flag_low_confidence(facts: list, spans: list[tuple[int, int]]) -> None:
+    """Set `low_confidence` on the facts overlapping a low-confidence OCR span.
+    The spans are OCR words: sorted and disjoint, so their ends are sorted too."""
+    import bisect
+    ends = [e for _, e in spans]
+    for fact in facts:
+        i = bisect.bisect_right(ends, fact.start)  # the first span ending after the fact starts
+        if i < len(spans) and spans[i][0] < fact.end:
+            fact.low_confidence = True
 
 
 def process_file(path: Path, config: ProcessConfig = ProcessConfig()) -> FileResult:
@@ -114,10 +128,11 @@ def process_file(path: Path, config: ProcessConfig = ProcessConfig()) -> FileRes
                                      reason=e.reason))
     record = FileRecord(path=shown, source=name, status="processed",
                         format=ing.format, encoding=ing.encoding, bytes=ing.n_bytes,
-                        chars=len(ing.text), sha256=ing.sha256)
+                        chars=len(ing.text), sha256=ing.sha256, ocr=ing.ocr,
+                        ocr_confidence=ing.ocr_confidence)
     try:
         with time_budget(config.max_seconds):
-            doc = build_doc(path, ing.text, ing.encoding, ing.format)
+            doc = build_doc(path, ing.text, ing.encoding, ing.format, ing.low_confidence)
             reports = analyse_doc(doc)
     except TimeBudgetExceeded:
         record.status = "failed"
