@@ -66,10 +66,15 @@ def register(*names: str) -> Callable[[Reader], Reader]:
     return deco
 
 
+_loaded: list[bool] = []
+
+
 def _load() -> None:
-    if not _READERS:
+    # Every module, even when one was imported on its own before (it registered itself only).
+    if not _loaded:
         for mod in _MODULES:
             importlib.import_module(f"pipeline.ingest.readers.{mod}")
+        _loaded.append(True)
 
 
 def reader_for(fmt: str) -> Reader:
