@@ -21,7 +21,7 @@ pdf, doc and rtf rows are then given on the same N files too, marked).
     python -m bench.formats --speed               # text-PDF and OCR pages/s
     python -m bench.formats --engines             # PDFium vs pdfminer.six on the PDFs
     python -m bench.formats --doc-converters      # antiword / catdoc / LibreOffice on the .doc files
-    python -m bench.formats --ocr-spaces          # Tesseract's spaces between CJK words kept vs joined
+    python -m bench.formats --ocr-variants --ocr-limit 15   # OCR languages, page layout, CJK spaces
 """
 from __future__ import annotations
 
@@ -131,41 +131,41 @@ def _squash(s: str) -> str:
 
 def remap_gold(gold: dict, clean: str, converted: str, name: str) -> dict:
     """A gold copy for `name`: `source` renamed; each report's start_line moved to
-    the converted text's line where the clean start line's first characters begin
-    (searched from the previous report's line on; unfound: 0, a sure miss)."""
-    clean_lines = clean.split("\n")
+    the converted text's line where the clean start line begins: the k-th converted
+    line starting with the first characters of that line when it is the k-th clean
+    line starting with them (a title repeated above its report stays told apart);
+    unfound: 0, a sure miss."""
+    clean_lines = [_squash(x) for x in clean.split("\n")]
     conv_lines = [_squash(x) for x in converted.split("\n")]
     out = json.loads(json.dumps(gold))
     out["source"] = name
-    floor = 0
     for rep in out["reports"]:
-        head = _squash(clean_lines[rep["start_line"] - 1])[:8]
-        found = 0
-        for i in range(floor, len(conv_lines)):
-            if head and conv_lines[i].startswith(head):
-                found = i + 1
-                break
-        rep["start_line"] = found or 0
-        floor = found or floor
+        line = rep["start_line"]
+        head = clean_lines[line - 1][:8]
+        k = sum(1 for x in clean_lines[:line] if head and x.startswith(head))
+        hits = [i + 1 for i, x in enumerate(conv_lines) if head and x.startswith(head)]
+        rep["start_line"] = hits[k - 1] if 0 < k <= len(hits) else 0
     return out
 
 
 def run_format(fmt: str, files: list[Path], gold_dir: Path, corpus: Path, work: Path) -> dict:
     """Per-file pipeline over `files`, scored; also seconds and failures."""
     from pipeline.process import process_file
-    pred_path = work / f"pred-{fmt}.jsonl"
-    gdir = work / "gold" / fmt
+    pred_path = work / f"pred-{fmt}-{len(files)}.jsonl"
+    gdir = work / "gold" / f"{fmt}-{len(files)}"
     shutil.rmtree(gdir, ignore_errors=True)
     gdir.mkdir(parents=True)
     failed, t0, lines, flagged = [], time.perf_counter(), [], 0
-    conf = []
+    conf, texts = [], []
     for f in files:
         res = process_file(f)
         if res.record.status != "processed":
             failed.append(f"{f.name}: {res.record.reason}")
             text = ""
+            texts.append(text)
         else:
             text = res.text
+            texts.append(text)
             if res.record.ocr_confidence is not None:
                 conf.append(res.record.ocr_confidence)
         for rep in res.reports:
@@ -183,7 +183,7 @@ def run_format(fmt: str, files: list[Path], gold_dir: Path, corpus: Path, work: 
     return {"facts": res["facts_all"]["f1"], "split": res["split"]["f1"],
             "sections": res["sections"]["f1"], "failed": failed, "seconds": seconds,
             "ocr_confidence": round(sum(conf) / len(conf), 1) if conf else None,
-            "flagged_facts": flagged}
+            "flagged_facts": flagged, "texts": texts}
 
 
 def measure(txts: list[Path], formats: list[str], args) -> None:
@@ -308,20 +308,38 @@ def doc_converters(work: Path, corpus: Path) -> None:
               f"min {min(sims) if sims else 0:.4f}, {wall / max(len(docs), 1):.2f} s/file")
 
 
-def ocr_spaces(txts: list[Path], args) -> None:
-    """Scans with Tesseract's spaces between CJK words kept vs joined: facts F1, and
-    how many hanzi-space-hanzi the text has."""
-    from pipeline.ingest import read_file
+OCR_VARIANTS = (  # (label, changes to formats.yaml `ocr`)
+    ("default", {}),
+    ("chi_sim+chi_tra", {"languages": ["chi_sim", "chi_tra"]}),
+    ("psm 3 (automatic layout)", {"psm": 3}),
+    ("Tesseract's spaces between CJK words", {"cjk_word_spaces": True}),
+)
+
+
+def ocr_variants(txts: list[Path], args) -> None:
+    """Scans read with each OCR setting of OCR_VARIANTS: facts F1, split, sections,
+    hanzi-space-hanzi count, seconds per page."""
     from pipeline.ingest.data_files import load_formats
     work = Path(args.work)
     files = [work / "scan" / f"{t.stem}.pdf" for t in txts[:args.ocr_limit or None]]
+    pages = _pdf_pages(files)
     cfg = load_formats()["ocr"]
-    for keep in (True, False):
-        cfg["cjk_word_spaces"] = keep
-        n = sum(len(re.findall(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", read_file(f).text)) for f in files)
+    saved = dict(cfg)
+    for label, change in OCR_VARIANTS:
+        cfg.clear()
+        cfg.update(saved, **change)
+        t0 = time.perf_counter()
         r = run_format("scan", files, Path(args.gold), Path(args.corpus), work)
-        print(f"cjk_word_spaces={keep}: hanzi-space-hanzi {n} in {len(files)} scans; "
-              f"facts F1 {r['facts']:.3f}, split {r['split']:.3f}, sections {r['sections']:.3f}")
+        wall = time.perf_counter() - t0
+        spaced = sum(len(re.findall(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", x))
+                     for x in r["texts"])
+        sims = [similarity((Path(args.corpus) / f"{f.stem}.txt").read_text(encoding="utf-8"), x)
+                for f, x in zip(files, r["texts"])]
+        print(f"{label:38} facts F1 {r['facts']:.3f} split {r['split']:.3f} sections "
+              f"{r['sections']:.3f} similarity {sum(sims) / len(sims):.4f} hanzi-space-hanzi "
+              f"{spaced:5d} {wall / pages:.2f} s/page ({len(files)} scans, {pages} pages)")
+    cfg.clear()
+    cfg.update(saved)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -336,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--engines", action="store_true")
     ap.add_argument("--doc-converters", action="store_true")
-    ap.add_argument("--ocr-spaces", action="store_true")
+    ap.add_argument("--ocr-variants", action="store_true")
     args = ap.parse_args(argv)
     corpus = Path(args.corpus)
     if not corpus.exists():
@@ -346,7 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     work = Path(args.work)
     needed = set(formats) | ({"pdf", "scan"} if args.speed else set()) | \
         ({"pdf"} if args.engines else set()) | ({"doc"} if args.doc_converters else set()) | \
-        ({"scan"} if args.ocr_spaces else set())
+        ({"scan"} if args.ocr_variants else set())
     make_corpus(txts, sorted(needed | {"txt"}), work, args.dpi)
     if args.speed:
         speed(work, args.ocr_limit or 20)
@@ -354,9 +372,9 @@ def main(argv: list[str] | None = None) -> None:
         engines(work, corpus)
     if args.doc_converters:
         doc_converters(work, corpus)
-    if args.ocr_spaces:
-        ocr_spaces(txts, args)
-    if not (args.speed or args.engines or args.doc_converters or args.ocr_spaces):
+    if args.ocr_variants:
+        ocr_variants(txts, args)
+    if not (args.speed or args.engines or args.doc_converters or args.ocr_variants):
         measure(txts, formats, args)
 
 

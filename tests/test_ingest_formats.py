@@ -259,3 +259,39 @@ def test_facts_on_low_confidence_words_are_flagged():
     flag_low_confidence(facts, [(6, 9)])
     assert [f.low_confidence for f in facts] == [True, False]
     assert text[facts[0].start:facts[0].end] == facts[0].text
+
+
+# ---------------------------------------------------------------- damaged files
+
+def _mutants(data: bytes, n: int, seed: int):
+    import random
+    rng = random.Random(seed)
+    for _ in range(n):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 12)):
+            op, pos = rng.choice("fit"), rng.randrange(len(b))
+            if op == "f":
+                b[pos] = rng.randrange(256)
+            elif op == "i":
+                b[pos:pos] = rng.randbytes(rng.randint(1, 16))
+            else:
+                del b[pos:]
+                if len(b) < 16:
+                    break
+        yield bytes(b)
+
+
+@pytest.mark.parametrize("fixture, suffix", [("report.pdf", ".pdf"), ("report.doc", ".doc"),
+                                             ("report.pdf", "")])
+def test_damaged_files_give_text_or_a_reason(tmp_path, fixture, suffix):
+    data = (FIX / fixture).read_bytes()
+    for i, bad in enumerate(_mutants(data, 25, seed=len(fixture) + len(suffix))):
+        p = tmp_path / f"m{i}{suffix}"
+        p.write_bytes(bad)
+        try:
+            got = read_file(p)
+        except IngestError as e:
+            assert e.reason.strip()
+            continue
+        assert "\r" not in got.text and got.text.strip()
+        got.text.encode("utf-8")

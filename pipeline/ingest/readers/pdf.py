@@ -13,9 +13,10 @@ Tesseract (readers/image.py).
 """
 from __future__ import annotations
 
-import os
 import re
 import tempfile
+import threading
+from pathlib import Path
 
 from pipeline.ingest.data_files import load_formats
 from pipeline.ingest.model import IngestError
@@ -27,14 +28,30 @@ from pipeline.ingest.readers.image import ocr_decoded, ocr_engine, ocr_image_fil
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _TRAILING = re.compile(r"[ \t]+\n")
 _MAX_PAGES = 2000
+_PDFIUM_LOCK = threading.Lock()
 
 
 @register("pdf")
 def read_pdf(req: ReadRequest) -> Decoded:
+    with tempfile.TemporaryDirectory(prefix="ghminer-ocr-") as tmp:
+        # PDFium is not thread-safe (dask runs files in threads): one PDF at a time
+        # in a process, and the scanned pages are rendered to files under the lock;
+        # Tesseract then runs outside it.
+        with _PDFIUM_LOCK:
+            texts = _text_or_scan(req.data, tmp)
+        if all(isinstance(t, str) for t in texts):
+            if not any(t.strip() for t in texts):
+                raise IngestError("PDF has no text layer and no images (empty pages)")
+            return Decoded(_join(texts), pages=_starts(texts), tool="pdfium")
+        return _with_ocr(texts)
+
+
+def _text_or_scan(data: bytes, tmp: str) -> list[str | Path]:
+    """Each page's text, or the path of its rendering when it is a scanned page."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    pdf = _open(req.data, pdfium)
+    pdf = _open(data, pdfium)
     try:
         n = len(pdf)
         if n == 0:
@@ -42,23 +59,22 @@ def read_pdf(req: ReadRequest) -> Decoded:
         if n > _MAX_PAGES:
             raise IngestError(f"PDF has {n} pages (limit {_MAX_PAGES})")
         min_chars = int(load_formats()["pdf_min_page_chars"])
-        texts: list[str | None] = []   # None: a scanned page, to OCR
+        scale = float(ocr_settings()["dpi"]) / 72
+        out: list[str | Path] = []
         for i in range(n):
             page = pdf[i]
             try:
                 text = _page_text(page)
-                if len(text) - text.count(" ") - text.count("\n") < min_chars and \
-                        _has_image(page, pdfium_c):
-                    texts.append(None)
-                else:
-                    texts.append(text)
+                if len(text) - text.count(" ") - text.count("\n") >= min_chars or \
+                        not _has_image(page, pdfium_c):
+                    out.append(text)
+                    continue
+                path = Path(tmp) / f"p{i}.png"
+                page.render(scale=scale, grayscale=True).to_pil().save(path)
+                out.append(path)
             finally:
                 page.close()
-        if all(t is not None for t in texts):
-            if not any(t.strip() for t in texts):
-                raise IngestError("PDF has no text layer and no images (empty pages)")
-            return Decoded(_join(texts), pages=_starts(texts), tool="pdfium")
-        return _with_ocr(pdf, texts, req)
+        return out
     finally:
         pdf.close()
 
@@ -101,28 +117,19 @@ def _starts(texts: list[str]) -> list[int]:
     return starts
 
 
-def _with_ocr(pdf, texts: list[str | None], req: ReadRequest) -> Decoded:
-    """OCR the scanned pages; keep the text layer of the others."""
-    if not any(t and t.strip() for t in texts):
+def _with_ocr(texts: list[str | Path]) -> Decoded:
+    """OCR the scanned pages (rendered to files); keep the text layer of the others."""
+    if not any(isinstance(t, str) and t.strip() for t in texts):
         what = "scanned PDF (no text layer)"
     else:
         what = "PDF with scanned pages"
     exe, langs = ocr_engine(what)
-    scale = float(ocr_settings()["dpi"]) / 72
     pages: list = []
-    with tempfile.TemporaryDirectory(prefix="ghminer-ocr-") as tmp:
-        for i, text in enumerate(texts):
-            if text is not None:
-                pages.append(text)
-                continue
-            page = pdf[i]
-            try:
-                image = page.render(scale=scale, grayscale=True).to_pil()
-            finally:
-                page.close()
-            path = os.path.join(tmp, f"p{i}.png")
-            image.save(path)
-            got = ocr_image_file(path, exe, langs)
+    for item in texts:
+        if isinstance(item, str):
+            pages.append(item)
+        else:
+            got = ocr_image_file(str(item), exe, langs)
             pages.append(got[0] if got else "")
     decoded = ocr_decoded(pages, exe)
     if not decoded.text.strip():
