@@ -295,3 +295,14 @@ def test_damaged_files_give_text_or_a_reason(tmp_path, fixture, suffix):
             continue
         assert "\r" not in got.text and got.text.strip()
         got.text.encode("utf-8")
+
+
+def test_a_failure_for_a_missing_tool_is_not_cached(tmp_path, monkeypatch):
+    # once Tesseract is installed, the next run must read the scan, not replay the failure
+    from pipeline.run.cache import FileOutcome
+    scan = scan_of(FIX / "report.pdf", tmp_path / "scan.pdf", dpi=40)
+    monkeypatch.setattr(image_reader, "tesseract_path", lambda: None)
+    missing = process_file(scan).record
+    assert missing.status == "failed" and not FileOutcome(missing).cacheable
+    encrypted = process_file(FIX / "encrypted.pdf").record
+    assert encrypted.status == "failed" and FileOutcome(encrypted).cacheable

@@ -1,7 +1,19 @@
 """What ingest returns, and how it fails."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+
+# "… needs OCR but Tesseract is not installed (…)", "… needs a converter but none is
+# installed (…)": the file is fine, this machine lacks a tool; installing it changes
+# the outcome, so such a failure must not be cached.
+_MISSING_TOOL = re.compile(r"\bneeds\b.*\bbut\b.*\b(?:is not|none is) installed\b")
+
+
+def missing_tool(reason: str | None) -> bool:
+    """True when a failure reason says a tool is missing on this machine."""
+    return bool(reason and _MISSING_TOOL.search(reason))
 
 
 class IngestError(Exception):
