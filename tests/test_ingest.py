@@ -380,7 +380,7 @@ def test_permission_denied(tmp_path):
 def test_supported_suffixes():
     assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".docx", ".html", ".htm", ".pdf", ".doc",
                                        ".wps", ".rtf", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
-                                       ".bmp"}
+                                       ".bmp", ".mht", ".mhtml"}
 
 
 def test_discover_thousands_of_files_sorted_and_filtered(tmp_path):

@@ -310,3 +310,33 @@ def test_a_failure_for_a_missing_tool_is_not_cached(tmp_path, monkeypatch):
     assert missing.status == "failed" and not FileOutcome(missing).cacheable
     encrypted = process_file(FIX / "encrypted.pdf").record
     assert encrypted.status == "failed" and FileOutcome(encrypted).cacheable
+
+
+MHT = """MIME-Version: 1.0
+Content-Type: multipart/related; boundary="----=_NextPart_01"
+
+------=_NextPart_01
+Content-Location: file:///C:/report.htm
+Content-Transfer-Encoding: quoted-printable
+Content-Type: text/html; charset="gb2312"
+
+<html><body><p>=B7=A2=D5=B9=BB=E1=D4=B1860=C8=CB</p><p>=BD=A8=BB=E1=C2=CA96.5%</p></body></html>
+
+------=_NextPart_01--
+"""
+
+
+@pytest.mark.parametrize("name", ["report.doc", "report.mht"])
+def test_word_single_file_web_page_is_read_as_html(tmp_path, name):
+    # Word's "single file web page" (MHTML, GB2312 quoted-printable), often sent as .doc
+    p = tmp_path / name
+    p.write_bytes(MHT.replace("\n", "\r\n").encode("ascii"))
+    got = read_file(p)
+    assert got.format == "mht" and got.text == "发展会员860人\n建会率96.5%"
+
+
+def test_plain_text_named_doc_is_read_as_text(tmp_path):
+    p = tmp_path / "report.doc"
+    p.write_bytes("青柳街道总工会\n发展会员860人。".encode("gbk"))
+    got = read_file(p)
+    assert got.format == "txt" and got.encoding == "gbk" and "860人" in got.text

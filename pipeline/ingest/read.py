@@ -21,7 +21,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES,
 
     The format comes from the suffix (formats.yaml), or from the bytes when the
     suffix is unknown or is one whose files are often something else (.doc saved
-    as RTF or HTML). The source text is the reader's text with CRLF and lone CR
+    as RTF, HTML, MHTML or plain text). The source text is the reader's text with CRLF and lone CR
     turned into LF (so line n is the n-th "\\n"-separated line). Raises IngestError
     with a specific reason for every input that is not usable text.
     `recorded`: (sha256, encoding) a run recorded for this file: when the bytes still
@@ -56,7 +56,8 @@ def file_format(path: Path, data: bytes) -> str:
     if fmt is None:
         return sniff_format(data) or "txt"  # txt: rejected as binary if it is
     if fmt in formats["content_decides"]:
-        return sniff_format(data) or fmt
+        # no magic: not a Word/RTF file at all; sites serve plain text as .doc
+        return sniff_format(data) or "txt"
     return fmt
 
 

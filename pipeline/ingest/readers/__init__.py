@@ -52,7 +52,7 @@ class Decoded:
 Reader = Callable[[ReadRequest], Decoded]
 _READERS: dict[str, Reader] = {}
 # Modules that register readers; imported on first use (their heavy imports are lazy too).
-_MODULES = ("txt", "docx", "html", "pdf", "image", "doc", "rtf")
+_MODULES = ("txt", "docx", "html", "mht", "pdf", "image", "doc", "rtf")
 
 
 def register(*names: str) -> Callable[[Reader], Reader]:
