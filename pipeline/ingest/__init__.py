@@ -9,7 +9,8 @@ Public API (used by `pipeline.process`):
 
 Formats: `data/formats.yaml` maps suffixes and magic bytes to a format name;
 `readers/` holds one module per format (txt/md, docx, html, pdf, image (OCR),
-doc (.doc/.wps), rtf), each registered under its name (`readers.register`).
+doc (.doc/.wps), rtf, mht), each registered under its name (`readers.register`);
+see docs/formats.md.
 - `display_path(path)`, `display_name(path)`: a path as UTF-8-writable text
   (file names in GBK bytes are decoded, not allowed to stop the run).
 
