@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test train bench browser score clean
+.PHONY: install run test train bench browser formats score clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,26 @@ browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not installed and no root: the browser test will be skipped"; fi; }
 
+# Readers of scans, Word 97 .doc/.wps and a CJK font for printing test PDFs
+# (Debian packages; needs root/sudo): Tesseract with Chinese data, antiword,
+# catdoc, WenQuanYi Micro Hei. LibreOffice (the .doc converter of last resort,
+# and the maker of .doc files for bench/formats.py) is `make formats-office`.
+FORMAT_PKGS := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra antiword catdoc fonts-wqy-microhei
+formats:
+	@missing=""; for p in $(FORMAT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "not installed and no root:$$missing -- the OCR/.doc tests will be skipped"; fi; fi
+
+formats-office:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
+	  else echo "soffice not installed and no root: bench/formats.py makes no .doc files"; fi; }
+
 # Quickstart 2: install and pass the tests.
-test: train browser
+test: train browser formats
 	$(BIN)/python -m pytest
 
 # Referee figures on the dev gold (seeds) and the real set (needs ../shared beside the

@@ -44,6 +44,9 @@ class SourceDoc:
     # `text` is a layout view; both None when `text` is the source
     original: str | None = field(default=None, repr=False)
     view_to_source: list[int] | None = field(default=None, repr=False)
+    # (start, end) spans of the SOURCE text holding words OCR read with low
+    # confidence (ingest); facts on them get `low_confidence` (pipeline.process)
+    low_confidence: list[tuple[int, int]] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
     _blocks: Blocks | None = field(default=None, repr=False)
 

@@ -63,7 +63,8 @@ class FileResult:
     text: str | None = None  # the source text the reports' offsets point into
 
 
-def build_doc(path: Path, text: str, encoding: str | None, fmt: str) -> SourceDoc:
+def build_doc(path: Path, text: str, encoding: str | None, fmt: str,
+              low_confidence: list[tuple[int, int]] | None = None) -> SourceDoc:
     """Normalise, take the layout view, mark boilerplate and find the content blocks:
     the doc every later stage reads."""
     from pipeline.clean import find_noise
@@ -81,6 +82,7 @@ def build_doc(path: Path, text: str, encoding: str | None, fmt: str) -> SourceDo
         doc = SourceDoc(path=display_path(path), source=display_name(path), text=view.text,
                         norm=normalise(view.text), encoding=encoding, format=fmt,
                         original=text, view_to_source=view.to_source)
+    doc.low_confidence = low_confidence or []
     doc.noise = find_noise(doc.text, doc.norm)
     doc.blocks = report_blocks(doc)
     return doc
@@ -111,7 +113,21 @@ def analyse_doc(doc: SourceDoc) -> list[Report]:
     if doc.view_to_source is not None:  # positions into the decoded source
         from pipeline.layout.mapping import report_to_source
         reports = [report_to_source(doc, r) for r in reports]
+    if doc.low_confidence:  # (source offsets, as the facts' now are)
+        for r in reports:
+            flag_low_confidence(r.facts, doc.low_confidence)
     return reports
+
+
+def flag_low_confidence(facts: list, spans: list[tuple[int, int]]) -> None:
+    """Set `low_confidence` on the facts overlapping a low-confidence OCR span.
+    The spans are OCR words: sorted and disjoint, so their ends are sorted too."""
+    import bisect
+    ends = [e for _, e in spans]
+    for fact in facts:
+        i = bisect.bisect_right(ends, fact.start)  # the first span ending after the fact starts
+        if i < len(spans) and spans[i][0] < fact.end:
+            fact.low_confidence = True
 
 
 def process_file(path: Path, config: ProcessConfig = ProcessConfig()) -> FileResult:
@@ -129,10 +145,11 @@ def process_file(path: Path, config: ProcessConfig = ProcessConfig()) -> FileRes
                                      reason=e.reason))
     record = FileRecord(path=shown, source=name, status="processed",
                         format=ing.format, encoding=ing.encoding, bytes=ing.n_bytes,
-                        chars=len(ing.text), sha256=ing.sha256)
+                        chars=len(ing.text), sha256=ing.sha256, ocr=ing.ocr,
+                        ocr_confidence=ing.ocr_confidence)
     try:
         with time_budget(config.max_seconds):
-            doc = build_doc(path, ing.text, ing.encoding, ing.format)
+            doc = build_doc(path, ing.text, ing.encoding, ing.format, ing.low_confidence)
             reports = analyse_doc(doc)
     except TimeBudgetExceeded:
         record.status = "failed"

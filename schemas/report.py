@@ -50,6 +50,9 @@ class FactBase(_Model):
     start: int = Field(ge=0, description="0-based char offset in the source text")
     end: int = Field(ge=0, description="end offset, exclusive")
     line: int = Field(ge=1, description="1-based source line of `start`")
+    low_confidence: bool = Field(default=False, description=(
+        "the span overlaps words OCR read with low confidence: check the figure "
+        "against the scan before using it"))
 
 
 class CountFact(FactBase):
@@ -213,6 +216,9 @@ class FileRecord(_Model):
     cached: bool = False
     flags: list[FileFlag] = Field(default_factory=list,
                                   description="e.g. no_report: processed, but no report found")
+    ocr: bool = Field(default=False, description="text recognised from images (scan, photo)")
+    ocr_confidence: float | None = Field(default=None, description=(
+        "mean OCR word confidence, 0-100; None when not OCR'd"))
 
 
 class RunManifest(_Model):

@@ -378,7 +378,9 @@ def test_permission_denied(tmp_path):
 # ---------------------------------------------------------------- discover
 
 def test_supported_suffixes():
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".docx", ".html", ".htm"}
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".docx", ".html", ".htm", ".pdf", ".doc",
+                                       ".wps", ".rtf", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
+                                       ".bmp", ".mht", ".mhtml"}
 
 
 def test_discover_thousands_of_files_sorted_and_filtered(tmp_path):
@@ -391,7 +393,7 @@ def test_discover_thousands_of_files_sorted_and_filtered(tmp_path):
             p = sub / f"f{i:03d}.txt"
             p.write_bytes(b"x")
             expected.append(p)
-        (sub / "image.png").write_bytes(b"\x89PNG")
+        (sub / "image.gif").write_bytes(b"GIF89a")
         (sub / "~$lock.docx").write_bytes(b"x")
     (root / ".git").mkdir()
     (root / ".git" / "HEAD.txt").write_bytes(b"x")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.clean.pages import page_furniture
 from pipeline.clean.rules import NoiseRules, load_rules
 from pipeline.document import NoiseSpan, SourceDoc
 
@@ -30,6 +31,7 @@ def find_noise(text: str, norm: str) -> list[NoiseSpan]:
     spans: list[NoiseSpan] = []
     spans.extend(_line_noise(norm, rules))
     spans.extend(_inline_noise(norm, rules))
+    spans.extend(page_furniture(text, norm))
     return _outermost(spans)
 
 

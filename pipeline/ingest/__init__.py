@@ -4,7 +4,13 @@ Public API (used by `pipeline.process`):
 - `SUPPORTED_SUFFIXES`: suffixes discovered in directories.
 - `discover(inputs)`: the input files under the given paths, sorted.
 - `read_file(path, max_bytes)`: an `Ingested` (text, encoding, format, n_bytes,
-  sha256), or `IngestError` with a human-readable `reason`.
+  sha256; OCR confidence and low-confidence spans for scans), or `IngestError`
+  with a human-readable `reason`.
+
+Formats: `data/formats.yaml` maps suffixes and magic bytes to a format name;
+`readers/` holds one module per format (txt/md, docx, html, pdf, image (OCR),
+doc (.doc/.wps), rtf, mht), each registered under its name (`readers.register`);
+see docs/formats.md.
 - `display_path(path)`, `display_name(path)`: a path as UTF-8-writable text
   (file names in GBK bytes are decoded, not allowed to stop the run).
 

@@ -8,24 +8,22 @@ import stat
 from pathlib import Path
 
 from pipeline.ingest.data_files import load_formats
-from pipeline.ingest.decode import decode_text
-from pipeline.ingest.docx_reader import docx_text
-from pipeline.ingest.html_reader import declared_charset, html_text
 from pipeline.ingest.model import IngestError, Ingested
-from pipeline.ingest.sniff import ZIP_MAGIC, binary_kind
+from pipeline.ingest.readers import ReadRequest, reader_for
+from pipeline.ingest.sniff import sniff_format
 
 MAX_BYTES = 20 * 1024 * 1024
-# A .docx expands when unzipped; XML text compresses ~10x, so allow 10x the file limit.
-DOCX_EXPANSION = 10
 
 
 def read_file(path: Path, max_bytes: int = MAX_BYTES,
               recorded: tuple[str, str | None] | None = None) -> Ingested:
-    """Decode one file (.txt/.md/.docx/.html/.htm, or sniffed) into its source text.
+    """Decode one file into its source text with the reader of its format.
 
-    The source text is the decoded text with CRLF and lone CR turned into LF
-    (so line n is the n-th "\\n"-separated line). Raises IngestError with a
-    specific reason for every input that is not usable text.
+    The format comes from the suffix (formats.yaml), or from the bytes when the
+    suffix is unknown or is one whose files are often something else (.doc saved
+    as RTF, HTML, MHTML or plain text). The source text is the reader's text with CRLF and lone CR
+    turned into LF (so line n is the n-th "\\n"-separated line). Raises IngestError
+    with a specific reason for every input that is not usable text.
     `recorded`: (sha256, encoding) a run recorded for this file: when the bytes still
     have that hash, their encoding is not detected again (same text, less work).
     """
@@ -34,22 +32,33 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES,
     sha256 = hashlib.sha256(data).hexdigest()
     if not data:
         raise IngestError("empty file")
-    fmt = load_formats()["suffixes"].get(path.suffix.lower()) or _sniff_format(data)
-    encoding: str | None
-    if fmt == "docx":
-        text, encoding = docx_text(data, DOCX_EXPANSION * max_bytes), None
-    elif fmt == "html":
-        text, encoding = _decode_html(data)
-        text = html_text(text)
-    else:
-        if data.startswith(ZIP_MAGIC):
-            raise IngestError("binary content (ZIP archive)")
-        hint = recorded[1] if recorded is not None and recorded[0] == sha256 else None
-        text, encoding = decode_text(data, hint)
-    text = normalise_newlines(text)
+    fmt = file_format(path, data)
+    hint = recorded[1] if recorded is not None and recorded[0] == sha256 else None
+    got = reader_for(fmt)(ReadRequest(data=data, path=path, max_bytes=max_bytes,
+                                      encoding_hint=hint))
+    text = got.text
+    if "\r" in text:
+        if got.low_confidence or got.pages:
+            raise AssertionError(f"{fmt} reader gave offsets into text with CR")
+        text = normalise_newlines(text)
     if not text.strip():
         raise IngestError("no text content (whitespace only)" if text else "no text content")
-    return Ingested(text=text, encoding=encoding, format=fmt, n_bytes=len(data), sha256=sha256)
+    return Ingested(text=text, encoding=got.encoding, format=fmt, n_bytes=len(data),
+                    sha256=sha256, ocr=got.ocr, ocr_confidence=got.ocr_confidence,
+                    low_confidence=got.low_confidence, pages=got.pages, tool=got.tool)
+
+
+def file_format(path: Path, data: bytes) -> str:
+    """The format to read `data` as: by suffix, by content where the suffix says
+    nothing or is one of formats.yaml `content_decides`."""
+    formats = load_formats()
+    fmt = formats["suffixes"].get(path.suffix.lower())
+    if fmt is None:
+        return sniff_format(data) or "txt"  # txt: rejected as binary if it is
+    if fmt in formats["content_decides"]:
+        # no magic: not a Word/RTF file at all; sites serve plain text as .doc
+        return sniff_format(data) or "txt"
+    return fmt
 
 
 def normalise_newlines(text: str) -> str:
@@ -105,29 +114,3 @@ def _size(n: int, exact: bool = True) -> str:
         if n >= scale:
             return f"{n // scale} {unit}" if exact and n % scale == 0 else f"{n / scale:.1f} {unit}"
     return f"{n} bytes"
-
-
-def _sniff_format(data: bytes) -> str:
-    """Format of a file whose suffix says nothing: docx, html or txt."""
-    if data.startswith(ZIP_MAGIC):
-        return "docx" if b"word/" in data[:4096] or b"[Content_Types].xml" in data[:4096] \
-            else "txt"  # txt -> rejected as a ZIP archive
-    head = data[:1024].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
-        return "html"
-    return "txt"
-
-
-def _decode_html(data: bytes) -> tuple[str, str]:
-    """HTML bytes -> markup str: BOM, then the declared charset, then text detection."""
-    kind = binary_kind(data[:64])
-    if kind:
-        raise IngestError(f"binary content ({kind})")
-    charset = declared_charset(data)
-    if charset and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        codec = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}.get(charset, charset)
-        try:
-            return data.decode(codec), charset
-        except (UnicodeDecodeError, LookupError):
-            pass  # a wrong declaration is common; fall back to detection
-    return decode_text(data)

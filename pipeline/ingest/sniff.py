@@ -45,3 +45,21 @@ def binary_kind(head: bytes) -> str | None:
                 continue
             return name
     return None
+
+
+def sniff_format(data: bytes) -> str | None:
+    """Format name the bytes announce (formats.yaml `magic`; zip with word/ -> docx;
+    markup -> html), or None when they announce none."""
+    from pipeline.ingest.data_files import magic_table
+    for magic, fmt, within, min_size in magic_table():
+        if len(data) < min_size:
+            continue
+        if data.startswith(magic) or (within and magic in data[:within]):
+            return fmt
+    if data.startswith(ZIP_MAGIC):
+        head = data[:4096]
+        return "docx" if b"word/" in head or b"[Content_Types].xml" in head else None
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
+        return "html"
+    return None

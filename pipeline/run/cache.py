@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.ingest.model import missing_tool
 from schemas.report import FileRecord, Report
 
 from .writer import write_atomic
@@ -65,10 +66,12 @@ class FileOutcome:
     @property
     def cacheable(self) -> bool:
         # Crashes and internal errors may be transient (memory, a killed worker): retry
-        # them next run; a processed file or a rejected input is deterministic.
+        # them next run; a processed file or a rejected input is deterministic, unless
+        # it failed for a tool missing on this machine (Tesseract, a .doc converter).
         reason = self.record.reason or ""
         return self.record.status == "processed" or not (
-            reason.startswith("internal error") or reason.startswith("worker"))
+            reason.startswith("internal error") or reason.startswith("worker")
+            or missing_tool(reason))
 
 
 def file_sha256(path: Path) -> str:

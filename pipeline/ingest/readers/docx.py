@@ -16,6 +16,7 @@ import io
 import zipfile
 
 from pipeline.ingest.model import IngestError
+from pipeline.ingest.readers import Decoded, ReadRequest, register
 from pipeline.ingest.sniff import binary_kind
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -132,3 +133,12 @@ def _is_vmerge_continuation(tc) -> bool:
         return False
     vm = pr.find(_W + "vMerge")
     return vm is not None and vm.get(_W + "val") in (None, "continue")
+
+
+# A .docx expands when unzipped; XML text compresses ~10x, so allow 10x the file limit.
+DOCX_EXPANSION = 10
+
+
+@register("docx")
+def read_docx(req: ReadRequest) -> Decoded:
+    return Decoded(docx_text(req.data, DOCX_EXPANSION * req.max_bytes))

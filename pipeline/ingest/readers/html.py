@@ -20,7 +20,10 @@ import lxml.html
 from lxml import etree
 
 from pipeline.ingest.data_files import load_formats
+from pipeline.ingest.decode import decode_text
 from pipeline.ingest.model import IngestError
+from pipeline.ingest.readers import Decoded, ReadRequest, register
+from pipeline.ingest.sniff import binary_kind
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Anchored at the start, where a DOCTYPE is: one attempt, so the lazy scan is linear.
@@ -167,3 +170,24 @@ def _fallback_text(markup: str) -> str:
     markup = _sub_tags(_FALLBACK_TAG, "", markup)
     markup = _HTML_SPACE.sub(lambda m: "\n" if "\n" in m.group() else " ", markup)
     return _tidy_lines(html.unescape(markup))
+
+
+@register("html")
+def read_html(req: ReadRequest) -> Decoded:
+    markup, encoding = decode_html(req.data)
+    return Decoded(html_text(markup), encoding=encoding)
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """HTML bytes -> markup str: BOM, then the declared charset, then text detection."""
+    kind = binary_kind(data[:64])
+    if kind:
+        raise IngestError(f"binary content ({kind})")
+    charset = declared_charset(data)
+    if charset and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        codec = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}.get(charset, charset)
+        try:
+            return data.decode(codec), charset
+        except (UnicodeDecodeError, LookupError):
+            pass  # a wrong declaration is common; fall back to detection
+    return decode_text(data)
