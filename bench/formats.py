@@ -38,9 +38,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-if not SHARED.exists():
-    SHARED = Path("/work/shared")
+SHARED = ROOT.parent / "shared"  # ../shared beside the repo (GHMINER_SHARED elsewhere)
+if os.environ.get("GHMINER_SHARED"):
+    SHARED = Path(os.environ["GHMINER_SHARED"])
 FORMATS = ("txt", "pdf", "scan", "png", "doc", "rtf")
 SUFFIX = {"txt": ".txt", "pdf": ".pdf", "scan": ".pdf", "png": ".png", "doc": ".doc", "rtf": ".rtf"}
 OCR_FORMATS = ("scan", "png")

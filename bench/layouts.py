@@ -23,13 +23,16 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import os
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-SCORER = Path("/work/shared/eval/score.py")  # the referee (--scorer)
+# the referee (--scorer): ../shared beside the repo, or GHMINER_SHARED
+SCORER = Path(os.environ.get("GHMINER_SHARED") or Path(__file__).resolve().parents[2] / "shared") \
+    / "eval" / "score.py"
 _SPACED = re.compile(r"(?<=[0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[0-9])")
 
 
