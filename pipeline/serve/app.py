@@ -283,6 +283,10 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
             raise NotFound(name)
         return Response(hit[1].read_bytes(), media_type=hit[0])
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(status_code=204)
+
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_doc(request: Request):
         return page(request, "api.html", spec=app.openapi())
