@@ -263,6 +263,12 @@ def test_corrections_change_the_served_statistics_at_once(client):
     # a new server over the same run (the journal, not memory) serves the same
     again = TestClient(create_app(client.app.state.data.run_dir, Guard(TOKEN, False)))
     assert _members(again, "西城区") == 1720
+    # the whole run's rows: added up at once, medians etc. recomputed in the background;
+    # once done they are those of a full recompute (what a new server computes at start)
+    client.app.state.data.wait_for_stats()
+    for district in ("（全部）", "西城区", "北城区", "东城区"):
+        rows = client.get("/api/district_stats", params={"district": district}).json()
+        assert rows == again.get("/api/district_stats", params={"district": district}).json()
 
 
 def test_stale_entries_are_listed(built, client):

@@ -34,6 +34,7 @@ from pipeline.corrections import (Corrections, CorrectionError, add_fact_after, 
                                   apply_corrections, new_entry, read_journal, stale_entries)
 
 PAGE_SIZE = 50
+SORTED_FACTS_MAX = 300_000  # a fact search sorted by value when it matches at most this many
 SEVERITY_WEIGHT = {"error": 100, "warning": 10, "info": 1}
 # the flags a correction can change (recomputed); the others (near-duplicates, year)
 # come from the build
@@ -98,6 +99,8 @@ class RunData:
         self.con.execute(f"ATTACH '{_sql_str(db)}' AS run (READ_ONLY)")
         self._setup()
         self.stats_seconds: list[float] = []  # time each statistics refresh took
+        self._version = 0  # statistics version: a background recompute of an older one is dropped
+        self._all_thread: threading.Thread | None = None
         corrected = self._corrected_ids()
         for rid in corrected:
             self._refresh(rid, stats=False)
@@ -227,11 +230,12 @@ class RunData:
             if val:
                 where.append(f"{col} = ?")
                 params.append(val)
-        if district:
+        if district:  # (a semi-join keeps the facts' table order; a join would not)
             if district == UNKNOWN_DISTRICT:
-                where.append("l.district IS NULL")
+                where.append("f.report_id IN (SELECT report_id FROM listing "
+                             "WHERE district IS NULL)")
             else:
-                where.append("l.district = ?")
+                where.append("f.report_id IN (SELECT report_id FROM listing WHERE district = ?)")
                 params.append(district)
         if min is not None:
             where.append("f.value >= ?")
@@ -240,15 +244,19 @@ class RunData:
             where.append("f.value <= ?")
             params.append(float(max))
         cond = (" WHERE " + " AND ".join(where)) if where else ""
-        # the join is needed only to filter by district
-        src = "facts_v f JOIN listing l USING (report_id)" if district else "facts_v f"
         page = builtins_max(1, int(page))
         with self.lock:
-            total = self.con.execute(f"SELECT count(*) FROM {src}{cond}", params).fetchone()[0]
+            total = self.con.execute(f"SELECT count(*) FROM facts_v f{cond}", params).fetchone()[0]
+            # In table order (report by report, each report's facts in text order), which
+            # DuckDB keeps without a sort: sorting 3 million matches for a deep page took
+            # seconds. A value range is sorted by value, largest first, unless it matches
+            # too many facts for that to stay fast.
+            order = " ORDER BY f.value DESC NULLS LAST, f.report_id, f.fact_no" \
+                if (min is not None or max is not None) and total <= SORTED_FACTS_MAX else ""
             df = self.con.execute(
                 f"SELECT f.report_id, f.fact_no, f.type, f.text, f.value, f.unit, f.metric, "
                 f"f.level, f.name, f.date, f.line, f.start, f.\"end\", f.provenance "
-                f"FROM {src}{cond} ORDER BY f.value DESC NULLS LAST, f.report_id, f.fact_no "
+                f"FROM facts_v f{cond}{order} "
                 f"LIMIT ? OFFSET ?", params + [page_size, (page - 1) * page_size]).df()
             ids = list(dict.fromkeys(df["report_id"]))
             meta = self.con.execute(
@@ -431,72 +439,135 @@ class RunData:
             self._refresh_stats(None)
 
     def _refresh_stats(self, districts: set | None) -> None:
-        """Recompute the statistics of `districts` (None: every one) and of the whole run
-        from the current tables: the per-district rows of `district_stats` depend only on
-        the district's reports, the whole run's rows on all of them."""
+        """Recompute the statistics of `districts` (None: every one, the whole run too).
+
+        A district's rows depend only on its reports: recomputed exactly, at once. The
+        whole run's rows (ALL_DISTRICTS) get the district's change at once where it adds
+        up (counts, totals, shares); their medians, means and extremes are recomputed
+        over every report by a background thread (seconds at 400,000 reports), which
+        replaces them unless another correction came meanwhile (it then starts again)."""
         t0 = time.perf_counter()
+        wanted = None if districts is None else \
+            {UNKNOWN_DISTRICT if d is None else d for d in districts}
         with self.lock:
-            if districts is None:
-                cond, params = "", []
-            else:
-                names = [d for d in districts if d is not None]
-                parts = ["l.district IN (SELECT unnest(?))"] if names else []
-                if None in districts:
-                    parts.append("l.district IS NULL")
-                cond, params = " WHERE " + " OR ".join(parts), ([names] if names else [])
-            reps = self.con.execute(
-                "SELECT report_id, branch_id, district, sections, complete FROM listing l"
-                + cond, params).df()
-            types = ", ".join(f"'{t}'" for t in STAT_FACT_TYPES)
-            fcols = ", ".join(f"f.{c}" for c in STAT_FACT_COLUMNS)
-            facts = self.con.execute(
-                f"SELECT {fcols} FROM facts_v f JOIN listing l USING (report_id) "
-                f"WHERE f.type IN ({types})" + (cond.replace(" WHERE ", " AND (") + ")"
-                                                 if cond else ""), params).df()
-            flags = self.con.execute(
-                "SELECT g.report_id, g.code FROM flags_v g JOIN listing l USING (report_id)"
-                + cond, params).df()
-            wanted = None if districts is None else \
-                {UNKNOWN_DISTRICT if d is None else d for d in districts}
-            roster = [e for e in self.roster if wanted is None or e.district in wanted]
-            stats, _ = district_stats(reps, facts, flags, roster, self.policy.capped_rates)
+            stats = self._compute_stats(self.con, districts)
             if wanted is not None:
                 stats = stats[stats["district"].isin(wanted)]
-            self.con.register("new_stats", stats)
-            self.con.execute("BEGIN")
+            con = self.con
+            con.register("new_stats", stats)
+            con.execute("BEGIN")
             try:
                 if wanted is None:
-                    self.con.execute("DELETE FROM stats")
+                    con.execute("DELETE FROM stats")
                 else:
-                    self.con.execute("DELETE FROM stats WHERE district IN (SELECT unnest(?))",
-                                     [sorted(wanted)])
-                self.con.execute("INSERT INTO stats BY NAME SELECT * FROM new_stats")
-                self.con.execute("COMMIT")
+                    con.execute("CREATE OR REPLACE TEMP TABLE old_stats AS SELECT * FROM stats "
+                                "WHERE district IN (SELECT unnest(?))", [sorted(wanted)])
+                    con.execute("DELETE FROM stats WHERE district IN (SELECT unnest(?))",
+                                [sorted(wanted)])
+                con.execute("INSERT INTO stats BY NAME SELECT * FROM new_stats")
+                if wanted is not None:
+                    self._add_to_all_rows()
+                con.execute("COMMIT")
             except BaseException:
-                self.con.execute("ROLLBACK")
+                con.execute("ROLLBACK")
                 raise
             finally:
-                self.con.unregister("new_stats")
-            if wanted is not None:
-                self._refresh_all_row()
+                con.unregister("new_stats")
+            self._version += 1
+        if wanted is not None:
+            self._schedule_all_rows()
         self.stats_seconds.append(time.perf_counter() - t0)
 
-    def _refresh_all_row(self) -> None:
-        """The whole run's rows (district ALL_DISTRICTS), from every report."""
-        reps = self.con.execute(
-            "SELECT report_id, branch_id, district, sections, complete FROM listing").df()
+    def _compute_stats(self, con, districts: set | None) -> pd.DataFrame:
+        """`district_stats` over the reports of `districts` (None: all), from the current
+        tables (the corrected rows included)."""
+        if districts is None:
+            cond, params = "", []
+        else:
+            names = [d for d in districts if d is not None]
+            parts = ["district IN (SELECT unnest(?))"] if names else []
+            if None in districts:
+                parts.append("district IS NULL")
+            cond, params = " WHERE (" + " OR ".join(parts) + ")", ([names] if names else [])
+        reps = con.execute("SELECT report_id, branch_id, district, sections, complete "
+                           "FROM listing" + cond, params).df()
+        mine = f" AND report_id IN (SELECT report_id FROM listing{cond})" if cond else ""
         types = ", ".join(f"'{t}'" for t in STAT_FACT_TYPES)
-        facts = self.con.execute(f"SELECT {', '.join(STAT_FACT_COLUMNS)} FROM facts_v "
-                                 f"WHERE type IN ({types})").df()
-        flags = self.con.execute("SELECT report_id, code FROM flags_v").df()
-        stats, _ = district_stats(reps, facts, flags, self.roster, self.policy.capped_rates)
-        stats = stats[stats["district"] == ALL_DISTRICTS]
-        self.con.register("all_stats", stats)
-        try:
-            self.con.execute("DELETE FROM stats WHERE district = ?", [ALL_DISTRICTS])
-            self.con.execute("INSERT INTO stats BY NAME SELECT * FROM all_stats")
-        finally:
-            self.con.unregister("all_stats")
+        facts = con.execute(f"SELECT {', '.join(STAT_FACT_COLUMNS)} FROM facts_v "
+                            f"WHERE type IN ({types}){mine}", params).df()
+        flags = con.execute(f"SELECT report_id, code FROM flags_v WHERE true{mine}",
+                            params).df()
+        wanted = None if districts is None else \
+            {UNKNOWN_DISTRICT if d is None else d for d in districts}
+        roster = [e for e in self.roster if wanted is None or e.district in wanted]
+        stats, _ = district_stats(reps, facts, flags, roster, self.policy.capped_rates)
+        return stats
+
+    def _add_to_all_rows(self) -> None:
+        """The whole run's rows plus (new - old) of the districts just recomputed, for the
+        columns that add up; rows of keys the run did not have yet are added."""
+        add = ("n", "of", "total", "total_exact", "total_approx")
+        sums = ", ".join(f"sum({c}) AS {c}" for c in add)
+        negs = ", ".join(f"-sum({c}) AS {c}" for c in add)
+        self.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE stats_delta AS
+            SELECT kind, key, {sums} FROM (
+                SELECT kind, key, {sums} FROM new_stats GROUP BY kind, key
+                UNION ALL SELECT kind, key, {negs} FROM old_stats GROUP BY kind, key)
+            GROUP BY kind, key""")
+        sets = ", ".join(
+            f"{c} = CASE WHEN s.{c} IS NULL AND d.{c} IS NULL THEN NULL "
+            f"ELSE coalesce(s.{c}, 0) + coalesce(d.{c}, 0) END" for c in add)
+        self.con.execute(f"""
+            UPDATE stats s SET {sets},
+                share = CASE WHEN s.share IS NULL THEN NULL
+                             WHEN s.of + d.of > 0 THEN round((s.n + d.n) / (s.of + d.of), 4) END
+            FROM stats_delta d
+            WHERE s.district = ? AND s.kind = d.kind AND s.key = d.key""", [ALL_DISTRICTS])
+        self.con.execute(f"""
+            INSERT INTO stats BY NAME
+            SELECT ? AS district, d.kind, d.key, d.n::BIGINT AS n, d.of::BIGINT AS of,
+                   {", ".join(f"d.{c}" for c in add[2:])}
+            FROM stats_delta d ANTI JOIN (SELECT kind, key FROM stats WHERE district = ?) s
+                 USING (kind, key)
+            WHERE d.n > 0""", [ALL_DISTRICTS, ALL_DISTRICTS])
+
+    def _schedule_all_rows(self) -> None:
+        """Start the background recompute of the whole run's rows, unless one runs (it
+        notices the new version and runs again)."""
+        with self.lock:
+            if self._all_thread is not None and self._all_thread.is_alive():
+                return
+            self._all_thread = threading.Thread(target=self._all_rows_job, daemon=True,
+                                                name="ghminer-all-stats")
+            self._all_thread.start()
+
+    def _all_rows_job(self) -> None:
+        while True:
+            with self.lock:
+                version = self._version
+                cur = self.con.cursor()  # reads a snapshot without holding the lock
+            try:
+                stats = self._compute_stats(cur, None)
+            finally:
+                cur.close()
+            stats = stats[stats["district"] == ALL_DISTRICTS]
+            with self.lock:
+                if version != self._version:
+                    continue  # corrected meanwhile: compute again
+                self.con.register("all_stats", stats)
+                try:
+                    self.con.execute("DELETE FROM stats WHERE district = ?", [ALL_DISTRICTS])
+                    self.con.execute("INSERT INTO stats BY NAME SELECT * FROM all_stats")
+                finally:
+                    self.con.unregister("all_stats")
+                return
+
+    def wait_for_stats(self, timeout: float = 60) -> None:
+        """Wait for the background recompute of the whole run's rows (tests, bench)."""
+        thread = self._all_thread
+        if thread is not None:
+            thread.join(timeout)
 
     def close(self) -> None:
         with self.lock:
