@@ -216,8 +216,10 @@ def serve_cmd(
     port: int = typer.Option(8765, "--port"),
     token: Optional[str] = typer.Option(None, "--token", help="access token (default: generated "
                                         "and printed; required off loopback)"),
-    build: bool = typer.Option(True, "--build/--no-build", help="bring the run's tables up to "
-                               "date (with the corrections) before serving"),
+    build: bool = typer.Option(False, "--build", help="first rebuild the run's tables as "
+                               "`ghminer report DIR` does (default options: a run made with "
+                               "--policy/--expected-year/--manifest is better rebuilt with "
+                               "`ghminer report` and those options)"),
 ) -> None:
     """Analyst workbench: browse, search and correct the facts of a run (web pages + JSON API)."""
     from pipeline.serve import InsecureBind, is_loopback
@@ -234,7 +236,7 @@ def serve_cmd(
 
     try:
         serve(run_dir, host, port, token, echo=lambda m: err.print(escape(m)))
-    except InsecureBind as e:
+    except (InsecureBind, FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/] {escape(str(e))}")
         raise typer.Exit(2)
 

@@ -153,7 +153,7 @@ def test_non_loopback_needs_a_token(built):
     with pytest.raises(InsecureBind):
         Guard.for_bind("0.0.0.0", None)
     assert Guard.for_bind("127.0.0.1", None).token  # generated
-    res = CliRunner().invoke(cli_app, ["serve", str(run), "--host", "0.0.0.0", "--no-build"])
+    res = CliRunner().invoke(cli_app, ["serve", str(run), "--host", "0.0.0.0"])
     assert res.exit_code == 2 and "--token" in res.output
     remote = TestClient(create_app(run, Guard.for_bind("192.0.2.1", TOKEN)))
     assert remote.get("/api/reports").status_code == 401
