@@ -354,3 +354,51 @@ def test_round_trip_run_correct_rerun_export(tmp_path):
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "1 gold files, 0 problems" in check.stdout
+
+
+def test_serve_command_generates_and_prints_a_token(built):
+    """`ghminer serve` on loopback without --token: one is generated and printed, reads
+    are open, writes need it."""
+    import os
+    import socket
+    import time
+
+    import httpx
+
+    _, run = built
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", str(run),
+                             "--port", str(port)], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = ""
+        deadline = time.monotonic() + 60
+        while "?token=" not in line:
+            assert time.monotonic() < deadline and proc.poll() is None, "no address printed"
+            line = proc.stderr.readline()
+        token = line.strip().rsplit("?token=", 1)[1]
+        assert len(token) >= 20
+        base = f"http://127.0.0.1:{port}"
+        while True:
+            try:
+                assert httpx.get(f"{base}/api/health", timeout=5).status_code == 200
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.1)
+        body = {"report_id": "w1#0", "action": "set_section",
+                "after": {"label": "women", "present": True}}
+        assert httpx.post(f"{base}/api/corrections", json=body, timeout=10).status_code == 403
+        ok = httpx.post(f"{base}/api/corrections", json=body, timeout=10,
+                        headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200, ok.text
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        proc.stderr.close()
