@@ -140,6 +140,14 @@ def test_writes_need_the_token_and_csrf(client):
     assert len(read_journal(client.app.state.data.run_dir).entries) == 2
 
 
+def test_open_reads_only_under_a_loopback_name(client):
+    """DNS rebinding: another site's name pointed at 127.0.0.1 cannot read."""
+    assert client.get("/api/reports", headers={"Host": "evil.example:8765"}).status_code == 403
+    assert client.get("/api/reports", headers={"Host": "127.0.0.1:8765"}).status_code == 200
+    assert client.get("/api/reports", headers={"Host": "localhost"}).status_code == 200
+    assert client.get("/api/reports", headers={"Host": "evil.example", **AUTH}).status_code == 200
+
+
 def test_token_in_the_address_becomes_a_cookie(client):
     res = client.get("/?token=" + TOKEN, follow_redirects=False)
     assert res.status_code == 303 and "token" not in res.headers["location"]
@@ -240,6 +248,18 @@ def test_corrections_change_the_served_statistics_at_once(client):
     facts = client.get("/api/reports/w1%230").json()["report"]["facts"]
     assert {"text": "会员总数500人", "provenance": "added"}.items() <= next(
         f for f in facts if f["start"] == start).items()
+    # edit a fact's value
+    w2 = client.get("/api/reports/w2%230").json()["report"]["facts"]
+    f900 = next(f for f in w2 if f["text"] == "会员总数900人")
+    edited = client.post("/api/corrections", headers=AUTH, json={
+        "report_id": "w2#0", "action": "edit_fact",
+        "fact": {k: f900[k] for k in ("type", "start", "end")}, "after": {"value": 1900}})
+    assert edited.status_code == 200 and edited.json()["entry"]["before"] == {"value": 900}
+    assert _members(client, "西城区") == 2420
+    client.post("/api/corrections", headers=AUTH, json={
+        "report_id": "w2#0", "action": "edit_fact",
+        "fact": {k: f900[k] for k in ("type", "start", "end")}, "after": {"value": 900}})
+    assert _members(client, "西城区") == 1420
     # move a report to another district: both districts change
     moved = client.post("/api/corrections", headers=AUTH, json={
         "report_id": "b1#0", "action": "set_report_field",
@@ -281,10 +301,14 @@ def test_stale_entries_are_listed(built, client):
         if f["path"].endswith("w2.txt"):
             f["sha256"] = "0" * 64
     (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    with open(run / "corrections.jsonl", "a", encoding="utf-8") as fh:
+        fh.write("{not json\n")  # a corrupt line: listed, never fatal
     fresh = TestClient(create_app(run, Guard(TOKEN, False)))
-    stale = fresh.get("/api/corrections").json()["stale"]
-    assert [e["after"]["label"] for e in stale] == ["women"]
-    assert "已改变" in fresh.get("/corrections").text
+    listed = fresh.get("/api/corrections").json()
+    assert [e["after"]["label"] for e in listed["stale"]] == ["women"]
+    assert listed["bad_lines"] == [2]
+    page = fresh.get("/corrections").text
+    assert "已改变" in page and "第 2 行已损坏" in page
 
 
 # --- the round trip through a real run ----------------------------------------------------

@@ -107,6 +107,8 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
                                                         else ""), status_code=303)
             resp.set_cookie(COOKIE, token, httponly=True, samesite="strict")
             return resp
+        if not guard.host_allowed(request):
+            return JSONResponse({"detail": "host not allowed"}, status_code=403)
         if request.url.path != "/api/health" and not guard.may_read(request):
             return JSONResponse({"detail": "token required"}, status_code=401)
         if request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -1,6 +1,7 @@
 """Who may read and write: a token (like Jupyter's), a CSRF check on every write.
 
-- Bound to a loopback address, pages and the API can be read without the token;
+- Bound to a loopback address, pages and the API can be read without the token
+  (by a loopback Host name only: no DNS rebinding);
   bound to any other address, a token is required for everything (the server
   refuses to start without one, and `ghminer serve` generates and prints one).
 - Writes always need the token: in a header (`Authorization: Bearer T` or
@@ -65,6 +66,15 @@ class Guard:
 
     def may_read(self, request) -> bool:
         return not self.reads_need_token or self.authenticated(request)
+
+    def host_allowed(self, request) -> bool:
+        """Open reads (loopback) only for a loopback Host: a page of another site whose
+        name an attacker points at 127.0.0.1 (DNS rebinding) is refused. Requests that
+        carry the token are allowed whatever the name."""
+        if self.reads_need_token or self.authenticated(request):
+            return True
+        host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+        return is_loopback(host) or host == "testserver"  # (the ASGI test client's name)
 
     def write_refusal(self, request) -> str | None:
         """Why a write is refused, or None."""
