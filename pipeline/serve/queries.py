@@ -17,7 +17,7 @@ been built with some of the journal applied already). Report ids are looked up i
 """
 from __future__ import annotations
 
-import json
+import builtins
 import threading
 import time
 from dataclasses import dataclass
@@ -259,7 +259,7 @@ class RunData:
             where.append("f.value <= ?")
             params.append(float(max))
         cond = (" WHERE " + " AND ".join(where)) if where else ""
-        page = builtins_max(1, int(page))
+        page = builtins.max(1, int(page))  # (`max` is a parameter here)
         with self.lock:
             total = self.con.execute(f"SELECT count(*) FROM facts_v f{cond}", params).fetchone()[0]
             # In table order (report by report, each report's facts in text order), which
@@ -592,9 +592,6 @@ class RunData:
     def close(self) -> None:
         with self.lock:
             self.con.close()
-
-
-builtins_max = max
 
 
 def _fact_fields() -> dict[str, set[str]]:
