@@ -59,6 +59,10 @@ class CorruptJournalWarning(UserWarning):
     """Lines of corrections.jsonl that are not valid entries (skipped)."""
 
 
+class UnappliedCorrectionWarning(UserWarning):
+    """Entries a build could not apply: stale (their file changed) or their target gone."""
+
+
 
 _FACT_ADAPTER = TypeAdapter(Fact)
 
@@ -325,6 +329,30 @@ class Corrections:
         self.journal = journal
         self.by_sha = journal.by_sha()
         self.sha_by_path = sha_by_path
+        self.applied: set[str] = set()       # ids of the entries applied
+        self.problems: dict[str, str] = {}   # id -> why an entry aimed at a report was not
+
+    def warn_unapplied(self) -> None:
+        """After a build has read every report: warn about the entries not applied (their
+        file changed or is gone, their report or fact is no longer found). They stay in
+        the journal; `ghminer serve` lists the stale ones."""
+        known = {s for s in self.sha_by_path.values() if s}
+        stale = [e["id"] for e in stale_entries(self.journal.entries, known)]
+        missing = [e["id"] for e in self.journal.entries
+                   if e["id"] not in self.applied and e["id"] not in self.problems
+                   and e["target"]["sha256"] in known]
+        parts = []
+        if stale:
+            parts.append(f"{len(stale)} stale (source file changed or gone): {', '.join(stale[:10])}")
+        if missing:
+            parts.append(f"{len(missing)} whose report is no longer found: "
+                         f"{', '.join(missing[:10])}")
+        if self.problems:
+            parts.append(f"{len(self.problems)} whose fact is no longer found or invalid: "
+                         + ", ".join(f"{i} ({why})" for i, why in list(self.problems.items())[:10]))
+        if parts:
+            warnings.warn("corrections not applied: " + "; ".join(parts),
+                          UnappliedCorrectionWarning, stacklevel=2)
 
     @classmethod
     def load(cls, run_dir, sha_by_path: dict[str, str | None]) -> "Corrections":
@@ -346,7 +374,11 @@ class Corrections:
             return rep, branch, ""
         from dataclasses import replace
 
-        rep = type(rep).model_validate(apply_corrections(d, sha, mine))
+        problems: list = []
+        rep = type(rep).model_validate(apply_corrections(d, sha, mine, problems))
+        for e, why in problems:
+            self.problems[e["id"]] = why
+        self.applied.update(e["id"] for e in mine if e["id"] not in self.problems)
         over = branch_overrides(d, sha, mine)
         if "branch" in over:
             branch = replace(branch, branch_id=over["branch"], branch_name=over["branch"],

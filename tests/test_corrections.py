@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from pipeline.aggregate import build_outputs
-from pipeline.corrections import (CorrectionError, CorruptJournalWarning, add_fact_after,
+from pipeline.corrections import (CorrectionError, CorruptJournalWarning,
+                                  UnappliedCorrectionWarning, add_fact_after,
                                   append_entry, apply_corrections, branch_overrides,
                                   journal_path, new_entry, read_journal, stale_entries)
 from tests.fixtures.districts import corpus as districts_corpus
@@ -199,3 +200,30 @@ def test_build_applies_the_journal_and_rebuilds_when_it_changes(tmp_path):
         build_outputs(run, [root], expected_year=2024)
     assert any(issubclass(w.category, CorruptJournalWarning) for w in caught)
     assert _members_total(run, "西城区")[0] == 5900
+
+
+def test_build_warns_about_corrections_it_could_not_apply(tmp_path):
+    root, run = districts_corpus.build_run(tmp_path)
+    reports = [json.loads(line) for line in (run / "reports.jsonl").read_text().splitlines()]
+    sha = {f["path"]: f["sha256"] for f in json.loads(
+        (run / "manifest.json").read_text())["files"]}
+    b1 = next(r for r in reports if r["path"].endswith("b1.txt"))
+    target = {"sha256": sha[b1["path"]], "report_start": b1["start"]}
+    ok = append_entry(run, new_entry("set_section", target,
+                                     after={"label": "women", "present": True}))
+    gone_fact = append_entry(run, new_entry("reject_fact", {**target, "type": "count",
+                                                             "start": 0, "end": 2}))
+    gone_report = append_entry(run, new_entry("set_section", {**target, "report_start": 9999},
+                                              after={"label": "aid", "present": True}))
+    stale = append_entry(run, new_entry("set_section", {**target, "sha256": "f" * 64},
+                                        after={"label": "aid", "present": True}))
+    with pytest.warns(UnappliedCorrectionWarning) as caught:
+        build_outputs(run, [root], workers=1)
+    message = str(caught[0].message)
+    for entry in (gone_fact, gone_report, stale):
+        assert entry["id"] in message
+    assert ok["id"] not in message
+    con = duckdb.connect(str(run / "ghminer.duckdb"), read_only=True)
+    sections = con.execute("SELECT sections FROM reports WHERE source='b1.txt'").fetchone()[0]
+    con.close()
+    assert "women" in sections

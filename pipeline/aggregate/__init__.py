@@ -223,6 +223,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         if len(pages) != len(heads) or next(lines, None) is not None:
             raise AggregateError(f"{reports_path} changed while it was read; run again")
         tables.add_flags(dup_flags)  # after the reports' own, as a table of all flags
+        if paging.corrections:
+            paging.corrections.warn_unapplied()
         reviews.start(pages, heads)
         written = _write_tables_and_dashboard(run_dir, tables, roster_entries, pol, run_manifest,
                                               manifest_path, roster_path, dup_flags.n_pairs,
