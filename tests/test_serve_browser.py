@@ -78,11 +78,14 @@ def test_reject_and_add_a_fact_change_the_district_total(server):
     from playwright.sync_api import expect, sync_playwright
 
     problems: list[str] = []
+    # generous waits: 2 shared cores, a correction recomputes statistics
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
             "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"])
         try:
             page = browser.new_page()
+            page.set_default_timeout(30_000)
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.on("dialog", lambda d: d.accept())
