@@ -208,6 +208,58 @@ def report_cmd(
     _render(run_dir, inputs, manifest, roster, policy, expected_year, workers)
 
 
+@app.command("serve")
+def serve_cmd(
+    run_dir: Path = typer.Argument(..., help="a run folder (has reports.jsonl and ghminer.duckdb)"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to bind (other than loopback: "
+                             "--token is required)"),
+    port: int = typer.Option(8765, "--port"),
+    token: Optional[str] = typer.Option(None, "--token", help="access token (default: generated "
+                                        "and printed; required off loopback)"),
+    build: bool = typer.Option(False, "--build", help="first rebuild the run's tables as "
+                               "`ghminer report DIR` does (default options: a run made with "
+                               "--policy/--expected-year/--manifest is better rebuilt with "
+                               "`ghminer report` and those options)"),
+) -> None:
+    """Analyst workbench: browse, search and correct the facts of a run (web pages + JSON API)."""
+    from pipeline.serve import InsecureBind, is_loopback
+
+    if not is_loopback(host) and not token:
+        err.print(f"[red]error:[/] binding {escape(host)} (not loopback) needs --token")
+        raise typer.Exit(2)
+    if not (run_dir / "reports.jsonl").is_file():
+        err.print(f"[red]error:[/] {escape(str(run_dir))} is not a ghminer run folder")
+        raise typer.Exit(2)
+    if build:
+        _render(run_dir, [], None, None, None, None)
+    from pipeline.serve import serve
+
+    try:
+        serve(run_dir, host, port, token, echo=lambda m: err.print(escape(m)))
+    except (InsecureBind, FileNotFoundError, ValueError) as e:
+        err.print(f"[red]error:[/] {escape(str(e))}")
+        raise typer.Exit(2)
+
+
+corrections_app = typer.Typer(no_args_is_help=True, help="the analyst's corrections of a run")
+app.add_typer(corrections_app, name="corrections")
+
+
+@corrections_app.command("export")
+def corrections_export(
+    out_dir: Path = typer.Argument(..., help="folder for the gold files"),
+    run_dir: Path = typer.Option(Path("out"), "--run", help="the run folder (default: out)"),
+) -> None:
+    """Write the corrected reports as gold files of the annotation contract (one per source
+    file with a correction) and the source texts they refer to (OUT_DIR/texts)."""
+    from pipeline.corrections_export import export_gold
+
+    res = _aggregate_guard(lambda: export_gold(run_dir, out_dir))
+    err.print(f"{res['files']} gold files ({res['reports']} reports, {res['entries']} "
+              f"corrections; {res['stale']} stale) -> {escape(str(out_dir))}; check with "
+              f"validate_gold.py {escape(str(out_dir))} {escape(str(Path(out_dir) / 'texts'))}")
+
+
 @app.command("eval")
 def eval_cmd(
     pred: Path = typer.Option(..., "--pred", help="reports.jsonl or a folder of .jsonl"),

@@ -35,6 +35,7 @@ CountMetric = Literal[
 RateMetric = Literal["union_rate", "membership_rate", "coverage_rate", "completion_rate",
                      "pass_rate", "other"]
 Currency = Literal["CNY", "USD"]
+Provenance = Literal["extracted", "corrected", "added"]
 AwardLevel = Literal["national", "provincial", "municipal", "district", "town", "internal",
                      "unknown"]
 ActivityType = Literal["culture_sports", "training", "aid_visit", "competition", "meeting",
@@ -53,6 +54,11 @@ class FactBase(_Model):
     low_confidence: bool = Field(default=False, description=(
         "the span overlaps words OCR read with low confidence: check the figure "
         "against the scan before using it"))
+    # Where the fact comes from: the extractor, an analyst's correction of an extracted
+    # fact, or a fact an analyst added (pipeline/corrections.py). Left out of the JSON
+    # when `extracted`, so uncorrected output is unchanged.
+    provenance: Provenance = Field(default="extracted", exclude_if=lambda v: v == "extracted",
+                                   description="extracted | corrected | added")
 
 
 class CountFact(FactBase):

@@ -170,9 +170,12 @@ def test_dump_is_model_dump(tmp_path):
         assert d == rep.model_dump(exclude=set(exclude))
         assert d["sections"] is not rep.sections  # a copy, as model_dump makes
         for f in rep.facts:
-            assert _dump(f) == f.model_dump()
-            assert [type(v) for v in _dump(f).values()] == \
-                [type(v) for v in f.model_dump().values()]
+            # provenance is left out of the JSON when `extracted`, never out of the table
+            dumped = f.model_dump()
+            full = {k: dumped[k] if k in dumped else getattr(f, k) for k in type(f).model_fields}
+            assert set(full) - set(dumped) <= {"provenance"}
+            assert _dump(f) == full
+            assert [type(v) for v in _dump(f).values()] == [type(v) for v in full.values()]
         for s in rep.section_tree:
             assert _dump(s, ("children",)) == s.model_dump(exclude={"children"})
     flag = Flag(report_id="r", code="c", severity="info", message="m", similarity=0.5)
@@ -209,7 +212,8 @@ def test_table_writer_streams_what_row_dicts_hold(tmp_path, row_group):
         writer.add(f"r{i}", rep, Branch("b", "工会", "东城区", "manifest"), own,
                    own + ([twin] if i == 0 else []), f"review/r{i}.html")
         for f_no, f in enumerate(rep.facts, 1):
-            rows.append({"report_id": f"r{i}", "fact_no": f_no, **f.model_dump()})
+            rows.append({"report_id": f"r{i}", "fact_no": f_no, **f.model_dump(),
+                         "provenance": f.provenance})  # (a column, also when left out of JSON)
     writer.add_flags([twin])
     assert {f["type"] for f in rows} >= {"count", "award", "placeholder"}
     closed = writer.close()

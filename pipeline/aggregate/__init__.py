@@ -34,6 +34,7 @@ from pipeline.aggregate.flags import (DEFAULT_POLICY, DuplicateFlags, PolicyErro
 from pipeline.aggregate.memory import release_freed_memory
 from pipeline.aggregate.pagewriter import write_pages
 from pipeline.aggregate.source import SourceCache, source_state
+from pipeline.corrections import journal_digest
 
 __all__ = ["build_outputs", "validate_inputs", "AggregateError", "BranchFileError", "PolicyError"]
 
@@ -208,8 +209,10 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     # pages are rendered as each report is read when no renderer is forked; else by
     # forked renderers, started now on a cold build (they read and name the pages
     # themselves, alongside this pass) or after this pass.
+    from pipeline.corrections import Corrections
+
     paging = _Paging(reports_path, pol, expected_year, roster_org_type, dup_flags, state_of,
-                     yr_flags)
+                     yr_flags, Corrections.load(run_dir, sha_by_path))
     from pipeline.aggregate.tables import TableWriter  # pyarrow: not needed when up to date
 
     tables = TableWriter(run_dir / TABLES_DIR, pol.blocking_flags)
@@ -229,6 +232,8 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         if len(pages) != len(heads) or next(lines, None) is not None:
             raise AggregateError(f"{reports_path} changed while it was read; run again")
         tables.add_flags(dup_flags)  # after the reports' own, as a table of all flags
+        if paging.corrections:
+            paging.corrections.warn_unapplied()
         reviews.start(pages, heads)
         written = _write_tables_and_dashboard(run_dir, tables, roster_entries, pol, run_manifest,
                                               manifest_path, roster_path, dup_flags.n_pairs,
@@ -381,6 +386,7 @@ class _Paging:
     dup_flags: DuplicateFlags   # the near-duplicate flags, by report
     source_state: object        # path -> state of the source file
     year_flags: object = None   # years.YearFlags: flags comparing with last year
+    corrections: object = None  # the analyst's corrections journal (pipeline.corrections)
 
     def read(self, line: bytes, head: _Line):
         """(report, its flags, the flags its page shows, its page)."""
@@ -389,13 +395,17 @@ class _Paging:
         rep = _parse_report(line, self.reports_path, head.n)
         if (rep.source, rep.path, rep.report_index, rep.org) != head.ident:
             raise AggregateError(f"{self.reports_path} changed while it was read; run again")
+        tag = ""
+        if self.corrections:  # the analyst's corrections, and the branch they set
+            rep, head.branch, tag = self.corrections.correct(rep, head.branch)
         rid, branch = head.report_id, head.branch
         flags = report_flags(rep, rid, branch, self.pol, self.expected_year,
                              self.roster_org_type.get(branch.branch_id))
         if self.year_flags is not None:
             flags += self.year_flags.of(rid)
         page_flags = flags + self.dup_flags.of(rid)
-        page = _Page(rid, head.offset, hashlib.blake2b(line, digest_size=20).hexdigest(), branch,
+        page = _Page(rid, head.offset, hashlib.blake2b(line + tag.encode(),
+                                                       digest_size=20).hexdigest(), branch,
                      _PageName(rep.source, rep.path, rep.report_index))
         page.name = review_filename(page.ident, page_key(
             page.digest, rid, branch, page_flags, self.source_state(rep.path)))
@@ -710,6 +720,7 @@ def _stamp_key(reports_path, run_manifest, roots, manifest_path, roster_path, po
         "manifest": _file_digest(manifest_path), "roster": _file_digest(roster_path),
         "policy": _file_digest(Path(policy) if policy else DEFAULT_POLICY),
         "expected_year": expected_year,
+        "corrections": journal_digest(reports_path.parent),
     }
     return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(),
                            digest_size=20).hexdigest()

@@ -84,10 +84,13 @@ def _dumper(model: type, exclude: tuple[str, ...] = ()):
     """A function giving `obj.model_dump(exclude=set(exclude))` for instances of `model`.
     When those fields are all plain values, `model_dump` gives what the instance's
     `__dict__` holds (lists copied): copying that is several times cheaper, and a run
-    dumps every section and fact."""
+    dumps every section and fact. A field the JSON leaves out (`exclude_if`, e.g. a
+    fact's `provenance` when `extracted`) is still a column: it is in the dump."""
     fields = {name: f for name, f in model.model_fields.items() if name not in exclude}
     if model.model_computed_fields or not all(_is_plain(f.annotation) for f in fields.values()):
-        return lambda obj: obj.model_dump(exclude=set(exclude))
+        return lambda obj: {**obj.model_dump(exclude=set(exclude)),
+                            **{k: getattr(obj, k) for k, f in fields.items()
+                               if f.exclude_if is not None}}
     lists = [name for name, f in fields.items() if _is_list(f.annotation)]
 
     def dump(obj) -> dict:
