@@ -316,8 +316,9 @@ def test_festival_after_subject_or_with_holiday_word_dates(text, date):
     ("2019年5月以来,本站职工参加了业务技能培训。", [("2019-05", "training")]),
     ("4月12日发出《节约用电从我做起》倡议书。", [("04-12", "publicity")]),
     # a celebration typed by no other cue
-    # a festival dates the event but says nothing of its kind
-    ("三八节组织女职工活动。", [("03-08", "other")]),
+    # a bare festival activity is its celebration; a themed one says nothing of its kind
+    ("三八节组织女职工活动。", [("03-08", "culture_sports")]),
+    ("教师节期间组织全体教师开展“爱岗敬业,立德树人”的活动。", [("09-10", "other")]),
     ("“三八”节期间,各女职工委举行庆“三八”活动,街道召开工作会议。", [("03-08", "culture_sports")]),
     # the second of two named events has its own festival: it does not take this date
     ("组织了“3.12”植树活动和“五四”青年节红歌赛。", [("03-12", "other")]),
@@ -403,6 +404,9 @@ def test_a_turnout_at_a_date_is_still_an_event():
     # new heads
     ("前往山区举行了学院发展论坛", "meeting"),
     ("利用周末对困难学生进行家访", "aid_visit"),
+    # an exam takes the kind of what it examines, like a contest
+    ("组织职工参加普法学习考试", "publicity"),
+    ("组织一线员工业务考试", "training"),
     # no cue: who goes where tells the kind
     ("组织女职工到郊区果园开展了活动", "outing"),
     ("镇党委、工会的领导又一次来到", "aid_visit"),

@@ -93,6 +93,8 @@ def _vocab() -> dict:
         "festival_verbs": tuple(data["festival_verbs"]),
         "retrospective_heading": re.compile(data["retrospective_heading_re"]),
         "slogan_after": re.compile(data["slogan_after_re"]),
+        "festival_default_type": data["festival_default_type"],
+        "festival_celebration": re.compile(data["festival_celebration_re"]),
         "fallback_types": tuple((f["type"], re.compile(f["re"])) for f in data["fallback_types"]),
     }
 
@@ -470,6 +472,11 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
                 pieces = pieces[:1]  # …和“五四”青年节红歌赛: the second event has its own date
         for pe, ph in pieces:
             kind = activity_type(ph)
+            if kind == "other" and d.kind == "festival" and _vocab()["festival_celebration"].search(ph) \
+                    and "“" not in ph:
+                # 三八节组织女职工活动: a bare activity of the festival is its celebration
+                # (a themed one, 开展“尊师重教”的活动, is not)
+                kind = _vocab()["festival_default_type"]
             facts.append(ActivityFact(text=doc.text[s:pe], start=s, end=pe,
                                       line=doc.line_of(s), date=date, activity_type=kind))
     return facts
