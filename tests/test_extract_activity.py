@@ -437,3 +437,18 @@ def test_a_title_naming_a_summary_and_a_plan_is_no_plan():
     ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text), title="t", title_line=1),
                          section_spans=[])
     assert [f.date for f in activity.extract(doc, 0, len(text), ctx)] == ["02-23"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a document verb followed by 的 modifies a noun: the date is the event's
+    ("今年4月,镇工会依据县总下发的关于技能比武的文件精神,召开了全镇技能比武动员会。", [("04", "meeting")]),
+    # a cue followed by 的 is a modifier; a comma inside a quoted name does not end the clause
+    ("6月,公司工会根据关于劳动竞赛的部署,召开“比学赶超,争创一流”劳动竞赛推进大会。", [("06", "meeting")]),
+    ("在5月份已新建工会3家。", [("05", "other")]),
+])
+def test_modifiers_do_not_hide_the_event(text, expected):
+    assert [(f.date, f.activity_type) for f in run(text)] == expected
+
+
+def test_a_news_dateline_is_not_an_event():
+    assert dates("2019年5月8日,记者获悉,某县供电公司被市总工会授予“工人先锋号”称号。") == []

@@ -299,12 +299,19 @@ def _truncated_event(norm: str, d: DateExpr, end: int) -> tuple[int, str] | None
 
 
 def _search_cue(norm: str, lo: int, hi: int) -> int | None:
-    """End offset (in norm) of the first event cue in norm[lo:hi]; pinyin glosses
-    of traditional-text sites (評(píng)為, 會(huì)議) are skipped so they do not split cues."""
+    """End offset (in norm) of the first event cue in norm[lo:hi] that is a
+    predicate: a cue followed by 的 modifies a noun (依据关于劳动竞赛的文件,召开…;
+    在市总举行的会议上…), so a later cue names the event when there is one.
+    Pinyin glosses of traditional-text sites (評(píng)為, 會(huì)議) are skipped so they
+    do not split cues."""
     rx = _vocab()["event_re"]
     if "(" not in norm[lo:hi]:
-        m = rx.search(norm, lo, hi)
-        return m.end() if m else None
+        first = None
+        for m in rx.finditer(norm, lo, hi):
+            if not norm.startswith("的", m.end()):
+                return m.end()
+            first = first or m.end()
+        return first
     pieces, ends = [], []  # gloss-free text and, per kept char, its offset in norm
     i = lo
     for g in _GLOSS_RE.finditer(norm, lo, hi):
@@ -313,8 +320,28 @@ def _search_cue(norm: str, lo: int, hi: int) -> int | None:
         i = g.end()
     pieces.append(norm[i:hi])
     ends.extend(range(i + 1, hi + 1))
-    m = rx.search("".join(pieces))
-    return ends[m.end() - 1] if m else None
+    text = "".join(pieces)
+    first = None
+    for m in rx.finditer(text):
+        if not text.startswith("的", m.end()):
+            return ends[m.end() - 1]
+        first = first or ends[m.end() - 1]
+    return first
+
+
+def _clause_end_outside_quotes(norm: str, pos: int, hi: int) -> int:
+    """End of the clause from pos: a comma inside a quoted name (召开“建功黄金期,
+    呈现新作为”动员大会) does not end it."""
+    m = _CLAUSE_END.search(norm, pos, hi)
+    while m is not None and norm[m.start()] in ",，":
+        opened = norm.rfind("“", pos, m.start())
+        if opened == -1 or norm.find("”", opened, m.start()) != -1:
+            break
+        close = norm.find("”", m.start(), hi)
+        if close == -1:
+            break
+        m = _CLAUSE_END.search(norm, close, hi)
+    return m.start() if m else hi
 
 
 def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
@@ -327,8 +354,7 @@ def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
     cue_end = _search_cue(norm, d.end, sent_end)
     if cue_end is None:
         return None
-    m = _CLAUSE_END.search(norm, cue_end, sent_end)
-    end = m.start() if m else sent_end
+    end = _clause_end_outside_quotes(norm, cue_end, sent_end)
     # the event may be named before its date in the clause (…文艺晚会于9月28日举行)
     cb = _CLAUSE_END.search(norm[max(0, d.start - 30):d.start][::-1])
     pre = norm[d.start - (cb.start() if cb else min(30, d.start)):d.start]
