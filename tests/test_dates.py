@@ -122,3 +122,19 @@ def test_real_report_date_shapes(s, iso):
 def test_masked_year_with_three_digits_is_part_of_the_date():
     d = parse_date("到201*年5月底")
     assert d is not None and d.start == 1 and d.year is None
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("于20190315召开", "2019-03-15"),        # a compact date after a time preposition
+    ("7月9-11日", "07-09"),                   # a day range with one 日 keeps its first day
+    ("“三?八”前夕", "03-08"),                 # a middle dot lost to a bad encoding
+    ("护士节期间", "05-12"),
+    ("植树节当天", "03-12"),
+])
+def test_more_date_shapes(text, iso):
+    assert [d.iso() for d in find_dates(text)] == [iso]
+
+
+@pytest.mark.parametrize("text", ["电话20190315", "共计20190315人", "编号2019031588"])
+def test_eight_digit_numbers_are_not_dates(text):
+    assert find_dates(text) == []

@@ -316,7 +316,9 @@ def test_festival_after_subject_or_with_holiday_word_dates(text, date):
     ("2019年5月以来,本站职工参加了业务技能培训。", [("2019-05", "training")]),
     ("4月12日发出《节约用电从我做起》倡议书。", [("04-12", "publicity")]),
     # a celebration typed by no other cue
+    # a bare festival activity is its celebration; a themed one says nothing of its kind
     ("三八节组织女职工活动。", [("03-08", "culture_sports")]),
+    ("教师节期间组织全体教师开展“爱岗敬业,立德树人”的活动。", [("09-10", "other")]),
     ("“三八”节期间,各女职工委举行庆“三八”活动,街道召开工作会议。", [("03-08", "culture_sports")]),
     # the second of two named events has its own festival: it does not take this date
     ("组织了“3.12”植树活动和“五四”青年节红歌赛。", [("03-12", "other")]),
@@ -366,7 +368,7 @@ def test_pinyin_glosses_do_not_split_event_cues():
     ("组织全体会员到东湖绿道游赏", "outing"),
     ("开展“迎七一讲党史”活动", "publicity"),
     ("举办全市职工保龄球比赛", "culture_sports"),
-    ("领导到学校对劳务工入会问题进行调研", "meeting"),
+    ("领导到学校对劳务工入会问题进行调研", "other"),     # an inquiry, like 调查
 ])
 def test_activity_type_cues_of_real_reports(phrase, kind):
     assert activity.activity_type(phrase) == kind
@@ -381,3 +383,72 @@ def test_a_heading_broken_over_lines_is_read_whole():
 def test_a_turnout_at_a_date_is_still_an_event():
     assert [(f.date, f.activity_type) for f in run("3月份,共有200名职工参加了全镇篮球比赛。")] == \
         [("03", "culture_sports")]
+
+
+@pytest.mark.parametrize("phrase, kind", [
+    # the event's head decides, not a word of a slogan quoted on an object or as a theme
+    ("将一面写着“情暖职工 关爱会员”的锦旗送到区总工会", "other"),
+    ("开展以“关爱职工健康”为主题的健步走活动", "culture_sports"),
+    ("开展“迎七一讲党史”活动", "publicity"),            # a quoted name followed by its head still types
+    # a cue right before an "at a meeting" frame says what kind of meeting it was
+    ("在市总工会举办的集体协商培训会议上作交流发言", "training"),
+    ("在全委会议上通报了经费审查情况", "meeting"),
+    # inquiries and documents are their own kind of work
+    ("到各村企业进行了基层调研", "other"),
+    ("向辖区企业发出工资集体协商要约30份", "other"),
+    ("组织全体职工到市医院进行健康体检", "other"),
+    # reading and study campaigns are education
+    ("在全局开展职工读书活动", "publicity"),
+    ("掀起学习教育活动热潮", "publicity"),
+    ("举办有30位教师参加的课件大赛", "competition"),   # 中小学教师 holds no study cue
+    # new heads
+    ("前往山区举行了学院发展论坛", "meeting"),
+    ("利用周末对困难学生进行家访", "aid_visit"),
+    # an exam takes the kind of what it examines, like a contest
+    ("组织职工参加普法学习考试", "publicity"),
+    ("组织一线员工业务考试", "training"),
+    # no cue: who goes where tells the kind
+    ("组织女职工到郊区果园开展了活动", "outing"),
+    ("镇党委、工会的领导又一次来到", "aid_visit"),
+    ("工会组织部到企业了解情况", "other"),
+])
+def test_activity_type_by_what_the_event_is(phrase, kind):
+    assert activity.activity_type(phrase) == kind
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("镇文化站于20190315召开了第二次职代会。", [("2019-03-15", "meeting")]),
+    ("8月3-5日,学院班子成员前往山区进行了封闭研讨。", [("08-03", "meeting")]),
+    ("在国际护士节期间,举办护理技能比赛。", [("05-12", "competition")]),
+    ("“六?一”前期,慰问了附属幼儿园的小朋友。", [("06-01", "aid_visit")]),
+])
+def test_more_date_shapes_date_events(text, expected):
+    assert [(f.date, f.activity_type) for f in run(text)] == expected
+
+
+def test_festival_given_as_an_example_of_occasions_does_not_date():
+    assert dates("每逢国庆节等重大节日,开展篮球、拔河等文体活动。") == []
+
+
+def test_a_title_naming_a_summary_and_a_plan_is_no_plan():
+    from tests.extract_support import make_doc
+    text = "公司工会年终工作总结及计划\n2月23日组织召开了职工代表大会。"
+    doc = make_doc(text)
+    ctx = ExtractContext(doc=doc, report=ReportSlice(1, doc.n_lines, 0, len(text), title="t", title_line=1),
+                         section_spans=[])
+    assert [f.date for f in activity.extract(doc, 0, len(text), ctx)] == ["02-23"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a document verb followed by 的 modifies a noun: the date is the event's
+    ("今年4月,镇工会依据县总下发的关于技能比武的文件精神,召开了全镇技能比武动员会。", [("04", "meeting")]),
+    # a cue followed by 的 is a modifier; a comma inside a quoted name does not end the clause
+    ("6月,公司工会根据关于劳动竞赛的部署,召开“比学赶超,争创一流”劳动竞赛推进大会。", [("06", "meeting")]),
+    ("在5月份已新建工会3家。", [("05", "other")]),
+])
+def test_modifiers_do_not_hide_the_event(text, expected):
+    assert [(f.date, f.activity_type) for f in run(text)] == expected
+
+
+def test_a_news_dateline_is_not_an_event():
+    assert dates("2019年5月8日,记者获悉,某县供电公司被市总工会授予“工人先锋号”称号。") == []

@@ -52,6 +52,7 @@ _SCHEDULE_LINE_RE = re.compile(
 _COORDINATED_RE = re.compile(r"\s*(?:并且|并|同时|还|此外|另外|定期|每年|每月|每季|今后|以后|此后)")
 # two named events joined in one phrase: 举行“A”大赛和“B”联谊活动
 _EVENT_HEAD = r"(?:大赛|比赛|竞赛|赛|活动|晚会|联欢会|联谊会|演出|运动会|讲座|座谈会|大会|会议|展览|培训班|仪式)"
+_QUOTED_RE = re.compile(r"“[^“”]*”")
 # a pinyin gloss of a traditional-text site (會(huì)議): not part of the words typed
 _GLOSS_RE = re.compile(r"\([a-zA-Z\u00c0-\u024f]{1,8}\)")
 # 为庆“五一”迎“五四”,…: a purpose clause names the occasion the event was held at
@@ -77,6 +78,7 @@ def _vocab() -> dict:
         "generic_heads": frozenset(data["generic_heads"]),
         "verb_cues": frozenset(data["verb_cues"]),
         "override_cues": frozenset(data["override_cues"]),
+        "qualified_frames": frozenset(data["qualified_frames"]),
         "event_re": re.compile("|".join(map(re.escape, cues))),
         "future_before": re.compile(data["future_before_re"]),
         "future_in_sentence": re.compile(data["future_in_sentence_re"]),
@@ -90,12 +92,21 @@ def _vocab() -> dict:
         "range_status_after": re.compile(data["range_status_after_re"]),
         "festival_verbs": tuple(data["festival_verbs"]),
         "retrospective_heading": re.compile(data["retrospective_heading_re"]),
+        "slogan_after": re.compile(data["slogan_after_re"]),
         "festival_default_type": data["festival_default_type"],
+        "festival_celebration": re.compile(data["festival_celebration_re"]),
+        "fallback_types": tuple((f["type"], re.compile(f["re"])) for f in data["fallback_types"]),
     }
 
 
 def activity_type(phrase: str) -> str:
-    """Contract activity_type of an event phrase (normalised text).
+    """Contract activity_type of an event phrase (normalised text)."""
+    return _typed(phrase)[0]
+
+
+def _typed(phrase: str) -> tuple[str, bool]:
+    """Contract activity_type of an event phrase (normalised text), and whether a
+    type cue said so (`other` may be said by a cue: 调研, 要约).
 
     The event's head decides: the type cue ending nearest the end of the phrase
     (举办文艺骨干培训班 -> training; 座谈并发放慰问品 -> aid_visit); at the same
@@ -103,7 +114,7 @@ def activity_type(phrase: str) -> str:
     contest head (比赛, 大赛) takes the type of the cue that qualifies it when
     there is one (篮球比赛 -> culture_sports, 歌手大赛 -> culture_sports)."""
     v = _vocab()
-    phrase = _GLOSS_RE.sub("", phrase)
+    phrase = _mask_slogans(_GLOSS_RE.sub("", phrase))
     found: list[tuple[int, int, int, str]] = []  # (end, len, -rank, cue)
     rx, kinds = v["cue_re"], v["cue_kind"]
     i = 0
@@ -119,20 +130,39 @@ def activity_type(phrase: str) -> str:
                 found.append((m.end(), len(sub), -kinds[sub][1], sub))
         i = m.start() + 1
     if not found:
-        return "other"
+        # no cue: who goes where may still tell (组织职工到…, 领导来到…)
+        return next((kind for kind, rx in v["fallback_types"] if rx.search(phrase)), "other"), False
     found.sort()
     # a frame (联席会上…, …进行调查) says what the event is wherever it stands
     frames = [f for f in found if f[3] in v["override_cues"]]
     if frames:
-        return kinds[min(frames, key=lambda f: -f[2])[3]][0]
+        frame = min(frames, key=lambda f: -f[2])
+        # …培训会议上: the cue written right before the frame says what kind of meeting
+        qualifiers = [f for f in found if f[0] == frame[0] - frame[1] and frame[3] in v["qualified_frames"]
+                      and f[3] not in v["override_cues"] and f[3] not in v["verb_cues"]]
+        if qualifiers:
+            return kinds[max(qualifiers, key=lambda f: f[1])[3]][0], True
+        return kinds[frame[3]][0], True
     # a verb (运动会召开) is not the head when the phrase names the event
     nouns = [f for f in found if f[3] not in v["verb_cues"]]
     head = nouns[-1] if nouns else found[-1]
     if head[3] in v["generic_heads"]:
         before = [f for f in found if f[0] - f[1] < head[0] - head[1] and f[3] not in v["generic_heads"]]
         if before:
-            return kinds[before[-1][3]][0]
-    return kinds[head[3]][0]
+            return kinds[before[-1][3]][0], True
+    return kinds[head[3]][0], True
+
+
+def _mask_slogans(phrase: str) -> str:
+    """Blank the words of quoted slogans and themes (印有“关爱职工”的锦旗,
+    以“敬老助老”为主题的活动): they say what the event is about, not what it is."""
+    if "“" not in phrase:
+        return phrase
+    rx = _vocab()["slogan_after"]
+    for m in _QUOTED_RE.finditer(phrase):
+        if rx.match(phrase, m.end()):
+            phrase = phrase[:m.start()] + " " * (m.end() - m.start()) + phrase[m.end():]
+    return phrase
 
 
 def _at_clause_head(norm: str, s: int, floor: int) -> bool:
@@ -161,6 +191,11 @@ def _in_festival_list(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
         return True
     if j < ceil and pat.match(norm, j):
         return True  # 元旦春节期间: two occasions written together
+    g = _GLOSS_RE.match(norm, j, ceil)
+    if g:
+        j = g.end()  # 國慶節(jié)等: a pinyin gloss stands between
+    if j < ceil and norm[j] == "等":
+        return True  # 国庆节等重大节日: examples of occasions
     i = d.start
     while i > floor and norm[i - 1] in "“\"「『":
         i -= 1
@@ -264,12 +299,19 @@ def _truncated_event(norm: str, d: DateExpr, end: int) -> tuple[int, str] | None
 
 
 def _search_cue(norm: str, lo: int, hi: int) -> int | None:
-    """End offset (in norm) of the first event cue in norm[lo:hi]; pinyin glosses
-    of traditional-text sites (評(píng)為, 會(huì)議) are skipped so they do not split cues."""
+    """End offset (in norm) of the first event cue in norm[lo:hi] that is a
+    predicate: a cue followed by 的 modifies a noun (依据关于劳动竞赛的文件,召开…;
+    在市总举行的会议上…), so a later cue names the event when there is one.
+    Pinyin glosses of traditional-text sites (評(píng)為, 會(huì)議) are skipped so they
+    do not split cues."""
     rx = _vocab()["event_re"]
     if "(" not in norm[lo:hi]:
-        m = rx.search(norm, lo, hi)
-        return m.end() if m else None
+        first = None
+        for m in rx.finditer(norm, lo, hi):
+            if not norm.startswith("的", m.end()):
+                return m.end()
+            first = first or m.end()
+        return first
     pieces, ends = [], []  # gloss-free text and, per kept char, its offset in norm
     i = lo
     for g in _GLOSS_RE.finditer(norm, lo, hi):
@@ -278,8 +320,28 @@ def _search_cue(norm: str, lo: int, hi: int) -> int | None:
         i = g.end()
     pieces.append(norm[i:hi])
     ends.extend(range(i + 1, hi + 1))
-    m = rx.search("".join(pieces))
-    return ends[m.end() - 1] if m else None
+    text = "".join(pieces)
+    first = None
+    for m in rx.finditer(text):
+        if not text.startswith("的", m.end()):
+            return ends[m.end() - 1]
+        first = first or ends[m.end() - 1]
+    return first
+
+
+def _clause_end_outside_quotes(norm: str, pos: int, hi: int) -> int:
+    """End of the clause from pos: a comma inside a quoted name (召开“建功黄金期,
+    呈现新作为”动员大会) does not end it."""
+    m = _CLAUSE_END.search(norm, pos, hi)
+    while m is not None and norm[m.start()] in ",，":
+        opened = norm.rfind("“", pos, m.start())
+        if opened == -1 or norm.find("”", opened, m.start()) != -1:
+            break
+        close = norm.find("”", m.start(), hi)
+        if close == -1:
+            break
+        m = _CLAUSE_END.search(norm, close, hi)
+    return m.start() if m else hi
 
 
 def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
@@ -292,8 +354,7 @@ def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
     cue_end = _search_cue(norm, d.end, sent_end)
     if cue_end is None:
         return None
-    m = _CLAUSE_END.search(norm, cue_end, sent_end)
-    end = m.start() if m else sent_end
+    end = _clause_end_outside_quotes(norm, cue_end, sent_end)
     # the event may be named before its date in the clause (…文艺晚会于9月28日举行)
     cb = _CLAUSE_END.search(norm[max(0, d.start - 30):d.start][::-1])
     pre = norm[d.start - (cb.start() if cb else min(30, d.start)):d.start]
@@ -301,10 +362,10 @@ def _event_span(norm: str, d: DateExpr, ceil: int) -> tuple[int, str] | None:
     # type cue (三八节组织了系列活动,看电影), but not into a new coordinated
     # predicate (…,并…, 同时…) which is another action
     phrase_end = end
-    if end < sent_end and norm[end] in ":：" and activity_type(norm[d.start:end]) == "other":
+    if end < sent_end and norm[end] in ":：" and not _typed(norm[d.start:end])[1]:
         # 三八节组织了系列活动:发纪念品,组织踢毽比赛: the enumeration types the series
         return end, pre + norm[d.start:sent_end]
-    while activity_type(norm[d.start:phrase_end]) == "other" and phrase_end < sent_end:
+    while not _typed(norm[d.start:phrase_end])[1] and phrase_end < sent_end:
         nxt = phrase_end + 1
         if _COORDINATED_RE.match(norm, nxt):
             break
@@ -437,7 +498,10 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
                 pieces = pieces[:1]  # …和“五四”青年节红歌赛: the second event has its own date
         for pe, ph in pieces:
             kind = activity_type(ph)
-            if kind == "other" and d.kind == "festival" and "活动" in ph:
+            if kind == "other" and d.kind == "festival" and _vocab()["festival_celebration"].search(ph) \
+                    and "“" not in ph:
+                # 三八节组织女职工活动: a bare activity of the festival is its celebration
+                # (a themed one, 开展“尊师重教”的活动, is not)
                 kind = _vocab()["festival_default_type"]
             facts.append(ActivityFact(text=doc.text[s:pe], start=s, end=pe,
                                       line=doc.line_of(s), date=date, activity_type=kind))

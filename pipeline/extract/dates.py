@@ -93,18 +93,23 @@ _YEAR = (r"(?:(?P<year>\d{4}|[〇零一二三四五六七八九0-9oO]{4}|\d{2,3}
 # spaces may stand between the parts (今年 3 月 27日)
 _MONTH = r"(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|[xX×*_]{1,2})[ \u3000]?月(?:份)?"
 _DAY = r"[ \u3000]?(?P<day>3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]|[xX×*_]{1,2})[ \u3000]?[日号](?!常|益|报|本|记|期|后|程)"
+# the first day of a day range whose 日 is written once (7月9-11日)
+_DAY_OF_RANGE = r"[ \u3000]?(?P<rday>3[01]|[12]\d|0?[1-9])(?=\s?(?:至|到|-|—|~|～|－)\s?(?:3[01]|[12]\d|0?[1-9])[日号])"
 _PART = r"(?P<part>初|上旬|中旬|下旬|中下旬|底|末)"
 _RANGE_TAIL = (r"(?:\s?(?:至|到|-|—|~|～|－|―)\s?"
                r"(?:\d{4}年)?(?:(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?)?"
                r"(?:(?:3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号])?"
                r"(?:初|上旬|中旬|下旬|底|末)?)")
 _DATE_RE = re.compile(
-    rf"(?<![\d.{_CNUM}第])(?:{_YEAR})?{_MONTH}(?:{_DAY}|{_PART})?(?P<range>{_RANGE_TAIL})?"
+    rf"(?<![\d.{_CNUM}第])(?:{_YEAR})?{_MONTH}(?:{_DAY}|{_DAY_OF_RANGE}|{_PART})?(?P<range>{_RANGE_TAIL})?"
 )
 # month range written with one 月: 3-5月, 1至10月
 _MONTH_RANGE_RE = re.compile(
     rf"(?<![\d.{_CNUM}第])(?:{_YEAR})?(?P<month>1[0-2]|0?[1-9])(?:-|—|~|至|到|、)(?:1[0-2]|0?[1-9])月(?:份)?"
 )
+# a compact date (于20081226召开…), only after a time preposition or a boundary
+_COMPACT_RE = re.compile(r"(?:(?<=^)|(?<=[于在从自是,，。;；:：\s(（]))(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])"
+                         r"(?P<day>0[1-9]|[12]\d|3[01])(?![\d.%年月日号元万亿])")
 # a quoted dotted date: “6.26”, “3·12”
 _DOTTED_RE = re.compile(r"[“\"'‘「](?P<month>1[0-2]|0?[1-9])[.·・](?P<day>3[01]|[12]\d|0?[1-9])[”\"'’」]")
 # elliptic follow-ups at the head of a clause
@@ -114,6 +119,9 @@ _DAY_ONLY_RE = re.compile(
 _PART_ONLY_RE = re.compile(_HEAD + r"(?:月)?(?P<part>上旬|中旬|下旬|月初|月底|月末)(?=[^,，。;；]{2})")
 
 
+_DOT_VARIANTS = ("・", "•", "?", "？", "．")
+
+
 @cache
 def _festival_tables() -> tuple[re.Pattern, dict[str, str | None], frozenset[str], tuple[str, ...]]:
     data = yaml.safe_load((_DATA / "festivals.yaml").read_text(encoding="utf-8"))
@@ -121,6 +129,9 @@ def _festival_tables() -> tuple[re.Pattern, dict[str, str | None], frozenset[str
     for item in data["solar"]:
         for name in item["names"]:
             date_of[str(name)] = item["date"]
+            # the middle dot of 三·八 is often written otherwise or lost to a `?` by a bad encoding
+            for dot in _DOT_VARIANTS if "·" in str(name) else ():
+                date_of[str(name).replace("·", dot)] = item["date"]
     for name in data["lunar"]["names"]:
         date_of[str(name)] = None
     names = sorted(date_of, key=len, reverse=True)
@@ -236,7 +247,7 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateEx
         if not free(m.start(), m.end()):
             continue
         month, mmask = _int_or_mask(m.group("month"))
-        day, dmask = _int_or_mask(m.group("day"))
+        day, dmask = _int_or_mask(m.group("day") or m.group("rday"))
         part = m.group("part")
         if dmask and not mmask:
             part = "masked_day"  # 9月x日: the month is still known
@@ -244,6 +255,11 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateEx
         found.append(DateExpr(m.start(), m.end(), "date", month, day, year,
                               part, is_range=bool(m.group("range")), masked=mmask))
         taken.add(m.start(), m.end())
+    for m in _COMPACT_RE.finditer(text, start, end):
+        if free(m.start(), m.end()):
+            found.append(DateExpr(m.start(), m.end(), "date", int(m.group("month")),
+                                  int(m.group("day")), int(m.group("year"))))
+            taken.add(m.start(), m.end())
     for m in _DOTTED_RE.finditer(text, start, end):
         if free(m.start(), m.end()):
             found.append(DateExpr(m.start(), m.end(), "dotted", int(m.group("month")),
