@@ -103,7 +103,7 @@ def test_shared_subject_across_clauses():
     assert triples(text) == [
         ("先进女职工委员会", "municipal", "女职工委员会"),
         ("三八先进集体", "municipal", "女职工委员会"),
-        ("劳模", "municipal", None),                 # a masked name is no recipient
+        ("劳模", "municipal", None),                 # a deleted name (a dash) is no recipient
         ("三八红旗手", "municipal", "6名女职工"),
         ("优秀女职工", "municipal", "6名女职工"),
         ("巾帼建功先进集体", "unknown", "3个集体"),
@@ -292,7 +292,7 @@ TRIGGER_EXAMPLES = {
     "win.xihuo": ("两名职工喜获县“五一劳动奖章”。", "五一劳动奖章"),
     "win.huode_le": ("机修车间获得了市“工人先锋号”称号。", "工人先锋号"),
     "win.huode": ("周敏获得全省技能大赛一等奖。", "技能大赛一等奖"),
-    "win.huoping": ("东湖小学工会获评区先进工会。", "先进工会"),
+    "title.huoping": ("东湖小学工会获评区先进工会。", "先进工会"),
     "win.huo": ("王强获县“岗位能手”称号。", "岗位能手"),
     "win.duode_le": ("代表队夺得了团体第一名。", "团体第一名"),
     "win.duode": ("女子接力队夺得冠军。", "冠军"),
@@ -354,6 +354,8 @@ TRIGGER_EXAMPLES = {
     "title.huopingwei": ("社区工会获评为区“职工信赖娘家人”。", "职工信赖娘家人"),
     "title.ruxuan": ("学院团队入选省级“黄大年式教师团队”。", "黄大年式教师团队"),
     "out.biaozhang_then_count": ("表彰优秀护士30名。", "优秀护士"),
+    "out.pingxuan_counted": ("推荐评选了3名区劳动模范。", "劳动模范"),
+    "out.chansheng_counted": ("技能大赛共产生12名区技术能手。", "技术能手"),
     "win.huoban": ("刘师傅获颁市“技能大师”证书。", "技能大师"),
     "praise.jinxing_biaozhang": ("召开座谈会进行了优秀班主任表彰。", "优秀班主任"),
     "praise_object.dui_jinxing_biaozhang": ("对12家先进单位进行了表彰。", "先进单位"),
@@ -554,3 +556,36 @@ def test_offsets_and_recipient_spans_hold_with_glosses_cut_out(text, data):
         assert 0 <= f.start < f.end <= len(text) and doc.text[f.start:f.end] == f.text
         if f.recipient is not None:
             assert doc.text[f.recipient_start:f.recipient_end] == f.recipient
+
+
+def test_masked_names_are_recipients_and_a_dash_is_not():
+    # a placeholder run stands for a name (ANNOTATION: recipient as written); a dash is a deleted one
+    text = "xx获评xx市五一劳动奖章,xx、xx获评xx技能比武优秀组织者,-被评为县劳模。"
+    assert triples(text) == [
+        ("五一劳动奖章", "municipal", "xx"),
+        ("技能比武优秀组织者", "unknown", "xx、xx"),
+        ("劳模", "district", None),
+    ]
+
+
+def test_bare_pingxuan_with_counted_honours():
+    text = "推荐评选市五一劳动奖状奖章9个,评选县五一劳动奖状12个、奖章40名。开展“最美职工”评选活动。"
+    assert triples(text) == [
+        ("五一劳动奖状奖章", "municipal", "9个"),
+        ("五一劳动奖状", "district", "12个"),
+        ("奖章", "district", "40名"),
+    ]
+
+
+def test_produced_honour_holders_but_not_unnamed_prize_winners():
+    text = "全市职工技能运动会共产生35名市技术能手和180名获奖选手,产生了新的工作思路。"
+    assert triples(text) == [("技术能手", "municipal", "35名")]
+
+
+def test_holder_named_after_the_honour():
+    text = "3月2日,荣获全区“最美环卫工”称号的城东环卫所保洁员赵小梅高兴地说:"
+    assert triples(text) == [("最美环卫工", "district", "城东环卫所保洁员赵小梅")]
+
+
+def test_province_and_city_together_is_provincial():
+    assert triples("获得省市职工合理化建议成果奖4项。") == [("职工合理化建议成果奖", "provincial", None)]

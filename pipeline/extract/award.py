@@ -46,7 +46,7 @@ _ORDINAL_RE = re.compile(r"[一二三四五六七八九十\d]")
 _SHARED_RANK_RE = re.compile(r"\s*[一二三四五六七八九十\d](?P<suffix>等奖)")
 # a paragraph that says a body held a selection (…评选表彰活动): the level of that body
 _SELECTION_RE = re.compile(r"评选|表彰|评比|命名")
-_WINNER_UNITS = "名位人户家支"
+_WINNER_UNITS = "名位人户家支个"   # (示范单位4个: a count of units; 一等奖3个 counts prizes, see _resolve)
 _YEAR_PREFIX_RE = re.compile(r"(?:\d{2,4}|[xX]{2,4})[-—~～]?(?:\d{2,4})?年度?的?")
 _NOT_HONOURS = ("奖", "先进", "优秀", "示范", "模范")
 PHRASE_REACH = 60   # an honour phrase ends this far after its trigger at most
@@ -293,7 +293,7 @@ def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | 
         return None, norm[t.sent_start:t.ts]  # the body that confers: 学校召开…大会,表彰了…
     if who.masked_subject(norm, t.clause_start, t.ts):
         return None, t.conferrer
-    r = who.subject(norm, t.clause_start, t.ts)
+    r = who.subject(norm, t.clause_start, t.ts) or who.title_holder(norm, t.te, t.phrase_end)
     if r is None:
         same_sentence = [a.recipient for a in earlier if a.start >= t.sent_start]
         r = who.shared(norm, same_sentence, t.sent_start, t.clause_start)
@@ -374,7 +374,7 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
     v, norm = vocab(), view.norm
     st = _setting(view, t, earlier)
     begin = t.te
-    if st.recipient and st.recipient[0] >= t.te:   # 授予X“Y”, 命名X为Y: the honour follows the winner
+    if st.recipient and st.recipient[0] >= t.te and t.rule.subject_confers:   # 授予X“Y”, 命名X为Y: the honour follows the winner
         begin = st.recipient[1] + norm.startswith("为", st.recipient[1])
     items = _split_items(norm, begin, t.phrase_end)
     cut = [_cut_tail(norm, s, e) for s, e in items]

@@ -29,6 +29,9 @@ _PASSIVE_SUBJECT = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12}
 # 我校积极组队参加,荣获第二名: the unit that fielded a team in the earlier clause
 _PARTICIPANT = re.compile(r"(?P<who>[^,，。;；的]{2,12}?)(?:积极|踊跃|主动)?(?:组队|组团|派队)(?:参加|参与|参赛)")
 _ORGANISED = re.compile(r"组织(?:了)?(?!的)(?P<who>[^,，。;；]{2,20}?)(?:参加|参与|去|赴|,|，|$)")
+# 荣获全市“最美护士”称号的市医院护士李某(说): the holder the honour describes
+_TITLE_HOLDER = re.compile(r"(?:称号|荣誉)的(?![有是为])(?P<who>[^,，。;；:：“”的]{2,16}?)"
+                           r"(?:[\u4e00-\u9fff]{2}地)?(?:说|表示|讲|谈到|介绍|坦言|感慨)?(?=[,，。;；:：!！]|$)")
 # the sentence's topic (学院工会坚持…,2024年被…授予…): a unit named at a clause head
 _TOPIC = re.compile(r"(?P<who>[^,，。;；:：“”]{0,8}?(?:工会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队)(?:工会|公司)?)")
 
@@ -70,9 +73,10 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
 
 
 def masked_subject(norm: str, clause_start: int, trig_start: int) -> bool:
-    """A subject made only of masks/dashes (a deleted name: `-被评为市劳模`)."""
+    """A subject made only of dashes (a deleted name: `-被评为市劳模`); a
+    placeholder run (`xx获评…`) is a name written masked and stays the recipient."""
     subj = norm[clause_start:trig_start].strip()
-    return bool(subj) and all(c in MASK_CHARS + "-—_ " for c in subj)
+    return bool(subj) and all(c in "-—_ " for c in subj)
 
 
 def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | None:
@@ -85,6 +89,12 @@ def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | 
         return (s + m.end(), e) if m and m.end() < e - s else (s, e)
     gm = _GIVE_TO_COUNTED.match(norm, te) or _NAMED_AS.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
     return gm.span("who") if gm else None
+
+
+def title_holder(norm: str, te: int, phrase_end: int) -> Span | None:
+    """The winner named after the honour it holds (荣获X称号的王某)."""
+    m = _TITLE_HOLDER.search(norm, te, phrase_end)
+    return m.span("who") if m else None
 
 
 def shared(norm: str, earlier: list[Span | None], sent_start: int, clause_start: int) -> Span | None:
