@@ -589,3 +589,9 @@ def test_holder_named_after_the_honour():
 
 def test_province_and_city_together_is_provincial():
     assert triples("获得省市职工合理化建议成果奖4项。") == [("职工合理化建议成果奖", "provincial", None)]
+
+
+def test_masked_honour_conferred():
+    # the verb says an honour was conferred; its name is masked by the template
+    assert triples("xx车间被省总工会授予“xx”称号。") == [("xx", "provincial", "xx车间")]
+    assert run("积极参加“xx”活动,获得“xx”。") == []

@@ -178,6 +178,8 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
     title word (称号) after an honour prefix, or `free` (said by its context)."""
     v = vocab()
     plain = _dequote(core)
+    if quoted and (strong or titled) and _masked_quote(core):
+        return True   # 被…授予“xx”: a masked honour the verb says was conferred
     if any(c in _MASK_CHARS for c in plain[-3:]):
         return False
     if len(plain) < 2 or len(plain) > 30:
@@ -198,6 +200,11 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
             ((titled or strong) and name.startswith(v.prefixes) or (titled and v.honour_word_re.search(name))):
         return True   # 荣获优秀共产党员; 被评为市直机关优秀共产党员
     return free
+
+
+def _masked_quote(core: str) -> bool:
+    """A quoted name that is only a placeholder run (“xx”), nothing around it."""
+    return bool(re.fullmatch(f"“[{re.escape(_MASK_CHARS)}]{{2,}}”", core.strip()))
 
 
 def _dequote(s: str) -> str:
@@ -414,7 +421,11 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
                 break
             continue
         name, stripped = _clean_name(core)
-        if not name or contains_mask(name) or view.is_noise(s, e):
+        if _masked_quote(core):
+            name = _dequote(core.strip())   # (the name as masked: “xx”)
+        elif not name or contains_mask(name):
+            continue
+        if view.is_noise(s, e):
             continue
         if after_count and (_rank_of(name) or v.prize_re.search(name)):
             after_count = None   # 一等奖3名 counts prizes given, not a winner
