@@ -355,6 +355,9 @@ TRIGGER_EXAMPLES = {
     "title.ruxuan": ("学院团队入选省级“黄大年式教师团队”。", "黄大年式教师团队"),
     "out.biaozhang_then_count": ("表彰优秀护士30名。", "优秀护士"),
     "out.pingxuan_counted": ("推荐评选了3名区劳动模范。", "劳动模范"),
+    "out.xuanshu_counted": ("选树“最美环卫工”8名。", "最美环卫工"),
+    "title.beixuanshuwei": ("陈静被选树为县级“最美女职工”。", "最美女职工"),
+    "by.xuanshuwei": ("陈静被县总工会选树为“最美女职工”。", "最美女职工"),
     "out.chansheng_counted": ("技能大赛共产生12名区技术能手。", "技术能手"),
     "win.huoban": ("刘师傅获颁市“技能大师”证书。", "技能大师"),
     "praise.jinxing_biaozhang": ("召开座谈会进行了优秀班主任表彰。", "优秀班主任"),
@@ -595,3 +598,9 @@ def test_masked_honour_conferred():
     # the verb says an honour was conferred; its name is masked by the template
     assert triples("xx车间被省总工会授予“xx”称号。") == [("xx", "provincial", "xx车间")]
     assert run("积极参加“xx”活动,获得“xx”。") == []
+
+
+def test_quoted_honours_side_by_side_and_shurong():
+    assert triples("先后获得“全国模范职工之家”“省五一劳动奖状”等荣誉。") == [
+        ("模范职工之家", "national", None), ("五一劳动奖状", "provincial", None)]
+    assert triples("我局5名职工获得市五一劳动奖章殊荣。") == [("五一劳动奖章", "municipal", "我局5名职工")]

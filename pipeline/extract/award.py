@@ -132,11 +132,15 @@ def _candidates(norm: str, start: int, end: int):
 
 
 def _split_items(norm: str, s: int, e: int) -> list[Span]:
-    """Split [s, e) at 、和及与 (and commas) outside quotes."""
+    """Split [s, e) at 、和及与 (and commas) outside quotes, and between two
+    quoted names written side by side (“全国模范职工之家”“省五一劳动奖状”)."""
     items, depth, cur = [], 0, s
     for i in range(s, e):
         c = norm[i]
         if c in "“「『《":
+            if depth == 0 and i > cur and norm[i - 1] in "”」』》":
+                items.append((cur, i))
+                cur = i
             depth += 1
         elif c in "”」』》":
             depth = max(0, depth - 1)
