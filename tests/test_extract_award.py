@@ -604,3 +604,8 @@ def test_quoted_honours_side_by_side_and_shurong():
     assert triples("先后获得“全国模范职工之家”“省五一劳动奖状”等荣誉。") == [
         ("模范职工之家", "national", None), ("五一劳动奖状", "provincial", None)]
     assert triples("我局5名职工获得市五一劳动奖章殊荣。") == [("五一劳动奖章", "municipal", "我局5名职工")]
+
+
+def test_autonomous_region_and_joint_winners():
+    assert triples("2022年度,我公司荣获自治区“五一劳动奖状”。") == [("五一劳动奖状", "provincial", "我公司")]
+    assert triples("厂团委、厂工会共同获得市“青年文明号”。") == [("青年文明号", "municipal", "厂团委、厂工会")]
