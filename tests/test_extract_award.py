@@ -583,11 +583,17 @@ def test_bare_pingxuan_with_counted_honours():
 def test_produced_honour_holders_but_not_unnamed_prize_winners():
     text = "全市职工技能运动会共产生35名市技术能手和180名获奖选手,产生了新的工作思路。"
     assert triples(text) == [("技术能手", "municipal", "35名")]
+    assert [t[0] for t in triples("经评选,共产生10名“岗位能手”。")] == ["岗位能手"]
+    assert [t[0] for t in triples("本次比赛产生一等奖3名、二等奖5名。")] == ["一等奖", "二等奖"]
+    assert run("产生了良好的社会效益,产生3名新的工会委员。") == []
 
 
 def test_holder_named_after_the_honour():
     text = "3月2日,荣获全区“最美环卫工”称号的城东环卫所保洁员赵小梅高兴地说:"
     assert triples(text) == [("最美环卫工", "district", "城东环卫所保洁员赵小梅")]
+    assert triples("荣获市“五一劳动奖章”荣誉的刘志强同志说,") == [("五一劳动奖章", "municipal", "刘志强")]
+    # a clause about holders in general names no one
+    assert [f.recipient for f in run("获得“优秀”称号的单位有12个。")] == [None]
 
 
 def test_province_and_city_together_is_provincial():

@@ -30,7 +30,7 @@ _PASSIVE_SUBJECT = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12}
 _PARTICIPANT = re.compile(r"(?P<who>[^,，。;；的]{2,12}?)(?:积极|踊跃|主动)?(?:组队|组团|派队)(?:参加|参与|参赛)")
 _ORGANISED = re.compile(r"组织(?:了)?(?!的)(?P<who>[^,，。;；]{2,20}?)(?:参加|参与|去|赴|,|，|$)")
 # 荣获全市“最美护士”称号的市医院护士李某(说): the holder the honour describes
-_TITLE_HOLDER = re.compile(r"(?:称号|荣誉)的(?![有是为])(?P<who>[^,，。;；:：“”的]{2,16}?)"
+_TITLE_HOLDER = re.compile(r"(?:称号|荣誉)的(?P<who>[^,，。;；:：“”的有是为将]{2,16}?)(?:(?<![名位个人])同志|老师)?"
                            r"(?:[\u4e00-\u9fff]{2}地)?(?:说|表示|讲|谈到|介绍|坦言|感慨)?(?=[,，。;；:：!！]|$)")
 # the sentence's topic (学院工会坚持…,2024年被…授予…): a unit named at a clause head
 _TOPIC = re.compile(r"(?P<who>[^,，。;；:：“”]{0,8}?(?:工会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队)(?:工会|公司)?)")
