@@ -615,3 +615,13 @@ def test_quoted_honours_side_by_side_and_shurong():
 def test_autonomous_region_and_joint_winners():
     assert triples("2022年度,我公司荣获自治区“五一劳动奖状”。") == [("五一劳动奖状", "provincial", "我公司")]
     assert triples("厂团委、厂工会共同获得市“青年文明号”。") == [("青年文明号", "municipal", "厂团委、厂工会")]
+
+
+def test_level_word_inside_a_quoted_honour_stays():
+    assert triples("2023年,我乡荣获县总工会“先进乡镇工会”称号。") == [("先进乡镇工会", "district", "我乡")]
+
+
+def test_winner_year_and_named_units_with_count():
+    assert triples("该同志2021年被市总工会授予“五一劳动奖章”。") == [("五一劳动奖章", "municipal", "该同志")]
+    assert triples("区总工会授予东岭纺织公司等6家单位“区五一劳动奖状”。") == [
+        ("五一劳动奖状", "district", "东岭纺织公司等6家单位")]

@@ -245,8 +245,8 @@ def _clean_name(core: str) -> tuple[str, str]:
     stripped = ""
     for _ in range(3):
         m = v.strip_re.match(plain)
-        if not m or not m.group(0):
-            break
+        if not m or not m.group(0) or any(p in m.group(0) for p in v.prefixes):
+            break   # (“先进乡镇工会”: a level word inside an honour is no prefix of it)
         rest = plain[m.end():].lstrip(_MASK_CHARS + "-—·. ")
         if len(rest) < 2 or not (v.suffix_re.search(rest) or v.rank_re.search(rest)
                                  or "“" in core or rest.startswith(v.prefixes)

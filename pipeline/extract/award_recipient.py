@@ -23,6 +23,8 @@ _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|
 _GIVE_TO_COUNTED = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、为]{1,8}?)(?=全国|省|市|区|县|镇|街道|“)")
 # 授予我院工会“先进职工之家”: a unit between the verb and the quoted honour
 _GIVE_TO_NAMED = re.compile(r"(?P<who>[^“”,，。;；、\s]{2,30}?(?:工会|委员会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队|院|局|所|站|厂))(?=“)")
+# 授予城南公司等10家单位“市五一劳动奖状”: named units and their count
+_GIVE_TO_NAMED_COUNTED = re.compile(r"(?P<who>[^“”,，。;；\s]{2,30}?等(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、为]{0,6}?)(?=全国|省|市|区|县|镇|街道|“)")
 # 命名10个班组为集团“巾帼文明岗”
 _NAMED_AS = re.compile(r"(?P<who>[^,，。;；“”为]{1,20}?)(?=为)")
 _PASSIVE_SUBJECT = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12})?被")
@@ -64,7 +66,7 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
     if e - s > 4:   # 何正民同志 -> 何正民, but 12名同志 stays
         m = re.search(r"(?:(?<![名位个人])同志|老师)?(?:均|都|也)?$", norm[s:e])
         e = s + m.start()
-    m = re.search(r"在(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])
+    m = re.search(r"在?(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])   # 该同志2023年被…
     e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " " + QUOTES)
     if e <= s or norm[s:e].endswith(_NOT_RECIPIENT_END) or norm[s] == "的" or e - s > 40:
@@ -87,7 +89,7 @@ def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | 
         s, e = dm.span("who")
         m = re.match(r"在[^,，]*?中", norm[s:e])
         return (s + m.end(), e) if m and m.end() < e - s else (s, e)
-    gm = _GIVE_TO_COUNTED.match(norm, te) or _NAMED_AS.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
+    gm = _GIVE_TO_COUNTED.match(norm, te) or _GIVE_TO_NAMED_COUNTED.match(norm, te) or _NAMED_AS.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
     return gm.span("who") if gm else None
 
 
