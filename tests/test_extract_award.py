@@ -625,3 +625,7 @@ def test_winner_year_and_named_units_with_count():
     assert triples("该同志2021年被市总工会授予“五一劳动奖章”。") == [("五一劳动奖章", "municipal", "该同志")]
     assert triples("区总工会授予东岭纺织公司等6家单位“区五一劳动奖状”。") == [
         ("五一劳动奖状", "district", "东岭纺织公司等6家单位")]
+
+
+def test_prefecture_is_municipal():
+    assert triples("我县3名职工荣获州“五一劳动奖章”。") == [("五一劳动奖章", "municipal", "我县3名职工")]
