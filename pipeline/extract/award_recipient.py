@@ -63,7 +63,7 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
     m = _TAIL.search(norm[s:e])
     e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " ")
-    if e - s > 4:   # 何正民同志 -> 何正民, but 12名同志 stays
+    if e - s > 3:   # 何正民同志, 王晓同志 -> the name, but 12名同志 and 该同志 stay
         m = re.search(r"(?:(?<![名位个人])同志|老师)?(?:均|都|也)?$", norm[s:e])
         e = s + m.start()
     m = re.search(r"在?(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])   # 该同志2023年被…
