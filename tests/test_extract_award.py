@@ -24,7 +24,7 @@ def triples(text, **kw):
     ("南京玉器厂荣获市级非公企业职代会探索先进集体。", [("非公企业职代会探索先进集体", "municipal", "南京玉器厂")]),
     ("3名职工被公司评为“首席员工”。", [("首席员工", "internal", "3名职工")]),
     ("我村联合工会在2010年被湖父镇工会评为“先进集体”。", [("先进集体", "town", "我村联合工会")]),
-    ("王迪老师被评为20-年度港区共青团工作先进个人。", [("共青团工作先进个人", "district", "王迪老师")]),
+    ("王迪老师被评为20-年度港区共青团工作先进个人。", [("共青团工作先进个人", "district", "王迪")]),
     ("朱耀兴老师被评为苏州市教育系统“优秀工会工作者”。", [("优秀工会工作者", "municipal", "朱耀兴")]),
     ("公司获评“省级文明单位”。", [("文明单位", "provincial", "公司")]),
     ("本公司工會榮獲全國五一勞動獎狀。", [("五一劳动奖状", "national", "本公司工會")]),
@@ -103,7 +103,7 @@ def test_shared_subject_across_clauses():
     assert triples(text) == [
         ("先进女职工委员会", "municipal", "女职工委员会"),
         ("三八先进集体", "municipal", "女职工委员会"),
-        ("劳模", "municipal", None),                 # a masked name is no recipient
+        ("劳模", "municipal", None),                 # a deleted name (a dash) is no recipient
         ("三八红旗手", "municipal", "6名女职工"),
         ("优秀女职工", "municipal", "6名女职工"),
         ("巾帼建功先进集体", "unknown", "3个集体"),
@@ -292,7 +292,7 @@ TRIGGER_EXAMPLES = {
     "win.xihuo": ("两名职工喜获县“五一劳动奖章”。", "五一劳动奖章"),
     "win.huode_le": ("机修车间获得了市“工人先锋号”称号。", "工人先锋号"),
     "win.huode": ("周敏获得全省技能大赛一等奖。", "技能大赛一等奖"),
-    "win.huoping": ("东湖小学工会获评区先进工会。", "先进工会"),
+    "title.huoping": ("东湖小学工会获评区先进工会。", "先进工会"),
     "win.huo": ("王强获县“岗位能手”称号。", "岗位能手"),
     "win.duode_le": ("代表队夺得了团体第一名。", "团体第一名"),
     "win.duode": ("女子接力队夺得冠军。", "冠军"),
@@ -354,6 +354,11 @@ TRIGGER_EXAMPLES = {
     "title.huopingwei": ("社区工会获评为区“职工信赖娘家人”。", "职工信赖娘家人"),
     "title.ruxuan": ("学院团队入选省级“黄大年式教师团队”。", "黄大年式教师团队"),
     "out.biaozhang_then_count": ("表彰优秀护士30名。", "优秀护士"),
+    "out.pingxuan_counted": ("推荐评选了3名区劳动模范。", "劳动模范"),
+    "out.xuanshu_counted": ("选树“最美环卫工”8名。", "最美环卫工"),
+    "title.beixuanshuwei": ("陈静被选树为县级“最美女职工”。", "最美女职工"),
+    "by.xuanshuwei": ("陈静被县总工会选树为“最美女职工”。", "最美女职工"),
+    "out.chansheng_counted": ("技能大赛共产生12名区技术能手。", "技术能手"),
     "win.huoban": ("刘师傅获颁市“技能大师”证书。", "技能大师"),
     "praise.jinxing_biaozhang": ("召开座谈会进行了优秀班主任表彰。", "优秀班主任"),
     "praise_object.dui_jinxing_biaozhang": ("对12家先进单位进行了表彰。", "先进单位"),
@@ -554,3 +559,77 @@ def test_offsets_and_recipient_spans_hold_with_glosses_cut_out(text, data):
         assert 0 <= f.start < f.end <= len(text) and doc.text[f.start:f.end] == f.text
         if f.recipient is not None:
             assert doc.text[f.recipient_start:f.recipient_end] == f.recipient
+
+
+def test_masked_names_are_recipients_and_a_dash_is_not():
+    # a placeholder run stands for a name (ANNOTATION: recipient as written); a dash is a deleted one
+    text = "xx获评xx市五一劳动奖章,xx、xx获评xx技能比武优秀组织者,-被评为县劳模。"
+    assert triples(text) == [
+        ("五一劳动奖章", "municipal", "xx"),
+        ("技能比武优秀组织者", "unknown", "xx、xx"),
+        ("劳模", "district", None),
+    ]
+
+
+def test_bare_pingxuan_with_counted_honours():
+    text = "推荐评选市五一劳动奖状奖章9个,评选县五一劳动奖状12个、奖章40名。开展“最美职工”评选活动。"
+    assert triples(text) == [
+        ("五一劳动奖状奖章", "municipal", "9个"),
+        ("五一劳动奖状", "district", "12个"),
+        ("奖章", "district", "40名"),
+    ]
+
+
+def test_produced_honour_holders_but_not_unnamed_prize_winners():
+    text = "全市职工技能运动会共产生35名市技术能手和180名获奖选手,产生了新的工作思路。"
+    assert triples(text) == [("技术能手", "municipal", "35名")]
+    assert [t[0] for t in triples("经评选,共产生10名“岗位能手”。")] == ["岗位能手"]
+    assert [t[0] for t in triples("本次比赛产生一等奖3名、二等奖5名。")] == ["一等奖", "二等奖"]
+    assert run("产生了良好的社会效益,产生3名新的工会委员。") == []
+
+
+def test_holder_named_after_the_honour():
+    text = "3月2日,荣获全区“最美环卫工”称号的城东环卫所保洁员赵小梅高兴地说:"
+    assert triples(text) == [("最美环卫工", "district", "城东环卫所保洁员赵小梅")]
+    assert triples("荣获市“五一劳动奖章”荣誉的刘志强同志说,") == [("五一劳动奖章", "municipal", "刘志强")]
+    # a clause about holders in general names no one
+    assert [f.recipient for f in run("获得“优秀”称号的单位有12个。")] == [None]
+
+
+def test_province_and_city_together_is_provincial():
+    assert triples("获得省市职工合理化建议成果奖4项。") == [("职工合理化建议成果奖", "provincial", None)]
+
+
+def test_masked_honour_conferred():
+    # the verb says an honour was conferred; its name is masked by the template
+    assert triples("xx车间被省总工会授予“xx”称号。") == [("xx", "provincial", "xx车间")]
+    assert run("积极参加“xx”活动,获得“xx”。") == []
+
+
+def test_quoted_honours_side_by_side_and_shurong():
+    assert triples("先后获得“全国模范职工之家”“省五一劳动奖状”等荣誉。") == [
+        ("模范职工之家", "national", None), ("五一劳动奖状", "provincial", None)]
+    assert triples("我局5名职工获得市五一劳动奖章殊荣。") == [("五一劳动奖章", "municipal", "我局5名职工")]
+
+
+def test_autonomous_region_and_joint_winners():
+    assert triples("2022年度,我公司荣获自治区“五一劳动奖状”。") == [("五一劳动奖状", "provincial", "我公司")]
+    assert triples("厂团委、厂工会共同获得市“青年文明号”。") == [("青年文明号", "municipal", "厂团委、厂工会")]
+
+
+def test_level_word_inside_a_quoted_honour_stays():
+    assert triples("2023年,我乡荣获县总工会“先进乡镇工会”称号。") == [("先进乡镇工会", "district", "我乡")]
+
+
+def test_winner_year_and_named_units_with_count():
+    assert triples("该同志2021年被市总工会授予“五一劳动奖章”。") == [("五一劳动奖章", "municipal", "该同志")]
+    assert triples("区总工会授予东岭纺织公司等6家单位“区五一劳动奖状”。") == [
+        ("五一劳动奖状", "district", "东岭纺织公司等6家单位")]
+
+
+def test_prefecture_is_municipal():
+    assert triples("我县3名职工荣获州“五一劳动奖章”。") == [("五一劳动奖章", "municipal", "我县3名职工")]
+
+
+def test_short_name_with_honorific():
+    assert triples("王晓同志荣获2022年度“市优秀工会工作者”荣誉称号。") == [("优秀工会工作者", "municipal", "王晓")]

@@ -46,7 +46,7 @@ _ORDINAL_RE = re.compile(r"[一二三四五六七八九十\d]")
 _SHARED_RANK_RE = re.compile(r"\s*[一二三四五六七八九十\d](?P<suffix>等奖)")
 # a paragraph that says a body held a selection (…评选表彰活动): the level of that body
 _SELECTION_RE = re.compile(r"评选|表彰|评比|命名")
-_WINNER_UNITS = "名位人户家支"
+_WINNER_UNITS = "名位人户家支个"   # (示范单位4个: a count of units; 一等奖3个 counts prizes, see _resolve)
 _YEAR_PREFIX_RE = re.compile(r"(?:\d{2,4}|[xX]{2,4})[-—~～]?(?:\d{2,4})?年度?的?")
 _NOT_HONOURS = ("奖", "先进", "优秀", "示范", "模范")
 PHRASE_REACH = 60   # an honour phrase ends this far after its trigger at most
@@ -132,11 +132,15 @@ def _candidates(norm: str, start: int, end: int):
 
 
 def _split_items(norm: str, s: int, e: int) -> list[Span]:
-    """Split [s, e) at 、和及与 (and commas) outside quotes."""
+    """Split [s, e) at 、和及与 (and commas) outside quotes, and between two
+    quoted names written side by side (“全国模范职工之家”“省五一劳动奖状”)."""
     items, depth, cur = [], 0, s
     for i in range(s, e):
         c = norm[i]
         if c in "“「『《":
+            if depth == 0 and i > cur and norm[i - 1] in "”」』》":
+                items.append((cur, i))
+                cur = i
             depth += 1
         elif c in "”」』》":
             depth = max(0, depth - 1)
@@ -178,6 +182,8 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
     title word (称号) after an honour prefix, or `free` (said by its context)."""
     v = vocab()
     plain = _dequote(core)
+    if quoted and (strong or titled) and _masked_quote(core):
+        return True   # 被…授予“xx”: a masked honour the verb says was conferred
     if any(c in _MASK_CHARS for c in plain[-3:]):
         return False
     if len(plain) < 2 or len(plain) > 30:
@@ -198,6 +204,11 @@ def _is_honour(core: str, quoted: bool, free: bool, titled: bool = False, top_n:
             ((titled or strong) and name.startswith(v.prefixes) or (titled and v.honour_word_re.search(name))):
         return True   # 荣获优秀共产党员; 被评为市直机关优秀共产党员
     return free
+
+
+def _masked_quote(core: str) -> bool:
+    """A quoted name that is only a placeholder run (“xx”), nothing around it."""
+    return bool(re.fullmatch(f"“[{re.escape(_MASK_CHARS)}]{{2,}}”", core.strip()))
 
 
 def _dequote(s: str) -> str:
@@ -234,8 +245,8 @@ def _clean_name(core: str) -> tuple[str, str]:
     stripped = ""
     for _ in range(3):
         m = v.strip_re.match(plain)
-        if not m or not m.group(0):
-            break
+        if not m or not m.group(0) or any(p in m.group(0) for p in v.prefixes):
+            break   # (“先进乡镇工会”: a level word inside an honour is no prefix of it)
         rest = plain[m.end():].lstrip(_MASK_CHARS + "-—·. ")
         if len(rest) < 2 or not (v.suffix_re.search(rest) or v.rank_re.search(rest)
                                  or "“" in core or rest.startswith(v.prefixes)
@@ -293,7 +304,7 @@ def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | 
         return None, norm[t.sent_start:t.ts]  # the body that confers: 学校召开…大会,表彰了…
     if who.masked_subject(norm, t.clause_start, t.ts):
         return None, t.conferrer
-    r = who.subject(norm, t.clause_start, t.ts)
+    r = who.subject(norm, t.clause_start, t.ts) or who.title_holder(norm, t.te, t.phrase_end)
     if r is None:
         same_sentence = [a.recipient for a in earlier if a.start >= t.sent_start]
         r = who.shared(norm, same_sentence, t.sent_start, t.clause_start)
@@ -374,7 +385,7 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
     v, norm = vocab(), view.norm
     st = _setting(view, t, earlier)
     begin = t.te
-    if st.recipient and st.recipient[0] >= t.te:   # 授予X“Y”, 命名X为Y: the honour follows the winner
+    if st.recipient and st.recipient[0] >= t.te and t.rule.subject_confers:   # 授予X“Y”, 命名X为Y: the honour follows the winner
         begin = st.recipient[1] + norm.startswith("为", st.recipient[1])
     items = _split_items(norm, begin, t.phrase_end)
     cut = [_cut_tail(norm, s, e) for s, e in items]
@@ -414,7 +425,11 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
                 break
             continue
         name, stripped = _clean_name(core)
-        if not name or contains_mask(name) or view.is_noise(s, e):
+        if _masked_quote(core):
+            name = _dequote(core.strip())   # (the name as masked: “xx”)
+        elif not name or contains_mask(name):
+            continue
+        if view.is_noise(s, e):
             continue
         if after_count and (_rank_of(name) or v.prize_re.search(name)):
             after_count = None   # 一等奖3名 counts prizes given, not a winner

@@ -15,7 +15,7 @@ MASK_CHARS = "xX×*_＊"
 QUOTES = "“”\"'‘’《》「」『』"
 _LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|如|\s|[\d一二三四五六七八九十]+[、.)）]|[(（][\d一二三四五六七八九十]+[)）])+")
 _YEAR_LEAD = re.compile(r"\d{2,4}[-xX]*年(?:度)?")
-_TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
+_TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共同|联合|一起|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
 _IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
 _NOT_RECIPIENT_END = ("比赛", "竞赛", "评比", "活动", "大赛", "中", "上")
 _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|都|一并)?(?:给予|予以)?$")
@@ -23,12 +23,17 @@ _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|
 _GIVE_TO_COUNTED = re.compile(r"(?P<who>(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、为]{1,8}?)(?=全国|省|市|区|县|镇|街道|“)")
 # 授予我院工会“先进职工之家”: a unit between the verb and the quoted honour
 _GIVE_TO_NAMED = re.compile(r"(?P<who>[^“”,，。;；、\s]{2,30}?(?:工会|委员会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队|院|局|所|站|厂))(?=“)")
+# 授予城南公司等10家单位“市五一劳动奖状”: named units and their count
+_GIVE_TO_NAMED_COUNTED = re.compile(r"(?P<who>[^“”,，。;；\s]{2,30}?等(?:\d+|[两三四五六七八九十百]+)(?:名|位|个|家|支)[^“”,，。;；、为]{0,6}?)(?=全国|省|市|区|县|镇|街道|“)")
 # 命名10个班组为集团“巾帼文明岗”
 _NAMED_AS = re.compile(r"(?P<who>[^,，。;；“”为]{1,20}?)(?=为)")
 _PASSIVE_SUBJECT = re.compile(r"(?P<who>[^,，被]{2,24}?)(?:在[^,，被]{0,12})?被")
 # 我校积极组队参加,荣获第二名: the unit that fielded a team in the earlier clause
 _PARTICIPANT = re.compile(r"(?P<who>[^,，。;；的]{2,12}?)(?:积极|踊跃|主动)?(?:组队|组团|派队)(?:参加|参与|参赛)")
 _ORGANISED = re.compile(r"组织(?:了)?(?!的)(?P<who>[^,，。;；]{2,20}?)(?:参加|参与|去|赴|,|，|$)")
+# 荣获全市“最美护士”称号的市医院护士李某(说): the holder the honour describes
+_TITLE_HOLDER = re.compile(r"(?:称号|荣誉)的(?P<who>[^,，。;；:：“”的有是为将]{2,16}?)(?:(?<![名位个人])同志|老师)?"
+                           r"(?:[\u4e00-\u9fff]{2}地)?(?:说|表示|讲|谈到|介绍|坦言|感慨)?(?=[,，。;；:：!！]|$)")
 # the sentence's topic (学院工会坚持…,2024年被…授予…): a unit named at a clause head
 _TOPIC = re.compile(r"(?P<who>[^,，。;；:：“”]{0,8}?(?:工会|公司|集团|学院|学校|医院|支行|分行|社区|街道|中心|车间|班组|部|队)(?:工会|公司)?)")
 
@@ -58,10 +63,10 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
     m = _TAIL.search(norm[s:e])
     e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " ")
-    if e - s > 4:   # 何正民同志 -> 何正民, but 12名同志 stays
+    if e - s > 3:   # 何正民同志, 王晓同志 -> the name, but 12名同志 and 该同志 stay
         m = re.search(r"(?:(?<![名位个人])同志|老师)?(?:均|都|也)?$", norm[s:e])
         e = s + m.start()
-    m = re.search(r"在(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])
+    m = re.search(r"在?(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])   # 该同志2023年被…
     e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " " + QUOTES)
     if e <= s or norm[s:e].endswith(_NOT_RECIPIENT_END) or norm[s] == "的" or e - s > 40:
@@ -70,9 +75,10 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
 
 
 def masked_subject(norm: str, clause_start: int, trig_start: int) -> bool:
-    """A subject made only of masks/dashes (a deleted name: `-被评为市劳模`)."""
+    """A subject made only of dashes (a deleted name: `-被评为市劳模`); a
+    placeholder run (`xx获评…`) is a name written masked and stays the recipient."""
     subj = norm[clause_start:trig_start].strip()
-    return bool(subj) and all(c in MASK_CHARS + "-—_ " for c in subj)
+    return bool(subj) and all(c in "-—_ " for c in subj)
 
 
 def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | None:
@@ -83,8 +89,14 @@ def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | 
         s, e = dm.span("who")
         m = re.match(r"在[^,，]*?中", norm[s:e])
         return (s + m.end(), e) if m and m.end() < e - s else (s, e)
-    gm = _GIVE_TO_COUNTED.match(norm, te) or _NAMED_AS.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
+    gm = _GIVE_TO_COUNTED.match(norm, te) or _GIVE_TO_NAMED_COUNTED.match(norm, te) or _NAMED_AS.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
     return gm.span("who") if gm else None
+
+
+def title_holder(norm: str, te: int, phrase_end: int) -> Span | None:
+    """The winner named after the honour it holds (荣获X称号的王某)."""
+    m = _TITLE_HOLDER.search(norm, te, phrase_end)
+    return m.span("who") if m else None
 
 
 def shared(norm: str, earlier: list[Span | None], sent_start: int, clause_start: int) -> Span | None:
