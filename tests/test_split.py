@@ -349,3 +349,30 @@ def test_salutation_opens_the_body_and_a_wechat_header_is_furniture():
     assert starts("同志们:\n" + NEWS_BODY) == [(1, None)]
     text = "原创 青禾工会 青禾区总工会 2024-07-15 08:30\n青禾区总工会开展送清凉活动\n" + NEWS_BODY
     assert starts(text) == [(2, "青禾区总工会开展送清凉活动")]
+
+
+def test_speech_title_wrapped_over_lines_above_a_dash_subtitle_and_a_garbled_date():
+    # double-spaced page: an ad line and a headline with a view count above; the main title
+    # wrapped over three lines, the ——在…报告 subtitle, a date whose separators were lost
+    text = ("距离广告结束还有\n\n【工会报告】区总工会主席在全委会议上的报告\n\n阅读数:860 文章字数:9000\n\n"
+            "凝心聚力促发展 实干担当谱新篇\n\n为建设幸福宜居的青禾\n\n新城作出工会贡献\n\n"
+            "——在青禾区总工会八届三次全委(扩大)会议上的报告\n\n(2024118)\n\n各位委员,同志们:\n\n"
+            + NEWS_BODY)
+    assert starts(text) == [(7, "凝心聚力促发展 实干担当谱新篇")]
+
+
+def test_repeated_title_over_a_speaker_and_a_wordless_date_starts_at_the_last_copy():
+    text = ("理学院2019年工会工作总结\n\n发布者:管理员 发布时间:2020-03-02\n\n理学院2019年工会工作总结\n\n"
+            "理学院工会主席 周某某\n\n2020115\n\n" + NEWS_BODY)
+    assert starts(text) == [(5, "理学院2019年工会工作总结")]
+
+
+def test_bracketed_ordinal_after_the_title_marks_a_report_and_site_share_line_is_furniture():
+    text = ("园区工会工作总结范文【热选3篇】\n\n网友 分享 时间:\n\n园区工会工作总结【第一篇】\n" + BODY
+            + "园区工会工作总结【第二篇】\n" + BODY)
+    assert starts(text) == [(5, "园区工会工作总结【第一篇】"), (9, "园区工会工作总结【第二篇】")]
+
+
+def test_site_home_link_above_a_news_body_is_furniture():
+    text = "新闻中心首页\n" + NEWS_BODY
+    assert starts(text) == [(2, None)]

@@ -28,6 +28,7 @@ def vocab() -> dict:
         "outline": re.compile(raw["outline"]),
         "page_title": re.compile(raw["page_title"]),
         "speaker": re.compile(raw["speaker"]),
+        "dash_subtitle": re.compile(raw["dash_subtitle"]),
         "ellipsis": re.compile(raw["ellipsis"]),
         "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),
