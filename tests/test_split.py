@@ -376,3 +376,46 @@ def test_bracketed_ordinal_after_the_title_marks_a_report_and_site_share_line_is
 def test_site_home_link_above_a_news_body_is_furniture():
     text = "新闻中心首页\n" + NEWS_BODY
     assert starts(text) == [(2, None)]
+
+
+def test_a_shortened_name_of_the_unit_already_reporting_is_no_new_unit():
+    from pipeline.split.features import _named_before
+
+    before = "2023年以来,青禾县供电公司工会在公司党委的正确领导下,扎实开展各项工作。"
+    assert _named_before("青禾公司", before)          # 青禾县供电公司 -> 青禾公司
+    assert _named_before("青禾县供", before)
+    assert not _named_before("东华纺织", before)
+    assert not _named_before("青禾街道", before)       # same place, another unit
+
+
+class _TitleLikeCuts:
+    """A boundary model that cuts at every candidate its title_like feature marks."""
+
+    def predict_proba(self, X):
+        col = np.asarray(X)[:, FEATURES.index("title_like")]
+        return np.column_stack([1 - col, col])
+
+
+def stub_starts(text: str) -> list[tuple[int, str | None]]:
+    return [(r.start_line, r.title) for r in split_reports(doc_of(text), clf=_TitleLikeCuts())]
+
+
+def test_unnumbered_section_headings_with_a_clause_break_do_not_start_reports():
+    para = ("各矿井建立了以工会主席为组长的群众安全监督网,每月开展一次安全检查,全年共查处隐患126条,"
+            "督促整改率达到百分之百,职工安全意识明显增强。\n")
+    text = ("某某煤业公司工会安全工作汇报\n" + para
+            + "组织网络化,实现全面覆盖工作\n" + para + para
+            + "管理制度化,提高工作成效\n" + para + para
+            + "活动经常化,增强工作活力\n" + para + para)
+    assert starts(text) == stub_starts(text) == [(1, "某某煤业公司工会安全工作汇报")]
+    # (a report title after a finished report is still title-like)
+    two = text + "青禾县总工会2024年工作总结\n" + para + para
+    assert stub_starts(two) == [(1, "某某煤业公司工会安全工作汇报"), (12, "青禾县总工会2024年工作总结")]
+
+
+def test_the_reports_title_repeated_after_its_lead_paragraph_is_the_same_report():
+    lead = ("上半年,青禾街道总工会按照区总工会的部署,围绕街道中心工作,扎实推进基层建会、职工维权和"
+            "服务职工各项工作,新建基层工会12家,发展会员860人,取得了新的进展,现将有关情况总结如下。\n")
+    text = ("青禾街道总工会上半年工作总结及下半年打算\n" + lead
+            + "青禾街道总工会上半年工作总结及下半年打算\n" + NEWS_BODY)
+    assert starts(text) == stub_starts(text) == [(1, "青禾街道总工会上半年工作总结及下半年打算")]
