@@ -419,3 +419,18 @@ def test_the_reports_title_repeated_after_its_lead_paragraph_is_the_same_report(
     text = ("青禾街道总工会上半年工作总结及下半年打算\n" + lead
             + "青禾街道总工会上半年工作总结及下半年打算\n" + NEWS_BODY)
     assert starts(text) == stub_starts(text) == [(1, "青禾街道总工会上半年工作总结及下半年打算")]
+
+
+@pytest.mark.parametrize("line, new", [
+    ("2024年,东华纺织集团公司工会在集团党委的领导下,围绕生产经营中心任务,团结动员广大职工建功立业。", True),
+    ("2024年,东华纺织集团公司二分厂荣获省级模范职工之家称号,3名职工荣获市级劳动模范称号。", False),
+    ("东华纺织集团公司第五届第二次职代会是在企业转型发展的关键时期召开的,意义重大。", False),
+])
+def test_a_unit_honoured_or_naming_a_meeting_is_no_new_reporting_unit(line, new):
+    from pipeline.layout.blocks import Block
+    from pipeline.split.features import SegmentFeatures
+
+    prior = ["今年以来,青禾区总工会认真履行维权服务职责,全年走访慰问困难职工146户。",
+             "一、深化建会入会", "全区新建快递、外卖等新业态工会9家,发展会员2100人。"]
+    blocks = [Block(line=n + 1, start=0, end=len(t), norm=t) for n, t in enumerate(prior + [line])]
+    assert SegmentFeatures(blocks)._new_unit(3) == (new, new)

@@ -132,6 +132,9 @@ class SegmentFeatures:
             # 我县工会 / 街道总工会); a signature line is no opening
             if pos > 1 or len(t) < 20:
                 break
+            after = head[head.find(raw) + len(raw):] if raw in head else ""
+            if vocab()["not_subject"].match(after):
+                break  # 某某厂荣获… / 某某大学第五届教代会…: not a new reporting unit
             name = _clean_name(raw, opens_sentence=pos == 0)
             if not name:
                 break
