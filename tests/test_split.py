@@ -361,9 +361,14 @@ def test_speech_title_wrapped_over_lines_above_a_dash_subtitle_and_a_garbled_dat
     assert starts(text) == [(7, "凝心聚力促发展 实干担当谱新篇")]
 
 
+def test_double_spaced_site_name_above_a_title_is_not_part_of_the_title():
+    text = "青禾区总工会门户网站\n\n青禾区总工会2024年工作总结\n\n" + NEWS_BODY
+    assert starts(text) == [(3, "青禾区总工会2024年工作总结")]
+
+
 def test_repeated_title_over_a_speaker_and_a_wordless_date_starts_at_the_last_copy():
     text = ("理学院2019年工会工作总结\n\n发布者:管理员 发布时间:2020-03-02\n\n理学院2019年工会工作总结\n\n"
-            "理学院工会主席 周某某\n\n2020115\n\n" + NEWS_BODY)
+            "理学院工会主席 周\n\n2020115\n\n" + NEWS_BODY)
     assert starts(text) == [(5, "理学院2019年工会工作总结")]
 
 

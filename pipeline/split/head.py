@@ -161,8 +161,10 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
     gaps = _Gaps(doc, body.start)
     # below the title: a date, the speaker, an author's name, the cut-off tail of the title line
     # (…工会工 / 作总结): the title above them is still the start
+    speech = False  # a ——在…会议上的报告 line: the lines above it are one title block
     while head and (_below_title(head[-1])
                     or (not _title_candidate(head[-1]) and len(head[-1].norm) <= MAX_FRAGMENT)):
+        speech = speech or bool(vocab()["dash_subtitle"].match(head[-1].norm))
         head = head[:-1]
     if not head or not _title_candidate(head[-1]):
         return part[k:], False
@@ -177,15 +179,19 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
             and c < s and gaps.adjacent(head[c - 1], head[c]):
         s = c - 1  # 第1篇 above the repeated title
     elif c == s:
-        top = s  # main title (possibly wrapped over lines), then its subtitle
-        while top > 0 and s - top < MAX_TITLE_LINES - 1 and _continues_title(head[top - 1], head[top], gaps) \
+        # main title, then its subtitle; above a speech's ——subtitle the main title may be
+        # wrapped over lines, blank lines between
+        top = s
+        while top > 0 and s - top < (MAX_TITLE_LINES - 1 if speech else 1) \
+                and _continues_title(head[top - 1], head[top], gaps, speech) \
                 and not vocab()["title"].search(head[top].norm):
             top -= 1
         s = top
     return part[part.index(head[s]):], True
 
 
-def _continues_title(above: Block, b: Block, gaps: _Gaps) -> bool:
+def _continues_title(above: Block, b: Block, gaps: _Gaps, speech: bool) -> bool:
     """Is `above` the main title (or its first line) over `b`: a title line of some length
-    with nothing but blank lines between them?"""
-    return _title_candidate(above) and len(above.norm) >= MIN_MAIN_TITLE and gaps.adjacent(above, b)
+    on the line above (in a speech's title block: with nothing but blank lines between)?"""
+    near = gaps.adjacent(above, b) if speech else above.line == b.line - 1
+    return _title_candidate(above) and len(above.norm) >= MIN_MAIN_TITLE and near
