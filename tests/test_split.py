@@ -439,3 +439,11 @@ def test_a_unit_honoured_or_naming_a_meeting_is_no_new_reporting_unit(line, new)
              "一、深化建会入会", "全区新建快递、外卖等新业态工会9家,发展会员2100人。"]
     blocks = [Block(line=n + 1, start=0, end=len(t), norm=t) for n, t in enumerate(prior + [line])]
     assert SegmentFeatures(blocks)._new_unit(3) == (new, new)
+
+
+def test_a_title_differing_only_by_year_is_another_report_not_a_repeat():
+    para = ("青禾街道总工会围绕街道中心工作,扎实推进基层建会、职工维权和服务职工各项工作,"
+            "新建基层工会12家,发展会员860人,取得了新的进展。\n")
+    text = ("青禾街道总工会2023年工作总结\n" + para + para + para
+            + "青禾街道总工会2024年工作总结\n" + para + para + para)
+    assert stub_starts(text) == [(1, "青禾街道总工会2023年工作总结"), (5, "青禾街道总工会2024年工作总结")]

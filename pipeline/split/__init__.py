@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pipeline.document import ReportSlice, SourceDoc
 from pipeline.layout.blocks import Block
 from pipeline.split.head import report_head
-from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, near_copy, title_ordinal
+from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, same_title, title_ordinal
 
 __all__ = ["split_reports", "segments", "Segment"]
 
@@ -82,7 +82,7 @@ def _title_again(seg: Segment, i: int) -> bool:
     """The segment's own title repeated lower down (after a lead paragraph) is the same
     report: two reports under one title would each have a body and be marked titles."""
     head = seg.blocks[0]
-    return (seg.titled or lead_title(head)) and near_copy(seg.blocks[i], head)
+    return (seg.titled or lead_title(head)) and same_title(seg.blocks[i], head)
 
 
 def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
