@@ -352,6 +352,17 @@ def test_a_generic_or_masked_subject_is_no_org_but_a_pronoun_before_a_name_is_dr
      "活动的第20年。集团工会走访困难职工60户。\n", "南岭商业集团公司工会"),
     # a numbered unit of a state enterprise
     ("五公司工会在集团公司工会和五公司党委领导下,围绕经营中心开展工作。\n", "五公司工会"),
+    # a college of a university with a one-character name, opening the preamble
+    ("商学院2021年工会工作,在学校工会领导下,认真履行基层工会职责。\n", "商学院"),
+    # a speaker at a union congress names the unit they report for
+    ("各位代表、同志们:\n现在,我代表青川县总工会第九届委员会向大会报告工作,请予审议。\n"
+     "五年来,全县各级工会围绕中心开展工作。\n", "青川县总工会"),
+    # a verb (推拿) inside a name after a clear boundary (成为)
+    ("20xx年是不平凡的一年,原理疗科分工会合并成为学院附属推拿医院工会,工会组织更加健全。\n"
+     "一、民主管理\n召开教职工代表大会一次。\n", "学院附属推拿医院工会"),
+    # a kind of unit in the title (高校工会…) is no name: the university the text names
+    ("高校工会年度工作总结\n一、关心教职工生活\n举办纪念建校六十周年暨东川大学第三届教职工运动会。"
+     "组织东川大学教职工子女书画展。\n", "东川大学"),
 ])
 def test_org_more_self_naming_forms(text, org):
     doc, rs, st = structured(text)

@@ -92,6 +92,8 @@ def org_cues() -> dict:
         "unit_year": re.compile(raw["unit_year_rx"]),
         "line_lead": re.compile(raw["line_lead_rx"]),
         "alias": re.compile(raw["alias_rx"]),
+        "self_intro": re.compile(raw["self_intro_rx"]),
+        "short_name_suffixes": tuple(raw["short_name_suffixes"]),
         "numbered_unit": re.compile(raw["numbered_unit_rx"]),
         "generic": set(raw["generic"]),
         "generic_head": re.compile(raw["generic_head_rx"]),

@@ -45,6 +45,23 @@ def _strip_left_words(name: str) -> str:
 
 
 _NAME_LIKE_TAGS = {"a", "an", "j", "nz", "ns", "nr", "nt"}
+_NAME_PART_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "j", "b", "v", "vn", "eng"}
+
+
+def _is_bare_kind(name: str) -> bool:
+    """医院工会, 公司: a unit kind with no name before it."""
+    core = _UNION_SUFFIX.sub("", name)
+    return any(core == suffix for suffix, _ in org_cues()["suffixes"])
+
+
+def _noun_led(name: str) -> bool:
+    """Words that can all be part of a name, the first a noun (学院/附属/针灸/推拿/医院):
+    the left-trimmed text after a clear boundary (成为|, 的|) is the whole name."""
+    import jieba.posseg as pseg
+
+    words = list(pseg.cut(name))
+    return len(words) >= 3 and words[0].flag in _PROPER_TAGS and \
+        all(w.flag in _NAME_PART_TAGS for w in words)
 
 
 _FUNCTION_TAGS = {"p", "c", "v", "d", "r", "u", "ud", "uj", "ad", "l"}
@@ -78,7 +95,9 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if "我" in name or "本" in name[:1]:
         return None
     if name and not (opens_sentence and name == raw):
-        name = _strip_left_words(name)
+        trimmed, name = name, _strip_left_words(name)
+        if trimmed != raw and _is_bare_kind(name) and _noun_led(trimmed):
+            name = trimmed  # 成为|学院附属针灸推拿医院工会: a verb (推拿) inside the name
     elif name:
         name = _strip_leading_function_words(name)
     name = re.sub(r"^[0-9]+", "", name)
@@ -100,7 +119,8 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if c["numbered_unit"].match(_UNION_SUFFIX.sub("", name) or name):
         return name
     if not head or head in c["generic"] or c["generic_head"].match(head) or \
-            len(head) < 2 and not name.endswith(("一小", "二小", "一中")):
+            len(head) < 2 and not name.endswith(("一小", "二小", "一中")) and \
+            not (opens_sentence and _UNION_SUFFIX.sub("", name)[len(head):] in c["short_name_suffixes"]):
         return None
     # (个/家/所…: the measure word of a count, 6个片区幼儿园, is no name's start)
     if head.startswith(("我", "本", "该", "各", "全", "上级", "基层", "分", "个", "家", "所", "名", "座", "支")):
@@ -162,7 +182,7 @@ def find_org_with_source(text: str, title: str | None = None,
         name = _line_subject(line)
         if name:
             return name, "subject"
-    name = _self_defined(text)
+    name = _self_defined(text) or _self_introduced(text)
     if name:
         return name, "alias"
     subject_kind, title_kind = _subject_kind(lines), _title_unit_kind(title)
@@ -209,6 +229,15 @@ def _self_defined(text: str) -> str | None:
     for m in c["alias"].finditer(text):
         name = _named_unit(text[max(0, m.start() - 30):m.start()], 30)
         if name and text.endswith(name, 0, m.start()):
+            return name
+    return None
+
+
+def _self_introduced(text: str) -> str | None:
+    """The unit a speaker reports for: 我代表XX市总工会第十届委员会向大会报告工作."""
+    for m in org_cues()["self_intro"].finditer(text):
+        name = _named_unit(text[m.end():m.end() + 30], 0)
+        if name and text.startswith(name, m.end()):
             return name
     return None
 
