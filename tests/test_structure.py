@@ -410,6 +410,8 @@ def test_a_part_heading_is_no_topic_and_the_preamble_under_it_covers_none():
     "认真落实市总工会部署\n今年,我们围绕中心开展工作,组织职工培训。\n",
     # the measure word of a count (6个片区幼儿园) starts no name
     "今年,教育工会联系6个片区幼儿园开展活动,6个片区幼儿园都建立了工会小组。\n",
+    # 辖区内 is no name: the kindergartens of an area
+    "今年,各学区都克服了辖区内幼儿园规模小的困难,组建联合工会。各学区组织了辖区内幼儿园教师参加培训。\n",
 ])
 def test_no_org_from_verb_phrases_or_counts(text):
     _, _, st = structured(text)
@@ -436,3 +438,17 @@ def test_only_a_first_paragraph_is_a_preamble():
     # the same aid paragraph opening the report is its preamble
     _, _, st = structured("2024年,镇工会走访慰问困难职工30户,在镇党委领导下开展工作。\n")
     assert st.sections == []
+
+
+@pytest.mark.parametrize("text,typ", [
+    # the federation whose lead the reporter follows is not the reporter
+    ("上半年,工会工作在矿总工会的领导下,围绕企业生产经营开展,组织员工参加技能比武。\n", "enterprise"),
+    ("今年,镇工会在县总工会的正确领导下,围绕镇党委中心工作开展工会工作。\n", "town"),
+    # a federation reporting on itself (市总工会在市委的领导下) still is one
+    ("上半年,市总工会在市委的正确领导下,团结动员全市职工建功立业。\n", "district_federation"),
+    # a hotel is an enterprise
+    ("酒店工会工作总结\n今年,工会组织酒店员工开展服务技能比武,关心一线员工生活。\n", "enterprise"),
+])
+def test_org_type_of_the_reporter_not_of_its_superior(text, typ):
+    _, _, st = structured(text)
+    assert st.org_type == typ

@@ -396,8 +396,10 @@ def type_from_text(text: str, opening: str = "", org: str | None = None, title: 
     if t_org:
         scores[t_org] += ORG_WEIGHT
     for src, weight in ((opening, OPENING_WEIGHT), (title, TITLE_WEIGHT)):
-        for raw, _ in unit_names(src):
+        for raw, pos in unit_names(src):
             name = c["left_trim"].sub("", raw)
+            if c["superior_after"].match(src, pos + len(raw)):
+                continue  # 在区总工会的领导下: the unit the reporter follows
             t = type_of_name(name) if name else None
             if t:
                 scores[t] += weight
