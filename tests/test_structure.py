@@ -119,6 +119,22 @@ def test_cue_vocabulary():
     assert best_label("基本情况")[0] is None
 
 
+@pytest.mark.parametrize("heading,label", [
+    ("健全组织,建章立制,确保实效", "org_building"),
+    ("加强工会专兼职干部培训", "org_building"),   # union cadres: not worker skills
+    ("民主选举", "democratic_mgmt"),
+    ("开展“双维”工作", "rights"),
+    ("热情接待职工来访、信访", "rights"),
+    ("狠抓安全 树立典型", "rights"),
+    ("爱心捐款", "aid"),
+    ("努力为教工办实事", "aid"),
+    ("建设温馨职工小家", "culture_sports"),
+    ("教职工排球联赛", "culture_sports"),
+])
+def test_topic_words_of_real_headings(heading, label):
+    assert best_label(heading)[0] == label
+
+
 def test_section_classifier_fit_predict_pickle():
     from pipeline.training import fit_model
 
