@@ -462,6 +462,9 @@ def test_only_a_first_paragraph_is_a_preamble():
     ("今年,镇工会在县总工会的正确领导下,围绕镇党委中心工作开展工会工作。\n", "town"),
     # a federation reporting on itself (市总工会在市委的领导下) still is one
     ("上半年,市总工会在市委的正确领导下,团结动员全市职工建功立业。\n", "district_federation"),
+    # the unions of a whole city or county are led by its federation
+    ("工会工作总结\n我县各级工会紧紧围绕中心工作,慰问一线护士和环卫职工,组织职工技能比赛。\n",
+     "district_federation"),
     # a hotel is an enterprise
     ("酒店工会工作总结\n今年,工会组织酒店员工开展服务技能比武,关心一线员工生活。\n", "enterprise"),
 ])
