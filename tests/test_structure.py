@@ -426,6 +426,9 @@ def test_a_part_heading_is_no_topic_and_the_preamble_under_it_covers_none():
     "认真落实市总工会部署\n今年,我们围绕中心开展工作,组织职工培训。\n",
     # the measure word of a count (6个片区幼儿园) starts no name
     "今年,教育工会联系6个片区幼儿园开展活动,6个片区幼儿园都建立了工会小组。\n",
+    # an anonymised unit (某局) is masked; 工程公司 is a kind of company, not a name
+    "北建某局工会主席在集团公司2022年职代会上的报告\n各位代表:\n一年来,工程公司各级工会围绕生产经营"
+    "开展工作。工程公司工会组织劳动竞赛。\n",
     # 辖区内 is no name: the kindergartens of an area
     "今年,各学区都克服了辖区内幼儿园规模小的困难,组建联合工会。各学区组织了辖区内幼儿园教师参加培训。\n",
 ])

@@ -7,7 +7,7 @@ from collections import Counter
 
 from pipeline.structure.cues import org_cues, unit_names
 
-_MASK = re.compile(r"[xX×＊*_＿\-]")
+_MASK = re.compile(r"[xX×＊*_＿\-某]")  # 某: an anonymised name (某局)
 _YEAR = re.compile(r"((?:19|20)[0-9]{2}|二[0〇零][0-9〇零一二三四五六七八九]{2})\s*(?:年|局|届|学年|$)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGIT.update({"0": "0", "零": "0"})
