@@ -130,6 +130,8 @@ def test_cue_vocabulary():
     ("努力为教工办实事", "aid"),
     ("建设温馨职工小家", "culture_sports"),
     ("教职工排球联赛", "culture_sports"),
+    # pinyin glosses inside the cue words
+    ("做好经(jīng)费(fèi)保障", "finance"),
 ])
 def test_topic_words_of_real_headings(heading, label):
     assert best_label(heading)[0] == label

@@ -5,7 +5,7 @@ import functools
 import re
 from collections import Counter
 
-from pipeline.structure.cues import org_cues, unit_names
+from pipeline.structure.cues import GLOSS, org_cues, unit_names
 
 _MASK = re.compile(r"[xX×＊*_＿\-某]")  # 某: an anonymised name (某局)
 _YEAR = re.compile(r"((?:19|20)[0-9]{2}|二[0〇零][0-9〇零一二三四五六七八九]{2})\s*(?:年|局|届|学年|$)")
@@ -277,7 +277,6 @@ def _unit_kinds() -> frozenset[str]:
     return frozenset(_UNION_SUFFIX.sub("", suffix) for suffix, _ in org_cues()["suffixes"]) - {""}
 
 
-GLOSS = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]+[)）]")  # pinyin: 工會(huì)
 _GLOSS_GAP = "(?:" + GLOSS.pattern + ")?"
 
 
