@@ -381,6 +381,9 @@ def test_a_generic_or_masked_subject_is_no_org_but_a_pronoun_before_a_name_is_dr
     # a kind of unit in the title (高校工会…) is no name: the university the text names
     ("高校工会年度工作总结\n一、关心教职工生活\n举办纪念建校六十周年暨东川大学第三届教职工运动会。"
      "组织东川大学教职工子女书画展。\n", "东川大学"),
+    # a title's short name (海河所工会) written in full in the opening
+    ("海河所工会总结2023年工作\n作者:来源:办公室\n2024年1月5日,黄海海洋科学研究院海河研究所工会召开会议,"
+     "总结全年工作。\n", "黄海海洋科学研究院海河研究所工会"),
 ])
 def test_org_more_self_naming_forms(text, org):
     doc, rs, st = structured(text)

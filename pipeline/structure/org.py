@@ -172,16 +172,17 @@ def find_org_with_source(text: str, title: str | None = None,
     frequent specific unit. `text` and `title` are gloss-free (工会, not 工會(huì));
     `first_lines`: the report's first source lines, bylines and headlines the clean
     stage marks as page furniture included (default: the first lines of `text`)."""
+    lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
+    lines = [ln for ln in lines if ln != title]
+    opening = "\n".join(lines) + "\n" + text[:FULL_NAME_WINDOW]
     if title:
         name = _named_unit(title, len(title))
         if name:
-            return name, "title"
-    lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
-    lines = [ln for ln in lines if ln != title]
+            return _full_form(name, opening), "title"
     for line in ([title] if title else []) + lines:
         name = _line_subject(line)
         if name:
-            return name, "subject"
+            return _full_form(name, opening), "subject"
     name = _self_defined(text) or _self_introduced(text)
     if name:
         return name, "alias"
@@ -193,6 +194,30 @@ def find_org_with_source(text: str, title: str | None = None,
     if name and kind and _UNION_SUFFIX.sub("", name).endswith(kind):
         return name, "kind"
     return name, ("frequency" if name else None)
+
+
+FULL_NAME_WINDOW = 300  # characters of the text where a short-named unit is named in full
+
+
+def _full_form(name: str, opening: str) -> str:
+    """The unit's full name when the opening writes it out and `name` is its short
+    form (长江所工会 of 中国水产科学研究院长江水产研究所工会, 省商业集团 of
+    广东省商业企业集团公司工会): the short form's characters in order in the full one."""
+    best = name
+    for raw, pos in unit_names(opening):
+        full = _clean_name(raw, opens_sentence=pos == 0 or opening[pos - 1] == "\n")
+        if full and len(full) > len(best) and _abbreviates(name, full):
+            best = full
+    return best
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    core = _UNION_SUFFIX.sub("", short) or short
+    full_core = _UNION_SUFFIX.sub("", full) or full
+    if len(core) >= len(full_core) or core[-1] != full_core[-1] and not full_core.endswith(("公司", "集团公司")):
+        return False
+    it = iter(full_core)
+    return all(ch in it for ch in core)
 
 
 def _line_subject(line: str) -> str | None:
