@@ -137,6 +137,12 @@ def test_topic_words_of_real_headings(heading, label):
     assert best_label(heading)[0] == label
 
 
+def test_family_planning_is_no_plan():
+    from pipeline.structure.cues import heading_labels
+
+    assert heading_labels("做好计划生育的宣传和学习工作") == ["publicity"]
+
+
 def test_section_classifier_fit_predict_pickle():
     from pipeline.training import fit_model
 
