@@ -387,6 +387,13 @@ def test_a_generic_or_masked_subject_is_no_org_but_a_pronoun_before_a_name_is_dr
     # a kind of unit in the title (高校工会…) is no name: the university the text names
     ("高校工会年度工作总结\n一、关心教职工生活\n举办纪念建校六十周年暨东川大学第三届教职工运动会。"
      "组织东川大学教职工子女书画展。\n", "东川大学"),
+    # news: the federation hosting the meeting is not the unit the item is about; a
+    # noun-verb (供电) inside a name opening a clause
+    ("简讯 3月2日,在青田县总工会九届四次全委(扩大)会议上,青田县供电公司荣获年度工会工作先进单位。\n"
+     "2023年,该公司工会以服务职工为落脚点,开展职工技能比武和合理化建议活动。\n", "青田县供电公司"),
+    # ... unless the text is the report given at that meeting
+    ("家园建设作出新贡献\n——在青溪市总工会十四届七次委员(扩大)会议上的报告\n"
+     "一年来,全市各级工会围绕中心开展工作。\n", "青溪市总工会"),
     # a title's short name (海河所工会) written in full in the opening
     ("海河所工会总结2023年工作\n作者:来源:办公室\n2024年1月5日,黄海海洋科学研究院海河研究所工会召开会议,"
      "总结全年工作。\n", "黄海海洋科学研究院海河研究所工会"),

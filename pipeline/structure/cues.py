@@ -97,6 +97,7 @@ def org_cues() -> dict:
         "alias": re.compile(raw["alias_rx"]),
         "self_intro": re.compile(raw["self_intro_rx"]),
         "superior_after": re.compile(raw["superior_after_rx"]),
+        "host_after": re.compile(raw["host_after_rx"]),
         "short_name_suffixes": tuple(raw["short_name_suffixes"]),
         "numbered_unit": re.compile(raw["numbered_unit_rx"]),
         "generic": set(raw["generic"]),

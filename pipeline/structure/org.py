@@ -48,6 +48,15 @@ _NAME_LIKE_TAGS = {"a", "an", "j", "nz", "ns", "nr", "nt"}
 _NAME_PART_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "j", "b", "v", "vn", "eng"}
 
 
+NAME_WINDOW = 12  # characters cues.unit_names reads before a unit suffix
+
+
+def _starts_a_clause(raw: str) -> bool:
+    """unit_names stopped before the window's end: punctuation or a line start precedes `raw`."""
+    m = re.search("(?:" + org_cues()["suffix_rx"].pattern + ")$", raw)
+    return m is not None and m.start() < NAME_WINDOW
+
+
 def _is_bare_kind(name: str) -> bool:
     """医院工会, 公司: a unit kind with no name before it."""
     core = _UNION_SUFFIX.sub("", name)
@@ -96,8 +105,9 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
         return None
     if name and not (opens_sentence and name == raw):
         trimmed, name = name, _strip_left_words(name)
-        if trimmed != raw and _is_bare_kind(name) and _noun_led(trimmed):
-            name = trimmed  # 成为|学院附属针灸推拿医院工会: a verb (推拿) inside the name
+        if (trimmed != raw or _starts_a_clause(raw)) and _is_bare_kind(name) and _noun_led(trimmed):
+            # 成为|学院附属针灸推拿医院工会, ,|沭阳县供电公司: a verb (推拿, 供电) inside the name
+            name = trimmed
     elif name:
         name = _strip_leading_function_words(name)
     name = re.sub(r"^[0-9]+", "", name)
@@ -332,6 +342,8 @@ def _most_frequent_org(text: str, title: str | None = None, kind: str | None = N
     raw_first: dict[str, int] = {}
     for src, w in ((title or "", 2), (text, 1)):
         for raw, pos in unit_names(src):
+            if raw.startswith("在") and _follows_another(src, pos + len(raw)):
+                continue  # 在县总工会…会议上, 在区总工会的领导下: the host or the superior
             raw_counts[raw] += w
             raw_first.setdefault(raw, pos if w == 1 else -1)
     # clean (POS-tag) only the most frequent raw candidates: the winner is among them
@@ -358,6 +370,11 @@ def _most_frequent_org(text: str, title: str | None = None, kind: str | None = N
             not _where_a_unit_names_itself(core, first[core], text, title):
         return None  # one mention mid-report: a unit the report is about, not its author
     return name_of[core]
+
+
+def _follows_another(src: str, end: int) -> bool:
+    c = org_cues()
+    return bool(c["superior_after"].match(src, end) or c["host_after"].match(src, end))
 
 
 def _title_unit_kind(title: str | None) -> str | None:
