@@ -68,6 +68,9 @@ def _noun_led(name: str) -> bool:
     the left-trimmed text after a clear boundary (成为|, 的|) is the whole name."""
     import jieba.posseg as pseg
 
+    from pipeline.nlp import jieba_tokenizer
+
+    jieba_tokenizer()
     words = list(pseg.cut(name))
     return len(words) >= 3 and words[0].flag in _PROPER_TAGS and \
         all(w.flag in _NAME_PART_TAGS for w in words)
