@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).parent / "data"
+GLOSS = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]+[)）]")  # pinyin: 工會(huì)
 
 
 @functools.cache
@@ -54,6 +55,8 @@ def score_labels(text: str) -> dict[str, float]:
     scores: dict[str, float] = {}
     if _QUOTES.search(text):  # 送“温暖”、抓“维权”: a quoted word is still the cue
         text = _QUOTES.sub("", text)
+    if "(" in text or "（" in text:  # 经(jīng)费: pinyin glosses split the cue words
+        text = GLOSS.sub("", text)
     for term in rx.findall(text):
         for lab, w in by_term[term]:
             scores[lab] = scores.get(lab, 0.0) + w
@@ -92,6 +95,10 @@ def org_cues() -> dict:
         "unit_year": re.compile(raw["unit_year_rx"]),
         "line_lead": re.compile(raw["line_lead_rx"]),
         "alias": re.compile(raw["alias_rx"]),
+        "self_intro": re.compile(raw["self_intro_rx"]),
+        "superior_after": re.compile(raw["superior_after_rx"]),
+        "host_after": re.compile(raw["host_after_rx"]),
+        "short_name_suffixes": tuple(raw["short_name_suffixes"]),
         "numbered_unit": re.compile(raw["numbered_unit_rx"]),
         "generic": set(raw["generic"]),
         "generic_head": re.compile(raw["generic_head_rx"]),
