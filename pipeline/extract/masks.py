@@ -49,10 +49,20 @@ def touches_mask(norm: str, start: int, end: int) -> bool:
     return bool(MASK_CHAR_RE.match(before) or MASK_CHAR_RE.match(after))
 
 
-def _line_bounds(norm: str, s: int, e: int) -> tuple[int, int]:
-    ls = norm.rfind("\n", 0, s) + 1
-    le = norm.find("\n", e)
-    return ls, len(norm) if le == -1 else le
+_BLANK_TO_EOL = re.compile(r"[^\S\n]*(?:\n|\Z)")
+
+
+def _opens_line(norm: str, s: int) -> bool:
+    """Only blanks between the line's start and `s` (scans the blanks, not the line:
+    a long line can hold thousands of runs)."""
+    i = s - 1
+    while i >= 0 and norm[i] != "\n" and norm[i].isspace():
+        i -= 1
+    return i < 0 or norm[i] == "\n"
+
+
+def _ends_line(norm: str, e: int) -> bool:
+    return _BLANK_TO_EOL.match(norm, e) is not None
 
 
 def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -90,15 +100,13 @@ def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[
         if before in piece_markers and core_s > s:
             s += 1  # 篇120xx年: the 1 numbers the piece
         if len(core) == 1 and core_s == s and core_e == e:
-            ls, le = _line_bounds(norm, s, e)
-            if norm[ls:le].strip() == core:
+            if _opens_line(norm, s) and _ends_line(norm, e):
                 continue  # a lone ×/* on a line of its own: a close icon or bullet, no value
         if core[0] in "*_" and len(set(core)) == 1:
-            ls, le = _line_bounds(norm, s, e)
-            line = norm[ls:le].strip()
-            if line == norm[s:e] and len(core) >= 3:
+            opens = _opens_line(norm, s)
+            if opens and len(core) >= 3 and _ends_line(norm, e):
                 continue  # a decoration line ****** / ______
-            if core == "*" and norm[ls:s].strip() == "" and after == " ":
+            if core == "*" and opens and after == " ":
                 continue  # a bullet
         out.append((s, e))
     return out

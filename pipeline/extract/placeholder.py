@@ -16,22 +16,21 @@ def _frame_line() -> re.Pattern:
     return re.compile(load_data("masks.yaml")["frame_line_re"], re.M)
 
 
-def _on_frame_line(norm: str, s: int) -> bool:
-    """The run lies on a document-sharing site's page header or blurb line."""
-    ls = norm.rfind("\n", 0, s) + 1
-    le = norm.find("\n", s)
-    le = len(norm) if le == -1 else le
-    return _frame_line().search(norm, ls, le) is not None
-
-
 def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext | None = None
             ) -> list[PlaceholderFact]:
-    """One PlaceholderFact per mask run in [start, end), outside boilerplate."""
+    """One PlaceholderFact per mask run in [start, end), outside boilerplate and off a
+    document-sharing site's page header or blurb line (each line judged once: a long
+    line can hold thousands of runs)."""
     facts = []
+    frame_lines: dict[int, bool] = {}
     for s, e in mask_spans(doc.norm, start, end):
         if doc.noise and doc.is_noise(s, e):
             continue
-        if _on_frame_line(doc.norm, s):
+        line = doc.line_of(s)
+        if line not in frame_lines:
+            ls, le = doc.line_span(line)
+            frame_lines[line] = _frame_line().search(doc.norm, ls, le) is not None
+        if frame_lines[line]:
             continue
-        facts.append(PlaceholderFact(text=doc.text[s:e], start=s, end=e, line=doc.line_of(s)))
+        facts.append(PlaceholderFact(text=doc.text[s:e], start=s, end=e, line=line))
     return facts
