@@ -52,4 +52,7 @@ class AnyOf:
     def search(self, text: str) -> bool:
         if self.at_start is not None and self.at_start.match(text):
             return True
-        return any(rx.search(text) for rx in self.anywhere)
+        for rx in self.anywhere:
+            if rx.search(text):
+                return True
+        return False

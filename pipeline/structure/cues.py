@@ -104,9 +104,19 @@ def org_cues() -> dict:
 _DASHES = re.compile(r"-{2,}(?!.*-{2,})")
 
 
-def unit_names(text: str):
+def unit_names(text: str) -> tuple[tuple[str, int], ...]:
     """(raw name, start) of every unit name: a unit suffix (支行, 街道总工会, ...) with up
-    to 12 name characters before it (scanning suffixes first keeps this linear)."""
+    to 12 name characters before it (scanning suffixes first keeps this linear).
+    Cached by text: a report's title, opening and lines are asked about repeatedly."""
+    return _unit_names(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unit_names(text: str) -> tuple[tuple[str, int], ...]:
+    return tuple(_scan_unit_names(text))
+
+
+def _scan_unit_names(text: str):
     c = org_cues()
     left = c["name_left"]
     for m in c["suffix_rx"].finditer(text):
