@@ -52,14 +52,20 @@ _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 
 def score_labels(text: str) -> dict[str, float]:
     """Cue score per label for a heading or paragraph lead (longest cue wins per position)."""
-    rx, by_term = _term_index()
+    _, by_term = _term_index()
     scores: dict[str, float] = {}
-    if _QUOTES.search(text):  # 送“温暖”、抓“维权”: a quoted word is still the cue
-        text = _QUOTES.sub("", text)
-    for term in rx.findall(text):
+    for term in _cue_terms(text):
         for lab, w in by_term[term]:
             scores[lab] = scores.get(lab, 0.0) + w
     return scores
+
+
+@functools.lru_cache(maxsize=8192)  # a heading is scored several times (best, secondary)
+def _cue_terms(text: str) -> tuple[str, ...]:
+    rx, _ = _term_index()
+    if _QUOTES.search(text):  # 送“温暖”、抓“维权”: a quoted word is still the cue
+        text = _QUOTES.sub("", text)
+    return tuple(rx.findall(text))
 
 
 @functools.cache
