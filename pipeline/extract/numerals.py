@@ -347,8 +347,9 @@ def is_lone_capital(num: str) -> bool:
 def _run_starts(norm: str, start: int, end: int) -> tuple[int, ...]:
     """Starts of the digit/numeral runs in norm[start:end], without the decimals of a
     number (3.5: only 3)."""
-    return tuple(rs for rs in (run.start() for run in _RUN.finditer(norm, start, end))
-                 if not (rs > 1 and norm[rs - 1] == "." and norm[rs - 2].isdigit()))
+    starts = [run.start() for run in _RUN.finditer(norm, start, end)]
+    return tuple([rs for rs in starts
+                  if not (rs > 1 and norm[rs - 1] == "." and norm[rs - 2].isdigit())])
 
 
 def quantity_matches(norm: str, start: int, end: int, tail: re.Pattern
