@@ -316,9 +316,14 @@ def _checked(value: float | None, approx: bool, is_range: bool) -> ParsedNumber 
 def parse_number(s: str) -> ParsedNumber | None:
     """Parse one quantity (`3.5万余元`, `近百`, `3-5人`, `壹仟`); None if it is none."""
     try:
-        return _parse(str(s))
+        return _parse_cached(str(s))
     except (ValueError, OverflowError, KeyError, IndexError, TypeError):
         return None
+
+
+@lru_cache(maxsize=16384)  # the same figure is parsed by several extractors
+def _parse_cached(s: str) -> ParsedNumber | None:
+    return _parse(s)
 
 
 # --- regex fragments shared by the quantity extractors ---------------------
