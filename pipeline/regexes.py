@@ -119,3 +119,35 @@ def guarded(pattern: str) -> str:
     `re` skips positions that cannot start one without trying every branch there."""
     cls = first_chars(pattern)
     return pattern if cls is None else f"(?={cls})(?:{pattern})"
+
+
+def holds_one_of(pattern: str, literals: list[str]) -> bool:
+    """Does every match of `pattern` contain one of `literals`? (A safe 'no' when
+    unsure: only the literal runs a match cannot skip are looked at.)"""
+    def holds(items) -> bool:
+        run = ""
+        for op, av in items:
+            if op is _C.LITERAL:
+                run += chr(av)
+                if any(lit in run for lit in literals):
+                    return True
+                continue
+            run = ""
+            if op is _C.SUBPATTERN:
+                if not (av[1] or av[2]) and holds(av[-1]):
+                    return True
+            elif op is _C.BRANCH:
+                if all(holds(b) for b in av[1]):
+                    return True
+            elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+                if av[0] >= 1 and holds(av[2]):
+                    return True
+        return False
+    literals = [lit for lit in literals if lit]
+    try:
+        parsed = _P.parse(pattern)
+    except re.error:
+        return False
+    if not literals or parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return False
+    return holds(parsed)

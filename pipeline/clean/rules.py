@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.regexes import AnyOf
+from pipeline.regexes import AnyOf, holds_one_of
 
 _DATA = Path(__file__).with_name("data") / "noise.yaml"
 
@@ -46,8 +46,9 @@ class AnyFound:
     found faster: one alternation of literals, then each pattern on its own.)"""
 
     def __init__(self, literals: list[str], patterns: list[str]):
-        self.literals = re.compile("|".join(literals)) if literals else None
-        self.patterns = [re.compile(p) for p in patterns]
+        self.literals = re.compile("|".join(map(re.escape, literals))) if literals else None
+        # a pattern whose every match holds one of the literals adds nothing
+        self.patterns = [re.compile(p) for p in patterns if not holds_one_of(p, literals)]
 
     def search(self, text: str) -> bool:
         if self.literals is not None and self.literals.search(text):
@@ -101,7 +102,7 @@ def load_rules() -> NoiseRules:
         edge_min_chars=int(cfg["edge_min_chars"]),
         max_edge_gap=int(cfg["max_edge_gap"]),
         # prefilter: a content-line pattern that can match anywhere, or an intro anchor
-        edge_any=AnyFound([re.escape(a) for a in cfg["intro_anchors"]],
+        edge_any=AnyFound(list(cfg["intro_anchors"]),
                           [p for p in cfg["collection_lines"] if not p.startswith("^")]),
         sentence_end=re.compile(cfg["sentence_end"]),
         collection_end=re.compile(_expand(cfg["collection_end"], macros)),
