@@ -207,7 +207,12 @@ def sentence_cue(norm: str, lead: int, unit: str, lo: int) -> str | None:
 def sentence_start(norm: str, pos: int, lo: int) -> int:
     """Start of the sentence holding `pos`, at most SENTENCE_REACH chars back (and >= lo)."""
     stop = max(lo, pos - SENTENCE_REACH)
-    return max(stop, max(norm.rfind(b, stop, pos) for b in SENTENCE_BREAKS) + 1)
+    last = -1
+    for b in SENTENCE_BREAKS:
+        i = norm.rfind(b, stop, pos)
+        if i > last:
+            last = i
+    return max(stop, last + 1)
 
 
 def _loose_approx(norm: str, ls: int, lead: int) -> bool:
