@@ -349,3 +349,101 @@ def test_salutation_opens_the_body_and_a_wechat_header_is_furniture():
     assert starts("同志们:\n" + NEWS_BODY) == [(1, None)]
     text = "原创 青禾工会 青禾区总工会 2024-07-15 08:30\n青禾区总工会开展送清凉活动\n" + NEWS_BODY
     assert starts(text) == [(2, "青禾区总工会开展送清凉活动")]
+
+
+def test_speech_title_wrapped_over_lines_above_a_dash_subtitle_and_a_garbled_date():
+    # double-spaced page: an ad line and a headline with a view count above; the main title
+    # wrapped over three lines, the ——在…报告 subtitle, a date whose separators were lost
+    text = ("距离广告结束还有\n\n【工会报告】区总工会主席在全委会议上的报告\n\n阅读数:860 文章字数:9000\n\n"
+            "凝心聚力促发展 实干担当谱新篇\n\n为建设幸福宜居的青禾\n\n新城作出工会贡献\n\n"
+            "——在青禾区总工会八届三次全委(扩大)会议上的报告\n\n(2024118)\n\n各位委员,同志们:\n\n"
+            + NEWS_BODY)
+    assert starts(text) == [(7, "凝心聚力促发展 实干担当谱新篇")]
+
+
+def test_double_spaced_site_name_above_a_title_is_not_part_of_the_title():
+    text = "青禾区总工会门户网站\n\n青禾区总工会2024年工作总结\n\n" + NEWS_BODY
+    assert starts(text) == [(3, "青禾区总工会2024年工作总结")]
+
+
+def test_repeated_title_over_a_speaker_and_a_wordless_date_starts_at_the_last_copy():
+    text = ("理学院2019年工会工作总结\n\n发布者:管理员 发布时间:2020-03-02\n\n理学院2019年工会工作总结\n\n"
+            "理学院工会主席 周\n\n2020115\n\n" + NEWS_BODY)
+    assert starts(text) == [(5, "理学院2019年工会工作总结")]
+
+
+def test_bracketed_ordinal_after_the_title_marks_a_report_and_site_share_line_is_furniture():
+    text = ("园区工会工作总结范文【热选3篇】\n\n网友 分享 时间:\n\n园区工会工作总结【第一篇】\n" + BODY
+            + "园区工会工作总结【第二篇】\n" + BODY)
+    assert starts(text) == [(5, "园区工会工作总结【第一篇】"), (9, "园区工会工作总结【第二篇】")]
+
+
+def test_site_home_link_above_a_news_body_is_furniture():
+    text = "新闻中心首页\n" + NEWS_BODY
+    assert starts(text) == [(2, None)]
+
+
+def test_a_shortened_name_of_the_unit_already_reporting_is_no_new_unit():
+    from pipeline.split.features import _named_before
+
+    before = "2023年以来,青禾县供电公司工会在公司党委的正确领导下,扎实开展各项工作。"
+    assert _named_before("青禾公司", before)          # 青禾县供电公司 -> 青禾公司
+    assert _named_before("青禾县供", before)
+    assert not _named_before("东华纺织", before)
+    assert not _named_before("青禾街道", before)       # same place, another unit
+
+
+class _TitleLikeCuts:
+    """A boundary model that cuts at every candidate its title_like feature marks."""
+
+    def predict_proba(self, X):
+        col = np.asarray(X)[:, FEATURES.index("title_like")]
+        return np.column_stack([1 - col, col])
+
+
+def stub_starts(text: str) -> list[tuple[int, str | None]]:
+    return [(r.start_line, r.title) for r in split_reports(doc_of(text), clf=_TitleLikeCuts())]
+
+
+def test_unnumbered_section_headings_with_a_clause_break_do_not_start_reports():
+    para = ("各矿井建立了以工会主席为组长的群众安全监督网,每月开展一次安全检查,全年共查处隐患126条,"
+            "督促整改率达到百分之百,职工安全意识明显增强。\n")
+    text = ("某某煤业公司工会安全工作汇报\n" + para
+            + "组织网络化,实现全面覆盖工作\n" + para + para
+            + "管理制度化,提高工作成效\n" + para + para
+            + "活动经常化,增强工作活力\n" + para + para)
+    assert starts(text) == stub_starts(text) == [(1, "某某煤业公司工会安全工作汇报")]
+    # (a report title after a finished report is still title-like)
+    two = text + "青禾县总工会2024年工作总结\n" + para + para
+    assert stub_starts(two) == [(1, "某某煤业公司工会安全工作汇报"), (12, "青禾县总工会2024年工作总结")]
+
+
+def test_the_reports_title_repeated_after_its_lead_paragraph_is_the_same_report():
+    lead = ("上半年,青禾街道总工会按照区总工会的部署,围绕街道中心工作,扎实推进基层建会、职工维权和"
+            "服务职工各项工作,新建基层工会12家,发展会员860人,取得了新的进展,现将有关情况总结如下。\n")
+    text = ("青禾街道总工会上半年工作总结及下半年打算\n" + lead
+            + "青禾街道总工会上半年工作总结及下半年打算\n" + NEWS_BODY)
+    assert starts(text) == stub_starts(text) == [(1, "青禾街道总工会上半年工作总结及下半年打算")]
+
+
+@pytest.mark.parametrize("line, new", [
+    ("2024年,东华纺织集团公司工会在集团党委的领导下,围绕生产经营中心任务,团结动员广大职工建功立业。", True),
+    ("2024年,东华纺织集团公司二分厂荣获省级模范职工之家称号,3名职工荣获市级劳动模范称号。", False),
+    ("东华纺织集团公司第五届第二次职代会是在企业转型发展的关键时期召开的,意义重大。", False),
+])
+def test_a_unit_honoured_or_naming_a_meeting_is_no_new_reporting_unit(line, new):
+    from pipeline.layout.blocks import Block
+    from pipeline.split.features import SegmentFeatures
+
+    prior = ["今年以来,青禾区总工会认真履行维权服务职责,全年走访慰问困难职工146户。",
+             "一、深化建会入会", "全区新建快递、外卖等新业态工会9家,发展会员2100人。"]
+    blocks = [Block(line=n + 1, start=0, end=len(t), norm=t) for n, t in enumerate(prior + [line])]
+    assert SegmentFeatures(blocks)._new_unit(3) == (new, new)
+
+
+def test_a_title_differing_only_by_year_is_another_report_not_a_repeat():
+    para = ("青禾街道总工会围绕街道中心工作,扎实推进基层建会、职工维权和服务职工各项工作,"
+            "新建基层工会12家,发展会员860人,取得了新的进展。\n")
+    text = ("青禾街道总工会2023年工作总结\n" + para + para + para
+            + "青禾街道总工会2024年工作总结\n" + para + para + para)
+    assert stub_starts(text) == [(1, "青禾街道总工会2023年工作总结"), (5, "青禾街道总工会2024年工作总结")]

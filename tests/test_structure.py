@@ -119,6 +119,30 @@ def test_cue_vocabulary():
     assert best_label("基本情况")[0] is None
 
 
+@pytest.mark.parametrize("heading,label", [
+    ("健全组织,建章立制,确保实效", "org_building"),
+    ("加强工会专兼职干部培训", "org_building"),   # union cadres: not worker skills
+    ("民主选举", "democratic_mgmt"),
+    ("开展“双维”工作", "rights"),
+    ("热情接待职工来访、信访", "rights"),
+    ("狠抓安全 树立典型", "rights"),
+    ("爱心捐款", "aid"),
+    ("努力为教工办实事", "aid"),
+    ("建设温馨职工小家", "culture_sports"),
+    ("教职工排球联赛", "culture_sports"),
+    # pinyin glosses inside the cue words
+    ("做好经(jīng)费(fèi)保障", "finance"),
+])
+def test_topic_words_of_real_headings(heading, label):
+    assert best_label(heading)[0] == label
+
+
+def test_family_planning_is_no_plan():
+    from pipeline.structure.cues import heading_labels
+
+    assert heading_labels("做好计划生育的宣传和学习工作") == ["publicity"]
+
+
 def test_section_classifier_fit_predict_pickle():
     from pipeline.training import fit_model
 
@@ -352,6 +376,27 @@ def test_a_generic_or_masked_subject_is_no_org_but_a_pronoun_before_a_name_is_dr
      "活动的第20年。集团工会走访困难职工60户。\n", "南岭商业集团公司工会"),
     # a numbered unit of a state enterprise
     ("五公司工会在集团公司工会和五公司党委领导下,围绕经营中心开展工作。\n", "五公司工会"),
+    # a college of a university with a one-character name, opening the preamble
+    ("商学院2021年工会工作,在学校工会领导下,认真履行基层工会职责。\n", "商学院"),
+    # a speaker at a union congress names the unit they report for
+    ("各位代表、同志们:\n现在,我代表青川县总工会第九届委员会向大会报告工作,请予审议。\n"
+     "五年来,全县各级工会围绕中心开展工作。\n", "青川县总工会"),
+    # a verb (推拿) inside a name after a clear boundary (成为)
+    ("20xx年是不平凡的一年,原理疗科分工会合并成为学院附属推拿医院工会,工会组织更加健全。\n"
+     "一、民主管理\n召开教职工代表大会一次。\n", "学院附属推拿医院工会"),
+    # a kind of unit in the title (高校工会…) is no name: the university the text names
+    ("高校工会年度工作总结\n一、关心教职工生活\n举办纪念建校六十周年暨东川大学第三届教职工运动会。"
+     "组织东川大学教职工子女书画展。\n", "东川大学"),
+    # news: the federation hosting the meeting is not the unit the item is about; a
+    # noun-verb (供电) inside a name opening a clause
+    ("简讯 3月2日,在青田县总工会九届四次全委(扩大)会议上,青田县供电公司荣获年度工会工作先进单位。\n"
+     "2023年,该公司工会以服务职工为落脚点,开展职工技能比武和合理化建议活动。\n", "青田县供电公司"),
+    # ... unless the text is the report given at that meeting
+    ("家园建设作出新贡献\n——在青溪市总工会十四届七次委员(扩大)会议上的报告\n"
+     "一年来,全市各级工会围绕中心开展工作。\n", "青溪市总工会"),
+    # a title's short name (海河所工会) written in full in the opening
+    ("海河所工会总结2023年工作\n作者:来源:办公室\n2024年1月5日,黄海海洋科学研究院海河研究所工会召开会议,"
+     "总结全年工作。\n", "黄海海洋科学研究院海河研究所工会"),
 ])
 def test_org_more_self_naming_forms(text, org):
     doc, rs, st = structured(text)
@@ -399,6 +444,11 @@ def test_a_part_heading_is_no_topic_and_the_preamble_under_it_covers_none():
     "认真落实市总工会部署\n今年,我们围绕中心开展工作,组织职工培训。\n",
     # the measure word of a count (6个片区幼儿园) starts no name
     "今年,教育工会联系6个片区幼儿园开展活动,6个片区幼儿园都建立了工会小组。\n",
+    # an anonymised unit (某局) is masked; 工程公司 is a kind of company, not a name
+    "北建某局工会主席在集团公司2022年职代会上的报告\n各位代表:\n一年来,工程公司各级工会围绕生产经营"
+    "开展工作。工程公司工会组织劳动竞赛。\n",
+    # 辖区内 is no name: the kindergartens of an area
+    "今年,各学区都克服了辖区内幼儿园规模小的困难,组建联合工会。各学区组织了辖区内幼儿园教师参加培训。\n",
 ])
 def test_no_org_from_verb_phrases_or_counts(text):
     _, _, st = structured(text)
@@ -425,3 +475,20 @@ def test_only_a_first_paragraph_is_a_preamble():
     # the same aid paragraph opening the report is its preamble
     _, _, st = structured("2024年,镇工会走访慰问困难职工30户,在镇党委领导下开展工作。\n")
     assert st.sections == []
+
+
+@pytest.mark.parametrize("text,typ", [
+    # the federation whose lead the reporter follows is not the reporter
+    ("上半年,工会工作在矿总工会的领导下,围绕企业生产经营开展,组织员工参加技能比武。\n", "enterprise"),
+    ("今年,镇工会在县总工会的正确领导下,围绕镇党委中心工作开展工会工作。\n", "town"),
+    # a federation reporting on itself (市总工会在市委的领导下) still is one
+    ("上半年,市总工会在市委的正确领导下,团结动员全市职工建功立业。\n", "district_federation"),
+    # the unions of a whole city or county are led by its federation
+    ("工会工作总结\n我县各级工会紧紧围绕中心工作,慰问一线护士和环卫职工,组织职工技能比赛。\n",
+     "district_federation"),
+    # a hotel is an enterprise
+    ("酒店工会工作总结\n今年,工会组织酒店员工开展服务技能比武,关心一线员工生活。\n", "enterprise"),
+])
+def test_org_type_of_the_reporter_not_of_its_superior(text, typ):
+    _, _, st = structured(text)
+    assert st.org_type == typ

@@ -12,7 +12,8 @@
 3. Inside every segment a boundary classifier finds reports that run together
    without a heading (openings, datelines/closings before, numbering restarts,
    change of self-reference unit and of vocabulary, a new unit as the opening
-   subject); a report is at least 3 lines or one paragraph of MIN_CHARS.
+   subject); a report is at least 3 lines or one paragraph of MIN_CHARS. A copy of
+   the segment's own title lower down is no boundary.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pipeline.document import ReportSlice, SourceDoc
 from pipeline.layout.blocks import Block
 from pipeline.split.head import report_head
-from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, title_ordinal
+from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, same_title, title_ordinal
 
 __all__ = ["split_reports", "segments", "Segment"]
 
@@ -77,6 +78,13 @@ def _slice(doc: SourceDoc, blocks: list[Block], title_first: bool, end_line: int
                        end=end, title=title, title_line=title_line)
 
 
+def _title_again(seg: Segment, i: int) -> bool:
+    """The segment's own title repeated lower down (after a lead paragraph) is the same
+    report: two reports under one title would each have a body and be marked titles."""
+    head = seg.blocks[0]
+    return (seg.titled or lead_title(head)) and same_title(seg.blocks[i], head)
+
+
 def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
     """One slice per report (see module doc); `clf` overrides the boundary model."""
     from pipeline.split.boundary import detect
@@ -85,6 +93,7 @@ def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
     for seg in segments(doc):
         body_from = 1 if seg.titled else 0
         cuts = [c + body_from for c in detect(seg.blocks[body_from:], clf)] if len(seg.blocks) > body_from else []
+        cuts = [c for c in cuts if not _title_again(seg, c)]
         bounds = [0] + cuts + [len(seg.blocks)]
         for k in range(len(bounds) - 1):
             part = seg.blocks[bounds[k]:bounds[k + 1]]

@@ -16,6 +16,8 @@ from pipeline.split.vocab import vocab
 from pipeline.layout.markers import parse_marker
 
 WINDOW = 6
+ABBREVIATION_SPAN = 8   # 淅川县电业局 -> 淅川局: the rest of a shortened name lies this close
+_CLAUSE = re.compile(r"[,，;；]")
 # a reporting unit as the subject of an opening sentence: 区总工会坚持…, 工会在公司的领导下…
 _SUBJECT = re.compile(r"^.{0,24}?工会(?:委员会)?(?:在.{0,30}(?:领导|指导)|坚持|紧紧围绕|围绕|认真|始终|以|把|积极|充分|全面|着力|立足|聚焦|按照|结合)")
 # an opening phrase before the subject: 今年以来, / 2024年, / 一年来,
@@ -32,6 +34,20 @@ FEATURES = [
     "new_unit", "unit_subject", "prev_signature", "chars_before",
 ]
 _SINGULAR_I = re.compile(r"我(?![们院校局镇县区司行村所厂部处站队镇乡市省])")
+
+
+def _named_before(head: str, before: str) -> bool:
+    """Is the unit named in the text before, in full or shortened (淅川局 for an earlier
+    淅川县电业局): its first two characters, then the rest of its head close behind?"""
+    if head in before or len(head) < 3:
+        return head in before
+    pos = before.find(head[:2])
+    while pos >= 0:
+        near = before[pos + 2:pos + 2 + ABBREVIATION_SPAN]
+        if all(ch in near for ch in head[2:]):
+            return True
+        pos = before.find(head[:2], pos + 1)
+    return False
 
 
 def _cos(a: Counter, b: Counter) -> float:
@@ -116,13 +132,16 @@ class SegmentFeatures:
             # 我县工会 / 街道总工会); a signature line is no opening
             if pos > 1 or len(t) < 20:
                 break
+            after = head[head.find(raw) + len(raw):] if raw in head else ""
+            if vocab()["not_subject"].match(after):
+                break  # 某某厂荣获… / 某某大学第五届教代会…: not a new reporting unit
             name = _clean_name(raw, opens_sentence=pos == 0)
             if not name:
                 break
             core = _UNION_TAIL.sub("", name) or name
             before = "".join(self.blocks[j].norm for j in range(max(0, i - 2 * WINDOW), i))
             # the name's distinctive head (顺达物流…, not the generic 股份有限公司)
-            res = (True, core[:4] not in before)
+            res = (True, not _named_before(core[:4], before))
             break
         self._unit_memo[i] = res
         return res
@@ -207,5 +226,6 @@ class SegmentFeatures:
         """A short unpunctuated line with a genre word (…工会工作总结) after a finished one."""
         from pipeline.split.titles import lead_title
 
-        return i > 0 and lead_title(self.blocks[i]) and (
+        # (no clause break: 管理制度化,提高工作成效 is a section heading, not a report title)
+        return i > 0 and lead_title(self.blocks[i]) and not _CLAUSE.search(self.blocks[i].norm) and (
             bool(_TERMINAL_END.search(self.blocks[i - 1].norm)) or self.dateline[i - 1])

@@ -39,13 +39,26 @@ _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^[(（]?\s*(?:19|20|二[〇零0])[0-9〇零一二三四五六七八九]{2}\s*[-/.年]\s*[0-9一二三四五六七八九十]{1,2}\s*[-/.月]\s*[0-9一二三四五六七八九十]{1,3}\s*日?(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?\s*[)）]?$")
 # kinds of clean-stage noise that separate a page headline from the report below
 _SEPARATING = frozenset({"collection_title", "site_intro"})
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+MAX_TITLE_LINES = 3     # a main title wrapped over lines, then its subtitle
+
+
+def _wordless(t: str) -> bool:
+    """A line without words (201118, (2013130)): a date whose separators were lost, a code."""
+    return len(_HAN.findall(t)) < 2
+
+
+def _below_title(b: Block) -> bool:
+    """A line that sits under a title: a date, the speaker, a ——在…会议上的报告 subtitle."""
+    t = b.norm
+    return bool(_DATE.match(t) or vocab()["speaker"].search(t) or _wordless(t) or vocab()["dash_subtitle"].match(t))
 
 
 def _head_like(b: Block) -> bool:
     """Could this line be above the body (a title, marker, fragment or title with a full stop)?"""
     t = b.norm
-    if _DATE.match(t) or vocab()["speaker"].search(t):
-        return True  # a date or the speaker under the headline
+    if _below_title(b):
+        return True  # a date, the speaker or a ——subtitle under the headline
     if t.endswith((":", "：")):
         return False  # a salutation (同志们:) opens the body
     if len(t) <= MAX_FRAGMENT or is_bare_marker(t) or title_text_line(b) or vocab()["title"].search(t):
@@ -148,8 +161,10 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
     gaps = _Gaps(doc, body.start)
     # below the title: a date, the speaker, an author's name, the cut-off tail of the title line
     # (…工会工 / 作总结): the title above them is still the start
-    while head and (_DATE.match(head[-1].norm) or vocab()["speaker"].search(head[-1].norm)
+    speech = False  # a ——在…会议上的报告 line: the lines above it are one title block
+    while head and (_below_title(head[-1])
                     or (not _title_candidate(head[-1]) and len(head[-1].norm) <= MAX_FRAGMENT)):
+        speech = speech or bool(vocab()["dash_subtitle"].match(head[-1].norm))
         head = head[:-1]
     if not head or not _title_candidate(head[-1]):
         return part[k:], False
@@ -163,7 +178,20 @@ def report_head(doc: SourceDoc, part: list[Block]) -> tuple[list[Block], bool]:
     if c > 0 and (is_bare_marker(head[c - 1].norm) or vocab()["title"].search(head[c - 1].norm)) \
             and c < s and gaps.adjacent(head[c - 1], head[c]):
         s = c - 1  # 第1篇 above the repeated title
-    elif c == s and s > 0 and head[s - 1].line == head[s].line - 1 and _title_candidate(head[s - 1]) \
-            and len(head[s - 1].norm) >= MIN_MAIN_TITLE and not vocab()["title"].search(head[s].norm):
-        s -= 1  # main title, then its subtitle
+    elif c == s:
+        # main title, then its subtitle; above a speech's ——subtitle the main title may be
+        # wrapped over lines, blank lines between
+        top = s
+        while top > 0 and s - top < (MAX_TITLE_LINES - 1 if speech else 1) \
+                and _continues_title(head[top - 1], head[top], gaps, speech) \
+                and not vocab()["title"].search(head[top].norm):
+            top -= 1
+        s = top
     return part[part.index(head[s]):], True
+
+
+def _continues_title(above: Block, b: Block, gaps: _Gaps, speech: bool) -> bool:
+    """Is `above` the main title (or its first line) over `b`: a title line of some length
+    on the line above (in a speech's title block: with nothing but blank lines between)?"""
+    near = gaps.adjacent(above, b) if speech else above.line == b.line - 1
+    return _title_candidate(above) and len(above.norm) >= MIN_MAIN_TITLE and near

@@ -69,6 +69,13 @@ def _bigrams(t: str) -> set[str]:
     return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
+def same_title(a: Block, b: Block) -> bool:
+    """The same title word for word (up to spaces and an ordinal marker): unlike `near_copy`,
+    …2023年工作总结 and …2024年工作总结 are two titles."""
+    x = _key(a.norm)
+    return len(x) >= 4 and x == _key(b.norm)
+
+
 def near_copy(a: Block, b: Block) -> bool:
     """The same title twice (up to spaces, an ordinal, a word such as 范文/典型)?"""
     x, y = _key(a.norm), _key(b.norm)

@@ -28,6 +28,8 @@ def vocab() -> dict:
         "outline": re.compile(raw["outline"]),
         "page_title": re.compile(raw["page_title"]),
         "speaker": re.compile(raw["speaker"]),
+        "dash_subtitle": re.compile(raw["dash_subtitle"]),
+        "not_subject": re.compile("|".join(f"(?:{p})" for p in raw["not_subject"])),
         "ellipsis": re.compile(raw["ellipsis"]),
         "bare_ordinal": re.compile(raw["bare_ordinal"].replace("{ord}", ordinal)),
         "opening": re.compile("^(?:" + "|".join(f"(?:{p})" for p in raw["openings"]) + ")"),

@@ -10,6 +10,7 @@ import yaml
 from pipeline.regexes import guarded
 
 DATA = Path(__file__).parent / "data"
+GLOSS = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]+[)）]")  # pinyin: 工會(huì)
 
 
 @functools.cache
@@ -65,6 +66,8 @@ def _cue_terms(text: str) -> tuple[str, ...]:
     rx, _ = _term_index()
     if _QUOTES.search(text):  # 送“温暖”、抓“维权”: a quoted word is still the cue
         text = _QUOTES.sub("", text)
+    if "(" in text or "（" in text:  # 经(jīng)费: pinyin glosses split the cue words
+        text = GLOSS.sub("", text)
     return tuple(rx.findall(text))
 
 
@@ -101,6 +104,10 @@ def org_cues() -> dict:
         "unit_year": re.compile(raw["unit_year_rx"]),
         "line_lead": re.compile(raw["line_lead_rx"]),
         "alias": re.compile(raw["alias_rx"]),
+        "self_intro": re.compile(raw["self_intro_rx"]),
+        "superior_after": re.compile(raw["superior_after_rx"]),
+        "host_after": re.compile(raw["host_after_rx"]),
+        "short_name_suffixes": tuple(raw["short_name_suffixes"]),
         "numbered_unit": re.compile(raw["numbered_unit_rx"]),
         "generic": set(raw["generic"]),
         "generic_head": re.compile(raw["generic_head_rx"]),

@@ -5,9 +5,9 @@ import functools
 import re
 from collections import Counter
 
-from pipeline.structure.cues import org_cues, unit_names
+from pipeline.structure.cues import GLOSS, org_cues, unit_names
 
-_MASK = re.compile(r"[xX×＊*_＿\-]")
+_MASK = re.compile(r"[xX×＊*_＿\-某]")  # 某: an anonymised name (某局)
 _YEAR = re.compile(r"((?:19|20)[0-9]{2}|二[0〇零][0-9〇零一二三四五六七八九]{2})\s*(?:年|局|届|学年|$)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGIT.update({"0": "0", "零": "0"})
@@ -46,6 +46,35 @@ def _strip_left_words(name: str) -> str:
 
 
 _NAME_LIKE_TAGS = {"a", "an", "j", "nz", "ns", "nr", "nt"}
+_NAME_PART_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "j", "b", "v", "vn", "eng"}
+
+
+NAME_WINDOW = 12  # characters cues.unit_names reads before a unit suffix
+
+
+def _starts_a_clause(raw: str) -> bool:
+    """unit_names stopped before the window's end: punctuation or a line start precedes `raw`."""
+    m = re.search("(?:" + org_cues()["suffix_rx"].pattern + ")$", raw)
+    return m is not None and m.start() < NAME_WINDOW
+
+
+def _is_bare_kind(name: str) -> bool:
+    """医院工会, 公司: a unit kind with no name before it."""
+    core = _UNION_SUFFIX.sub("", name)
+    return any(core == suffix for suffix, _ in org_cues()["suffixes"])
+
+
+def _noun_led(name: str) -> bool:
+    """Words that can all be part of a name, the first a noun (学院/附属/针灸/推拿/医院):
+    the left-trimmed text after a clear boundary (成为|, 的|) is the whole name."""
+    import jieba.posseg as pseg
+
+    from pipeline.nlp import jieba_tokenizer
+
+    jieba_tokenizer()
+    words = list(pseg.cut(name))
+    return len(words) >= 3 and words[0].flag in _PROPER_TAGS and \
+        all(w.flag in _NAME_PART_TAGS for w in words)
 
 
 _FUNCTION_TAGS = {"p", "c", "v", "d", "r", "u", "ud", "uj", "ad", "l"}
@@ -80,7 +109,10 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if "我" in name or "本" in name[:1]:
         return None
     if name and not (opens_sentence and name == raw):
-        name = _strip_left_words(name)
+        trimmed, name = name, _strip_left_words(name)
+        if (trimmed != raw or _starts_a_clause(raw)) and _is_bare_kind(name) and _noun_led(trimmed):
+            # 成为|学院附属针灸推拿医院工会, ,|沭阳县供电公司: a verb (推拿, 供电) inside the name
+            name = trimmed
     elif name:
         name = _strip_leading_function_words(name)
     name = re.sub(r"^[0-9]+", "", name)
@@ -102,7 +134,8 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if c["numbered_unit"].match(_UNION_SUFFIX.sub("", name) or name):
         return name
     if not head or head in c["generic"] or c["generic_head"].match(head) or \
-            len(head) < 2 and not name.endswith(("一小", "二小", "一中")):
+            len(head) < 2 and not name.endswith(("一小", "二小", "一中")) and \
+            not (opens_sentence and _UNION_SUFFIX.sub("", name)[len(head):] in c["short_name_suffixes"]):
         return None
     # (个/家/所…: the measure word of a count, 6个片区幼儿园, is no name's start)
     if head.startswith(("我", "本", "该", "各", "全", "上级", "基层", "分", "个", "家", "所", "名", "座", "支")):
@@ -154,17 +187,18 @@ def find_org_with_source(text: str, title: str | None = None,
     frequent specific unit. `text` and `title` are gloss-free (工会, not 工會(huì));
     `first_lines`: the report's first source lines, bylines and headlines the clean
     stage marks as page furniture included (default: the first lines of `text`)."""
+    lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
+    lines = [ln for ln in lines if ln != title]
+    opening = "\n".join(lines) + "\n" + text[:FULL_NAME_WINDOW]
     if title:
         name = _named_unit(title, len(title))
         if name:
-            return name, "title"
-    lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
-    lines = [ln for ln in lines if ln != title]
+            return _full_form(name, opening), "title"
     for line in ([title] if title else []) + lines:
         name = _line_subject(line)
         if name:
-            return name, "subject"
-    name = _self_defined(text)
+            return _full_form(name, opening), "subject"
+    name = _self_defined(text) or _self_introduced(text)
     if name:
         return name, "alias"
     subject_kind, title_kind = _subject_kind(lines), _title_unit_kind(title)
@@ -175,6 +209,30 @@ def find_org_with_source(text: str, title: str | None = None,
     if name and kind and _UNION_SUFFIX.sub("", name).endswith(kind):
         return name, "kind"
     return name, ("frequency" if name else None)
+
+
+FULL_NAME_WINDOW = 300  # characters of the text where a short-named unit is named in full
+
+
+def _full_form(name: str, opening: str) -> str:
+    """The unit's full name when the opening writes it out and `name` is its short
+    form (长江所工会 of 中国水产科学研究院长江水产研究所工会, 省商业集团 of
+    广东省商业企业集团公司工会): the short form's characters in order in the full one."""
+    best = name
+    for raw, pos in unit_names(opening):
+        full = _clean_name(raw, opens_sentence=pos == 0 or opening[pos - 1] == "\n")
+        if full and len(full) > len(best) and _abbreviates(name, full):
+            best = full
+    return best
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    core = _UNION_SUFFIX.sub("", short) or short
+    full_core = _UNION_SUFFIX.sub("", full) or full
+    if len(core) >= len(full_core) or core[-1] != full_core[-1] and not full_core.endswith(("公司", "集团公司")):
+        return False
+    it = iter(full_core)
+    return all(ch in it for ch in core)
 
 
 def _line_subject(line: str) -> str | None:
@@ -215,6 +273,15 @@ def _self_defined(text: str) -> str | None:
     return None
 
 
+def _self_introduced(text: str) -> str | None:
+    """The unit a speaker reports for: 我代表XX市总工会第十届委员会向大会报告工作."""
+    for m in org_cues()["self_intro"].finditer(text):
+        name = _named_unit(text[m.end():m.end() + 30], 0)
+        if name and text.startswith(name, m.end()):
+            return name
+    return None
+
+
 _PROPER_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "eng"}
 
 
@@ -250,7 +317,6 @@ def _unit_kinds() -> frozenset[str]:
     return frozenset(_UNION_SUFFIX.sub("", suffix) for suffix, _ in org_cues()["suffixes"]) - {""}
 
 
-GLOSS = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]+[)）]")  # pinyin: 工會(huì)
 _GLOSS_GAP = "(?:" + GLOSS.pattern + ")?"
 
 
@@ -281,6 +347,8 @@ def _most_frequent_org(text: str, title: str | None = None, kind: str | None = N
     raw_first: dict[str, int] = {}
     for src, w in ((title or "", 2), (text, 1)):
         for raw, pos in unit_names(src):
+            if raw.startswith("在") and _follows_another(src, pos + len(raw)):
+                continue  # 在县总工会…会议上, 在区总工会的领导下: the host or the superior
             raw_counts[raw] += w
             raw_first.setdefault(raw, pos if w == 1 else -1)
     # clean (POS-tag) only the most frequent raw candidates: the winner is among them
@@ -307,6 +375,11 @@ def _most_frequent_org(text: str, title: str | None = None, kind: str | None = N
             not _where_a_unit_names_itself(core, first[core], text, title):
         return None  # one mention mid-report: a unit the report is about, not its author
     return name_of[core]
+
+
+def _follows_another(src: str, end: int) -> bool:
+    c = org_cues()
+    return bool(c["superior_after"].match(src, end) or c["host_after"].match(src, end))
 
 
 def _title_unit_kind(title: str | None) -> str | None:
@@ -369,8 +442,10 @@ def type_from_text(text: str, opening: str = "", org: str | None = None, title: 
     if t_org:
         scores[t_org] += ORG_WEIGHT
     for src, weight in ((opening, OPENING_WEIGHT), (title, TITLE_WEIGHT)):
-        for raw, _ in unit_names(src):
+        for raw, pos in unit_names(src):
             name = c["left_trim"].sub("", raw)
+            if c["superior_after"].match(src, pos + len(raw)):
+                continue  # 在区总工会的领导下: the unit the reporter follows
             t = type_of_name(name) if name else None
             if t:
                 scores[t] += weight
