@@ -101,15 +101,18 @@ class LinearScorer:
 
     def _scores_one(self, x) -> np.ndarray:
         if self.kind == "dict":
+            get = self.vocabulary_.get
             idx, val = [], []
+            binary = True
             for name, v in self.featurizer(x).items():
-                j = self.vocabulary_.get(name)
+                j = get(name)
                 if j is not None:
                     idx.append(j)
                     val.append(v)
+                    binary = binary and v == 1.0
             if not idx:
                 return self.intercept_.copy()
-            if all(v == 1.0 for v in val):  # binary features: a sum of weight rows
+            if binary:  # binary features: a sum of weight rows
                 return self.intercept_ + self.coef_[idx].sum(axis=0)
             return self.intercept_ + np.asarray(val) @ self.coef_[idx]
         if self.kind == "char_tfidf":

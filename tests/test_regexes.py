@@ -56,3 +56,23 @@ _ALPHABET = sorted({c for ps in VOCABS.values() for p in ps for c in p if not c.
 def test_same_answer_as_the_union_on_generated_text(text, name):
     patterns = VOCABS[name]
     assert AnyOf(patterns).search(text) == bool(union(patterns).search(text))
+
+
+def test_guarded_finds_the_same_matches():
+    from pipeline.regexes import first_chars, guarded
+    pattern = r"(?:(?:支行|分行)(?:工会)?|(?:街道|社区)(?:工会|总工会))"
+    assert first_chars(pattern) is not None
+    text = "东湖支行工会和西岭街道总工会、南港分行及北山社区工会"
+    assert [m.span() for m in re.finditer(guarded(pattern), text)] == \
+        [m.span() for m in re.finditer(pattern, text)]
+    # unknown first characters (empty match, look-behind, category): no guard
+    for p in (r"a*", r"(?<!x)b", r"\d+", r"(?i)ab"):
+        assert first_chars(p) is None and guarded(p) == p
+
+
+def test_holds_one_of():
+    from pipeline.regexes import holds_one_of
+    assert holds_one_of(r"[0-9]+\s*篇", ["篇"])
+    assert holds_one_of(r"希望对大家|希望能帮助", ["希望"])
+    assert not holds_one_of(r"以下.{0,10}(?:范文|文章)", ["范文"])  # 文章 has none
+    assert not holds_one_of(r"(?:共\d+篇)?目录", ["篇"])  # the optional part may be skipped

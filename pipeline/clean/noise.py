@@ -7,6 +7,7 @@ texts. A whole-line span covers the line's text without its newline.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from pipeline.clean.pages import page_furniture
@@ -270,6 +271,7 @@ def _outermost(spans: list[NoiseSpan]) -> list[NoiseSpan]:
     return out
 
 
+@functools.lru_cache(maxsize=16384)  # layout and split ask about the same lines
 def is_collection(line: str) -> bool:
     """Is this (normalised, stripped) content line site boilerplate: a collection
     title, a 小编 intro, an upload or contact line, page furniture? The collection

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.regexes import AnyOf
+from pipeline.regexes import AnyOf, holds_one_of
 
 _DATA = Path(__file__).with_name("data") / "noise.yaml"
 
@@ -36,9 +36,27 @@ class NoiseRules:
     furniture_lines: AnyOf              # anchored: furniture at any length
     edge_min_chars: int                 # longer lines: boilerplate at their edges only
     max_edge_gap: int
-    edge_any: re.Pattern[str]           # prefilter: a line that may hold boilerplate
+    edge_any: "AnyFound"                # prefilter: a line that may hold boilerplate
     sentence_end: re.Pattern[str]
     collection_end: re.Pattern[str]     # the end of a collection title ("…(精选3篇)")
+
+
+class AnyFound:
+    """Does a literal or one of `patterns` occur in a text? (The answer of their union,
+    found faster: one alternation of literals, then each pattern on its own.)"""
+
+    def __init__(self, literals: list[str], patterns: list[str]):
+        self.literals = re.compile("|".join(map(re.escape, literals))) if literals else None
+        # a pattern whose every match holds one of the literals adds nothing
+        self.patterns = [re.compile(p) for p in patterns if not holds_one_of(p, literals)]
+
+    def search(self, text: str) -> bool:
+        if self.literals is not None and self.literals.search(text):
+            return True
+        for rx in self.patterns:
+            if rx.search(text):
+                return True
+        return False
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -84,9 +102,8 @@ def load_rules() -> NoiseRules:
         edge_min_chars=int(cfg["edge_min_chars"]),
         max_edge_gap=int(cfg["max_edge_gap"]),
         # prefilter: a content-line pattern that can match anywhere, or an intro anchor
-        edge_any=re.compile("|".join([f"(?:{p})" for p in cfg["collection_lines"]
-                                      if not p.startswith("^")]
-                                     + [re.escape(a) for a in cfg["intro_anchors"]])),
+        edge_any=AnyFound(list(cfg["intro_anchors"]),
+                          [p for p in cfg["collection_lines"] if not p.startswith("^")]),
         sentence_end=re.compile(cfg["sentence_end"]),
         collection_end=re.compile(_expand(cfg["collection_end"], macros)),
     )

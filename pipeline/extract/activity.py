@@ -20,7 +20,7 @@ rule-based (2026-12-06; the rules were fitted on part of those files).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -104,6 +104,7 @@ def activity_type(phrase: str) -> str:
     return _typed(phrase)[0]
 
 
+@lru_cache(maxsize=8192)  # an event phrase is typed more than once
 def _typed(phrase: str) -> tuple[str, bool]:
     """Contract activity_type of an event phrase (normalised text), and whether a
     type cue said so (`other` may be said by a cue: 调研, 要约).

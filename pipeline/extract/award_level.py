@@ -3,6 +3,7 @@
 clauses, or the reporting body's own level."""
 from __future__ import annotations
 
+import functools
 import re
 
 from pipeline.document import SourceDoc
@@ -20,6 +21,7 @@ _EVENT_IN_CLAUSE_RE = re.compile(r"(?:在|参加|参与)[^,，]{1,40}?(?:赛|比
 OWN_CONTEST_RE = re.compile(r"(?:举办|举行|组织|开展)(?:了)?[^,，。;；]{0,30}?(?:赛|比武|评比|评选|竞赛|活动|展示)")
 
 
+@functools.lru_cache(maxsize=8192)  # the same clause is asked about by several rules
 def level_in(text: str, nearest: bool = False, places_only: bool = False) -> str | None:
     """Level of the marker nearest to the end of text: geographic before internal
     (or simply the nearest one when `nearest`; internal never when `places_only`)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterator, NamedTuple
 
 from pipeline.document import SourceDoc
@@ -176,6 +176,7 @@ def _unit_key(unit: str) -> str:
     return "人" if unit in ("名", "位") else unit
 
 
+@lru_cache(maxsize=16384)  # a clause is judged for every count and sentence in it
 def cue_metrics(left: str, right: str, unit: str) -> tuple[Cue, ...]:
     """Every cue rule that matches a count's clause (`left` of the number, `right` of
     the unit), in rule order: the first is the cue rules' own answer."""
@@ -187,6 +188,7 @@ def cue_metrics(left: str, right: str, unit: str) -> tuple[Cue, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)  # a clause is judged for every count and sentence in it
 def classify_metric(left: str, right: str, unit: str) -> tuple[str | None, int | None]:
     """Metric of a count from its clause by the first matching cue rule, None when no
     cue matches; also the offset in `left` of a deciding left cue."""
@@ -205,7 +207,12 @@ def sentence_cue(norm: str, lead: int, unit: str, lo: int) -> str | None:
 def sentence_start(norm: str, pos: int, lo: int) -> int:
     """Start of the sentence holding `pos`, at most SENTENCE_REACH chars back (and >= lo)."""
     stop = max(lo, pos - SENTENCE_REACH)
-    return max(stop, max(norm.rfind(b, stop, pos) for b in SENTENCE_BREAKS) + 1)
+    last = -1
+    for b in SENTENCE_BREAKS:
+        i = norm.rfind(b, stop, pos)
+        if i > last:
+            last = i
+    return max(stop, last + 1)
 
 
 def _loose_approx(norm: str, ls: int, lead: int) -> bool:

@@ -108,7 +108,8 @@ _MONTH_RANGE_RE = re.compile(
     rf"(?<![\d.{_CNUM}第])(?:{_YEAR})?(?P<month>1[0-2]|0?[1-9])(?:-|—|~|至|到|、)(?:1[0-2]|0?[1-9])月(?:份)?"
 )
 # a compact date (于20081226召开…), only after a time preposition or a boundary
-_COMPACT_RE = re.compile(r"(?:(?<=^)|(?<=[于在从自是,，。;；:：\s(（]))(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])"
+# (?=[12]) first: the year's digit, so the lookbehinds run only where one can start
+_COMPACT_RE = re.compile(r"(?=[12])(?:(?<=^)|(?<=[于在从自是,，。;；:：\s(（]))(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])"
                          r"(?P<day>0[1-9]|[12]\d|3[01])(?![\d.%年月日号元万亿])")
 # a quoted dotted date: “6.26”, “3·12”
 _DOTTED_RE = re.compile(r"[“\"'‘「](?P<month>1[0-2]|0?[1-9])[.·・](?P<day>3[01]|[12]\d|0?[1-9])[”\"'’」]")

@@ -21,8 +21,9 @@ MASK_CHAR_RE = re.compile(r"[xX×＊*_＿]")
 def _vocab():
     data = load_data("masks.yaml")
     chars = data["mask_chars"]
-    # a run starts where its digits start (the look-behind keeps the scan linear)
-    run = re.compile(r"(?<!\d)\d*[" + re.escape(chars) + r"]+\d*")
+    # a run starts where its digits start (the look-behind keeps the scan linear); the
+    # look-ahead on its first character lets the scan skip other positions quickly
+    run = re.compile(r"(?=[\d" + re.escape(chars) + r"])(?<!\d)\d*[" + re.escape(chars) + r"]+\d*")
     return (run, frozenset(chars), frozenset(data["multiplication_chars"]),
             tuple(data["letter_words"]), frozenset(data["address_chars"]),
             re.compile(data["separator_before_re"]), frozenset(data["piece_markers"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -316,9 +316,14 @@ def _checked(value: float | None, approx: bool, is_range: bool) -> ParsedNumber 
 def parse_number(s: str) -> ParsedNumber | None:
     """Parse one quantity (`3.5万余元`, `近百`, `3-5人`, `壹仟`); None if it is none."""
     try:
-        return _parse(str(s))
+        return _parse_cached(str(s))
     except (ValueError, OverflowError, KeyError, IndexError, TypeError):
         return None
+
+
+@lru_cache(maxsize=16384)  # the same figure is parsed by several extractors
+def _parse_cached(s: str) -> ParsedNumber | None:
+    return _parse(s)
 
 
 # --- regex fragments shared by the quantity extractors ---------------------
@@ -343,6 +348,15 @@ def is_lone_capital(num: str) -> bool:
     return len(num) == 1 and num in CAPITAL_NUMERALS
 
 
+@lru_cache(maxsize=16)  # counts, amounts and rates scan the same span
+def _run_starts(norm: str, start: int, end: int) -> tuple[int, ...]:
+    """Starts of the digit/numeral runs in norm[start:end], without the decimals of a
+    number (3.5: only 3)."""
+    starts = [run.start() for run in _RUN.finditer(norm, start, end)]
+    return tuple([rs for rs in starts
+                  if not (rs > 1 and norm[rs - 1] == "." and norm[rs - 2].isdigit())])
+
+
 def quantity_matches(norm: str, start: int, end: int, tail: re.Pattern
                      ) -> Iterator[tuple[re.Match, int, str]]:
     """Figures in norm[start:end]: `tail` (number, unit, ...) matched at the start of
@@ -356,13 +370,11 @@ def quantity_matches(norm: str, start: int, end: int, tail: re.Pattern
     by_last = _prefixes_by_char(-1)
     blocked = _blocked_prefixes()
     last_end = start
-    for run in _RUN.finditer(norm, start, end):
-        rs = run.start()
+    match = tail.match
+    for rs in _run_starts(norm, start, end):
         if rs < last_end:
             continue
-        if rs > 0 and norm[rs - 1] == "." and rs > 1 and norm[rs - 2].isdigit():
-            continue  # the decimals of a number already tried
-        m = tail.match(norm, rs, end)
+        m = match(norm, rs, end)
         if m is None:
             continue
         prefix = ""

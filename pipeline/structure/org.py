@@ -19,6 +19,7 @@ _NON_NAME_TAGS = {"v", "vn", "vd", "d", "p", "c", "u", "ud", "uj", "ul", "uz", "
                   "l", "f", "t", "y", "e", "o", "i", "q"}
 
 
+@functools.lru_cache(maxsize=4096)  # jieba POS is slow; the same names recur
 def _strip_left_words(name: str) -> str:
     """Keep the name: the trailing run of name-like words before the unit suffix
     (jieba POS, on this short window only; the suffix itself is always kept)."""
@@ -79,6 +80,7 @@ def _noun_led(name: str) -> bool:
 _FUNCTION_TAGS = {"p", "c", "v", "d", "r", "u", "ud", "uj", "ad", "l"}
 
 
+@functools.lru_cache(maxsize=4096)  # jieba POS is slow; the same names recur
 def _strip_leading_function_words(name: str) -> str:
     """推荐公司工会 -> 公司工会, 根据集团公司工会 -> 集团公司工会 (a verb or preposition
     opening the line is not part of a name; 实验中学 / 供电公司 keep their noun-verbs)."""
