@@ -245,11 +245,12 @@ def test_table_schemas_follow_the_models():
     facts, reports = schemas["facts"], schemas["reports"]
     assert facts.names == FACT_COLUMNS and reports.names == REPORT_COLUMNS
     types = {name: str(facts.field(name).type) for name in facts.names}
-    assert {n for n, t in types.items() if t == "int64"} == {"fact_no", "start", "end", "line"}
+    ints = {"fact_no", "start", "end", "line", "recipient_start", "recipient_end"}
+    assert {n for n, t in types.items() if t == "int64"} == ints
     assert {n for n, t in types.items() if t == "double"} == {"value"}
-    assert {n for n, t in types.items() if t == "bool"} == {"approx"}
+    assert {n for n, t in types.items() if t == "bool"} == {"approx", "low_confidence"}
     assert all(t == "string" for n, t in types.items()
-               if n not in {"fact_no", "start", "end", "line", "value", "approx"})
+               if n not in ints | {"value", "approx", "low_confidence"})
     assert str(reports.field("year").type) == "int64"  # a nullable int, not a float
     assert str(reports.field("complete").type) == "bool"
     assert str(reports.field("sections").type) == "list<item: string>"
