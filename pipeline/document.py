@@ -23,6 +23,17 @@ if TYPE_CHECKING:
     from pipeline.layout.blocks import Blocks
 
 
+def line_starts(text: str) -> list[int]:
+    """Char offset of the start of each line of `text` (line n starts at [n-1])."""
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
 @dataclass(frozen=True)
 class NoiseSpan:
     """A stretch of template-site boilerplate (marked, never deleted)."""
@@ -63,13 +74,7 @@ class SourceDoc:
     def line_starts(self) -> list[int]:
         """Char offset of the start of each line (line n starts at line_starts[n-1])."""
         if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            i = find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._line_starts = starts
+            self._line_starts = line_starts(self.text)
         return self._line_starts
 
     def line_of(self, offset: int) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 
-from pipeline.document import SourceDoc
+from pipeline.document import SourceDoc, line_starts
 from schemas.report import Report, Section
 
 
@@ -24,13 +24,7 @@ class _Mapper:
         self.m = doc.view_to_source
         self.src = doc.source_text
         self.doc = doc
-        starts = [0]
-        find = self.src.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
+        self.starts = line_starts(self.src)
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
