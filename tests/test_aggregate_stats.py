@@ -124,3 +124,24 @@ def test_reports_table_records_how_the_branch_was_found(run):
     assert pd.isna(r.loc["loose#0", "district"]) and r.loc["loose#0", "branch_source"] == "org"
     assert r.loc["e2#0", "complete"] is False or r.loc["e2#0", "complete"] == False  # noqa: E712
     assert r.loc["e2#0", "n_flags"] == 3
+
+
+def test_a_one_season_collection_is_described_whole():
+    """Reports of different branches, each stating its own year in its text, are one
+    season's collection: the statistics keep them all. Years from year folders, or a
+    branch reporting twice, make a multi-season run: the latest season only."""
+    import pandas as pd
+
+    from pipeline.aggregate.stats import latest_season
+
+    reps = pd.DataFrame({"report_id": ["a", "b", "c"], "branch_id": ["B1", "B2", "B3"],
+                         "report_year": pd.array([2019, 2023, 2024], dtype="Int64"),
+                         "year_source": ["text", "text", "text"]})
+    kept, year = latest_season(reps)
+    assert year is None and list(kept["report_id"]) == ["a", "b", "c"]
+    folders = reps.assign(year_source=["folder", "folder", "folder"])
+    kept, year = latest_season(folders)
+    assert year == 2024 and list(kept["report_id"]) == ["c"]
+    twice = reps.assign(branch_id=["B1", "B2", "B1"])
+    kept, year = latest_season(twice)
+    assert year == 2024 and list(kept["report_id"]) == ["c"]

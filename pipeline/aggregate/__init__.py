@@ -430,7 +430,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     sizes = tables.counts()
     season, season_year = latest_season(read_table(
         paths["reports"], ["report_id", "branch_id", "district", "sections", "complete",
-                           "report_year"]))
+                           "report_year", "year_source"]))
     stat_facts = read_stat_facts(paths["facts"])
     stat_flags = read_table(paths["flags"], ["report_id", "code"])
     if season_year is not None:  # several years: the statistics are the latest season's
