@@ -127,21 +127,30 @@ def test_reports_table_records_how_the_branch_was_found(run):
 
 
 def test_a_one_season_collection_is_described_whole():
-    """Reports of different branches, each stating its own year in its text, are one
-    season's collection: the statistics keep them all. Years from year folders, or a
-    branch reporting twice, make a multi-season run: the latest season only."""
+    """Reports of different branches, each stating its own year in its text (or a
+    collection file of one branch, its reports each about their own year), are one
+    season: no year comparison, statistics of every report. Years from year folders,
+    or a branch sending files of two years, make a multi-season run: the latest."""
+    from types import SimpleNamespace as NS
+
     import pandas as pd
 
     from pipeline.aggregate.stats import latest_season
+    from pipeline.aggregate.years import multi_season
 
-    reps = pd.DataFrame({"report_id": ["a", "b", "c"], "branch_id": ["B1", "B2", "B3"],
-                         "report_year": pd.array([2019, 2023, 2024], dtype="Int64"),
-                         "year_source": ["text", "text", "text"]})
-    kept, year = latest_season(reps)
+    def line(branch, path, year, source="text"):
+        return NS(branch=NS(branch_id=branch), path=path, year=year, year_source=source)
+
+    one_season = [line("B1", "a.txt", 2019), line("B2", "b.txt", 2023),
+                  line("B3", "c.txt", 2024), line("B3", "c.txt", 2021)]  # c: a collection
+    assert not multi_season(one_season)
+    assert multi_season([line("B1", "2023/a.txt", 2023, "folder"),
+                         line("B2", "2024/b.txt", 2024, "folder")])
+    assert multi_season([line("B1", "a23.txt", 2023), line("B1", "a24.txt", 2024)])
+
+    reps = pd.DataFrame({"report_id": ["a", "b", "c"],
+                         "report_year": pd.array([2019, 2023, 2024], dtype="Int64")})
+    kept, year = latest_season(False, reps)
     assert year is None and list(kept["report_id"]) == ["a", "b", "c"]
-    folders = reps.assign(year_source=["folder", "folder", "folder"])
-    kept, year = latest_season(folders)
-    assert year == 2024 and list(kept["report_id"]) == ["c"]
-    twice = reps.assign(branch_id=["B1", "B2", "B1"])
-    kept, year = latest_season(twice)
+    kept, year = latest_season(True, reps)
     assert year == 2024 and list(kept["report_id"]) == ["c"]

@@ -196,9 +196,10 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     heads, dup_flags, signatures = _near_duplicate_pass(reports_path, run_dir, pol, resolver,
                                                         sources, state_of, roots)
     # Across years: each report against its own branch's previous-year reports
-    from pipeline.aggregate.years import year_flags
+    from pipeline.aggregate.years import multi_season, year_flags
 
-    yr_flags = year_flags(heads, signatures, reports_path, pol,
+    seasons = multi_season(heads)  # one season: nothing to compare, statistics whole
+    yr_flags = year_flags(heads if seasons else [], signatures, reports_path, pol,
                           {e.branch_id for e in roster_entries}, dup_flags.names,
                           lambda ln: _report_text(sources, ln))
     del signatures
@@ -237,7 +238,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         reviews.start(pages, heads)
         written = _write_tables_and_dashboard(run_dir, tables, roster_entries, pol, run_manifest,
                                               manifest_path, roster_path, dup_flags.n_pairs,
-                                              issues, year_reports)
+                                              issues, year_reports, seasons)
         rendered = reviews.finish()
     except BaseException:
         try:
@@ -301,6 +302,11 @@ class _Line:
     end: int = 0
     year: int | None = None       # the year it belongs to (`years.YearResolver`)
     year_source: str = "unknown"  # manifest | folder | text | unknown
+
+    @property
+    def path(self) -> str:
+        """The source file's path (a file is one submission)."""
+        return self.ident[1]
 
 
 def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: BranchResolver,
@@ -414,7 +420,7 @@ class _Paging:
 
 def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
                                 run_manifest: dict, manifest_path, roster_path, n_pairs: int,
-                                issues, year_reports=()) -> dict:
+                                issues, year_reports=(), seasons: bool = False) -> dict:
     """Tables, DuckDB, workbook and dashboard (the review pages are written aside). The
     per-report tables are already written (`tables`, a `TableWriter`): the statistics
     read back the columns they need, the workbook and dashboard read them in batches."""
@@ -428,7 +434,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
     paths = tables.close()  # (read under their temporary names until all are written)
     release_freed_memory()  # what reading the reports freed
     sizes = tables.counts()
-    season, season_year = latest_season(read_table(
+    season, season_year = latest_season(seasons, read_table(
         paths["reports"], ["report_id", "branch_id", "district", "sections", "complete",
                            "report_year", "year_source"]))
     stat_facts = read_stat_facts(paths["facts"])
@@ -445,7 +451,7 @@ def _write_tables_and_dashboard(run_dir: Path, tables, roster_entries, pol,
                                 "file_issues": issues}, run_dir / TABLES_DIR)
     from pipeline.aggregate.years import year_tables
 
-    yt = year_tables(list(year_reports))
+    yt = year_tables(list(year_reports), compare=seasons)
     stat_paths.update(write_year_parquet(yt, run_dir / TABLES_DIR))
     paths = {**tables.publish(), **stat_paths}
     written = {"tables": {k: str(v) for k, v in paths.items()}}

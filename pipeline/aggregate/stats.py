@@ -74,27 +74,16 @@ def read_stat_facts(path) -> pd.DataFrame:
     return read_table(path, STAT_FACT_COLUMNS, filters=[("type", "in", STAT_FACT_TYPES)])
 
 
-def latest_season(reports: pd.DataFrame) -> tuple[pd.DataFrame, int | None]:
-    """The reports the district statistics describe, and their year.
-
-    A run of several seasons (years given by the manifest or year folders, or a
-    branch reporting in two years) is described by its latest season: adding up
-    two seasons' members would double them; earlier years are compared in the
-    年度对比 tables, and a report whose year cannot be told is listed by its
-    year_unknown flag, not guessed into a season. A one-season run is described
-    whole (year None), also when its reports mention different years in their
-    text (a collection of one season's reports, each about its own year).
-    """
-    if "report_year" not in reports:
-        return reports, None
+def latest_season(multi_season: bool, reports: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, int | None]:
+    """The reports the district statistics describe, and their year. A run of several
+    seasons (`years.multi_season`) is described by its latest season: adding up two
+    seasons' members would double them; earlier years are compared in the 年度对比
+    tables, and a report whose year cannot be told is listed by its year_unknown
+    flag, not guessed into a season. A run of one season is described whole (year
+    None), also when its reports each state a different year in their text."""
     years = reports["report_year"].dropna().unique()
-    if len(years) < 2:
-        return reports, None
-    deliberate = reports["year_source"].isin(("manifest", "folder")).any() \
-        if "year_source" in reports else False
-    dated = reports.dropna(subset=["branch_id", "report_year"])
-    repeated = bool(len(dated)) and dated.groupby("branch_id")["report_year"].nunique().max() > 1
-    if not (deliberate or repeated):
+    if not multi_season or len(years) < 2:
         return reports, None
     latest = int(max(years))
     keep = (reports["report_year"] == latest).fillna(False)

@@ -82,6 +82,30 @@ class YearResolver:
         return None, "unknown"
 
 
+def multi_season(lines) -> bool:
+    """Whether a run holds several reporting seasons (and so is compared year over
+    year, and its district statistics describe the latest season): years given by
+    the manifest or year folders, or a branch that sent files of two different years.
+    A file is one submission: the years its reports state in their text (a
+    collection, each report about its own year) make the file's year their latest,
+    and reports of one season that each state their own year are one season.
+    `lines`: objects with .branch.branch_id, .path, .year, .year_source."""
+    years = {ln.year for ln in lines if ln.year is not None}
+    if len(years) < 2:
+        return False
+    if any(ln.year_source in ("manifest", "folder") for ln in lines if ln.year is not None):
+        return True
+    file_year: dict[tuple[str, str], int] = {}
+    for ln in lines:
+        if ln.year is not None and ln.branch.branch_id is not None:
+            key = (ln.branch.branch_id, ln.path)
+            file_year[key] = max(file_year.get(key, ln.year), ln.year)
+    by_branch: dict[str, set[int]] = defaultdict(set)
+    for (bid, _), year in file_year.items():
+        by_branch[bid].add(year)
+    return any(len(ys) > 1 for ys in by_branch.values())
+
+
 # --- a report's figures ------------------------------------------------------------
 
 @cache
@@ -540,16 +564,18 @@ class YearTables:
     all_years: list[int] = field(default_factory=list)  # of every report with a year
 
 
-def year_tables(reports: list[ReportYear]) -> YearTables:
+def year_tables(reports: list[ReportYear], compare: bool = True) -> YearTables:
     """The two tables of a run (empty, with their columns, for a single-year run's
-    `year_over_year`). Reports whose branch is unknown have no place in them."""
+    `year_over_year`, and both empty for a run of one season: `compare` False, see
+    `multi_season`). Reports whose branch is unknown have no place in them."""
     from pipeline.aggregate.tables import frame_of, year_table_schemas
 
     schemas = year_table_schemas()
-    by_rows = branch_year_rows(reports)
-    yoy = year_over_year_rows(by_rows, reports)
+    compared = reports if compare else []
+    by_rows = branch_year_rows(compared)
+    yoy = year_over_year_rows(by_rows, compared)
     return YearTables(
-        sorted({r.year for r in reports if r.year is not None and r.branch_id is not None}),
+        sorted({r.year for r in compared if r.year is not None and r.branch_id is not None}),
         frame_of(by_rows, schemas["branch_years"]), frame_of(yoy, schemas["year_over_year"]),
         sum(r.year is None and r.branch_id is not None for r in reports),
         sorted({r.year for r in reports if r.year is not None}))
@@ -561,8 +587,9 @@ def no_comparison_note(yt) -> str | None:
         return None
     every = list(yt.all_years) if yt is not None else []
     if len(every) > 1:
-        why = (f"报告涉及多个年度（{'、'.join(map(str, every))}），但没有哪个能确定的基层单位"
-               "（清单、目录或名册）在两个年度都有报告，无法逐年对比。")
+        why = (f"报告涉及多个年度（{'、'.join(map(str, every))}），但这是一个报送季的材料："
+               "没有哪个能确定的基层单位（清单、目录或名册）在两个年度分别提交过报告，"
+               "无法逐年对比。")
     elif every:
         why = f"本次运行只有 {every[0]} 年一个年度的报告，无法做年度对比。"
     else:
