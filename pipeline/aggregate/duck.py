@@ -7,16 +7,20 @@ import pandas as pd
 
 from pipeline.aggregate.atomic import atomic_path
 
-# Views an analyst (or the notebook) starts from; they only read the tables.
-VIEWS = {
-    "v_district_overview": """
-        SELECT district,
+# A district's overview from the district_stats rows (the view below and the
+# workbench's live statistics select it).
+DISTRICT_OVERVIEW = """district,
                max(CASE WHEN kind='submission' AND key='branches' THEN of END) AS branches_expected,
                max(CASE WHEN kind='submission' AND key='branches' THEN n END) AS branches_reported,
                max(CASE WHEN kind='submission' AND key='branches' THEN share END) AS submission_rate,
                max(CASE WHEN kind='complete' THEN of END) AS reports,
                max(CASE WHEN kind='complete' THEN share END) AS complete_share,
-               sum(CASE WHEN kind='flag' THEN total ELSE 0 END) AS flags
+               sum(CASE WHEN kind='flag' THEN total ELSE 0 END) AS flags"""
+
+# Views an analyst (or the notebook) starts from; they only read the tables.
+VIEWS = {
+    "v_district_overview": f"""
+        SELECT {DISTRICT_OVERVIEW}
         FROM district_stats GROUP BY district""",
     "v_section_coverage": """
         SELECT district, key AS section, n AS reports_covering, of AS reports, share

@@ -157,14 +157,10 @@ class RunData:
     # --- districts and statistics ----------------------------------------------------
 
     def districts(self) -> list[dict]:
-        df = self._q("""
-            SELECT district,
-              max(CASE WHEN kind='submission' AND key='branches' THEN of END) AS branches_expected,
-              max(CASE WHEN kind='submission' AND key='branches' THEN n END) AS branches_reported,
-              max(CASE WHEN kind='submission' AND key='branches' THEN share END) AS submission_rate,
-              max(CASE WHEN kind='complete' THEN of END) AS reports,
-              max(CASE WHEN kind='complete' THEN share END) AS complete_share,
-              sum(CASE WHEN kind='flag' THEN total ELSE 0 END) AS flags,
+        from pipeline.aggregate.duck import DISTRICT_OVERVIEW
+
+        df = self._q(f"""
+            SELECT {DISTRICT_OVERVIEW},
               max(CASE WHEN kind='metric' AND key='members:人' THEN total END) AS members_total
             FROM stats GROUP BY district
             ORDER BY district = ?, district = ?, district""", [ALL_DISTRICTS, UNKNOWN_DISTRICT])
