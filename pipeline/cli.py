@@ -289,12 +289,25 @@ def schema() -> None:
 
 @app.command()
 def train(out_dir: Optional[Path] = typer.Option(None, "--out-dir",
-                                                 help="where to save models (default: package)")
+                                                 help="where to save models (default: package)"),
+          corrections: Optional[List[Path]] = typer.Option(
+              None, "--corrections", help="a folder written by `ghminer corrections export`, "
+              "trained on as real reports (repeatable: oldest season first)"),
+          cross_validated: bool = typer.Option(True, "--cv/--no-cv", help="also print the "
+                                               "cross-validated figures (by file)"),
           ) -> None:
-    """Train the project's learned models from the annotated data in corpora/."""
+    """Train the project's learned models from the annotated data in corpora/, the shared
+    real gold when present and the analyst's corrections folders given. One line per data
+    source goes to stderr, the models' figures (JSON) to stdout."""
     from pipeline.train import train_all
+    from pipeline.training.corrections_data import CorrectionsDataError
 
-    metrics = train_all(out_dir)
+    try:
+        metrics = train_all(out_dir, cross_validated, corrections=tuple(corrections or ()),
+                            echo=lambda line: err.print(escape(line), soft_wrap=True))
+    except CorrectionsDataError as e:
+        err.print(f"[red]错误：[/]{escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(2)
     print(json.dumps(metrics, ensure_ascii=False, indent=1))
 
 

@@ -7,5 +7,7 @@ __all__ = ["train_all"]
 
 if __name__ == "__main__":
     import json
+    import sys
 
-    print(json.dumps(train_all(), ensure_ascii=False, indent=1))
+    metrics = train_all(echo=lambda line: print(line, file=sys.stderr))
+    print(json.dumps(metrics, ensure_ascii=False, indent=1))

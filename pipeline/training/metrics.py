@@ -6,6 +6,8 @@ count extractor's candidates in the same text (overlapping span, same value and
 unit); each matched candidate is one example: its `MetricContext` (as
 `count.extract` builds it, the previous count's metric from the cue rules) and
 the gold metric. Unmatched candidates (not counts in the gold) are not examples.
+The corrections folders given (`corrections`) add their files, each replacing a
+file of the same text (`sources.with_corrections`).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Sequence
 
 from pipeline.extract.metric_model import MetricContext, metric_context, metric_features
 from pipeline.training.estimator import LinearClassifier
-from pipeline.training.sources import gold_files, weights
+from pipeline.training.sources import gold_files, weights, with_corrections
 
 
 def estimator() -> LinearClassifier:
@@ -126,11 +128,11 @@ def file_examples(gf) -> FileExamples:
 
 
 @functools.cache
-def load_files(with_real: bool = True) -> tuple[FileExamples, ...]:
+def load_files(with_real: bool = True, corrections: tuple = ()) -> tuple[FileExamples, ...]:
     files = gold_files()
     if not with_real:
         files = [f for f in files if not f.group.startswith("real/")]
-    return tuple(file_examples(gf) for gf in files)
+    return tuple(file_examples(gf) for gf in with_corrections(files, corrections))
 
 
 def training_data(files: Sequence[FileExamples], exclude=frozenset()):
@@ -146,20 +148,21 @@ def training_data(files: Sequence[FileExamples], exclude=frozenset()):
     return X, y, groups
 
 
-def fit(exclude=frozenset(), with_real: bool = True) -> tuple[LinearClassifier, dict]:
-    files = load_files(with_real)
+def fit(exclude=frozenset(), with_real: bool = True,
+        corrections: tuple = ()) -> tuple[LinearClassifier, dict]:
+    files = load_files(with_real, corrections)
     X, y, groups = training_data(files, exclude)
     return estimator().fit(X, y, sample_weight=weights(groups)), {"examples": len(X), "files": len(set(groups)),
                                    "classes": len(set(y))}
 
 
-def cross_validate(n_folds: int = 10, with_real: bool = True) -> dict:
+def cross_validate(n_folds: int = 10, with_real: bool = True, corrections: tuple = ()) -> dict:
     """By-file (GroupKFold) accuracy of the metric over gold-matched candidates, per
     corpus: the model alone (`cross_val_predict`), the cue rules alone, and cues +
     model as `count.assign_metric` combines them (fold models)."""
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    files = load_files(with_real)
+    files = load_files(with_real, corrections)
     X, y, groups = training_data(files)
     k = min(n_folds, len(set(groups)))
     cv = GroupKFold(n_splits=k)

@@ -6,8 +6,11 @@
   training time (never written to the repo): the report boundaries of the gold,
   the heading tree the structure stage builds, each heading the cue vocabulary
   labels kept with that label when the report's gold `sections` contain it, else
-  labelled "none".
-Groups: `invented`, `seeds/<stem>`, `synthetic/<stem>`, `real/<stem>`.
+  labelled "none";
+- the headings of the corrections folders given (`corrections`), made the same way;
+  the examples of a file one of them holds are dropped (the correction is newer).
+Groups: `invented`, `seeds/<stem>`, `synthetic/<stem>`, `real/<stem>`,
+`corrections/<folder>/<stem>`.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from pipeline.structure.classifier import NONE
 from pipeline.training.estimator import LinearClassifier
-from pipeline.training.sources import ANNOTATIONS, gold_files, real_gold
+from pipeline.training.sources import ANNOTATIONS, gold_files, load_corrections, real_gold
 
 EXAMPLES = ANNOTATIONS / "section_examples.jsonl"
 
@@ -85,33 +88,44 @@ def real_examples() -> tuple:
     return tuple(x for gf in gold_files((real,)) for x in heading_examples(gf.doc, gf.reports, gf.group))
 
 
-def training_data(exclude=frozenset(), with_real: bool = True):
+@functools.cache
+def correction_examples(corrections: tuple) -> tuple:
+    data = load_corrections(corrections)
+    return tuple(x for gf in data.files for x in heading_examples(gf.doc, gf.reports, gf.group))
+
+
+def training_data(exclude=frozenset(), with_real: bool = True, corrections: tuple = ()):
     rows = repo_examples() + (list(real_examples()) if with_real else [])
+    if corrections:
+        replaced = load_corrections(corrections).replaced_groups
+        rows = [r for r in rows if r[2] not in replaced] + list(correction_examples(corrections))
     rows = [r for r in rows if r[2] not in exclude]
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
-def fit(exclude=frozenset(), with_real: bool = True) -> tuple[LinearClassifier, dict]:
-    texts, labels, groups = training_data(exclude, with_real)
+def fit(exclude=frozenset(), with_real: bool = True,
+        corrections: tuple = ()) -> tuple[LinearClassifier, dict]:
+    texts, labels, groups = training_data(exclude, with_real, corrections)
     return estimator().fit(texts, labels), {"examples": len(texts), "labels": len(set(labels)),
                                             "files": len(set(groups))}
 
 
-def cross_validate(n_folds: int = 10, with_real: bool = True) -> dict:
+def cross_validate(n_folds: int = 10, with_real: bool = True, corrections: tuple = ()) -> dict:
     """Accuracy of labels predicted by a model that never saw the example's file
     (`cross_val_predict`, GroupKFold over files; the invented headings are one
     group, not scored)."""
     import numpy as np
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    texts, labels, groups = training_data(frozenset(), with_real)
+    texts, labels, groups = training_data(frozenset(), with_real, corrections)
     scored = np.array([g != "invented" for g in groups])
     k = min(n_folds, len({g for g in groups if g != "invented"}))
     pred = cross_val_predict(estimator(), texts, labels, groups=groups,
                              cv=GroupKFold(n_splits=k))
     out = {"cv_folds": k}
     for key, sel in [("all", scored)] + [
-            (c, np.array([g.startswith(c + "/") for g in groups])) for c in ("seeds", "synthetic", "real")]:
+            (c, np.array([g.startswith(c + "/") for g in groups]))
+            for c in ("seeds", "synthetic", "real", "corrections")]:
         n = int(sel.sum())
         if n:
             ok = sum(p == y for p, y, s in zip(pred, labels, sel) if s)

@@ -10,8 +10,13 @@ repo; only models derived from them are committed). `../shared` is the folder
 beside the repo root; `GHMINER_SHARED` points elsewhere (a git worktree), and
 `GHMINER_SHARED=none` trains from repo data only.
 
+Corrections folders (`ghminer train --corrections DIR`): the analyst's corrected
+reports, see `corrections_data.py`; the training modules take them as a tuple of
+folder paths (`corrections=`), () when there are none.
+
 Every example carries a group: the file it comes from (`seeds/<stem>`,
-`synthetic/<stem>`, `invented/<stem>`, `real/<stem>`), for by-file folds.
+`synthetic/<stem>`, `invented/<stem>`, `real/<stem>`, `corrections/<folder>/<stem>`),
+for by-file folds.
 """
 from __future__ import annotations
 
@@ -37,11 +42,13 @@ REPO_GOLD = (
 # unchanged). The section model gains nothing end to end from it (sections F1 of
 # the leave-fold-out runs on r001-r110: 0.727 -> 0.728), so it weighs all alike.
 REAL_WEIGHT = 2.0
+# an analyst's corrected file is a real report too: it weighs as one (corrections_data.py)
+REAL_PREFIXES = ("real/", "corrections/")
 
 
 def weights(groups) -> list[float]:
     """Sample weight of each example by its file group."""
-    return [REAL_WEIGHT if g.startswith("real/") else 1.0 for g in groups]
+    return [REAL_WEIGHT if g.startswith(REAL_PREFIXES) else 1.0 for g in groups]
 
 
 def shared_dir() -> Path | None:
@@ -85,15 +92,17 @@ def load_gold_file(prefix: str, gold_path: Path, text_path: Path) -> GoldFile:
     return GoldFile(f"{prefix}/{gold_path.stem}", doc, reports)
 
 
+def gold_file_pairs(gold_dir: Path, text_dir: Path) -> list[tuple[Path, Path]]:
+    """(gold, text) of each gold file of a folder with its text, in a fixed order."""
+    pairs = [(gp, Path(text_dir) / (gp.stem + ".txt")) for gp in sorted(Path(gold_dir).glob("*.json"))]
+    return [(gp, tp) for gp, tp in pairs if tp.exists()]
+
+
 def gold_files(sets=None) -> list[GoldFile]:
     """Every annotated file with a text beside its gold, in a fixed order."""
-    out = []
-    for prefix, gold_dir, text_dir in (sets if sets is not None else gold_sets()):
-        for gp in sorted(Path(gold_dir).glob("*.json")):
-            tp = Path(text_dir) / (gp.stem + ".txt")
-            if tp.exists():
-                out.append(load_gold_file(prefix, gp, tp))
-    return out
+    return [load_gold_file(prefix, gp, tp)
+            for prefix, gold_dir, text_dir in (sets if sets is not None else gold_sets())
+            for gp, tp in gold_file_pairs(gold_dir, text_dir)]
 
 
 def fingerprint(paths) -> str:
@@ -105,3 +114,21 @@ def fingerprint(paths) -> str:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
+
+
+def load_corrections(corrections: tuple):
+    """The checked corrections folders `corrections` (`corrections_data.CorrectionsData`)."""
+    from pipeline.training.corrections_data import load
+
+    return load(tuple(Path(c) for c in corrections))
+
+
+def with_corrections(files, corrections: tuple = ()) -> list[GoldFile]:
+    """`files` and the corrected files of the folders `corrections`; a file whose text
+    a correction holds is dropped (the correction is the newer label)."""
+    if not corrections:
+        return list(files)
+    data = load_corrections(corrections)
+    kept = [f for f in files if f.group not in data.replaced_groups
+            and data.replacing(f.doc.source_text) is None]
+    return kept + data.files
