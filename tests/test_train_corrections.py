@@ -119,6 +119,20 @@ def test_train_records_and_uses_the_corrections_folder(season, tmp_path, no_shar
         assert len(folder["digest"]) == 16 and folder["replaces"] == []
 
 
+def test_training_without_corrections_leaves_no_trace_of_them(season, tmp_path, no_shared):
+    """The corrected season changes the models; training again without it gives the
+    very files a training that never saw it gives (same bytes, no `corrections` key)."""
+    _, gold, _ = season
+    plain, corrected = tmp_path / "plain", tmp_path / "corrected"
+    assert _invoke("train", "--out-dir", plain, "--no-cv").exit_code == 0
+    assert _invoke("train", "--out-dir", corrected, "--corrections", gold, "--no-cv").exit_code == 0
+    names = sorted(p.name for p in plain.iterdir() if p.suffix in (".npz", ".json"))
+    assert [n for n in names if (plain / n).read_bytes() != (corrected / n).read_bytes()] == [
+        "boundary.npz", "count_metric.npz", "sections.npz", "trained_on.json"]
+    assert _invoke("train", "--out-dir", corrected, "--no-cv").exit_code == 0
+    assert all((plain / n).read_bytes() == (corrected / n).read_bytes() for n in names)
+
+
 def test_every_model_trains_on_the_corrected_files_by_file(season, no_shared):
     _, gold, reports = season
     corr = (gold,)

@@ -91,7 +91,7 @@ def source_summary(with_real: bool, corrections: tuple = ()) -> list[str]:
     """One line per data source `train_all` reads (for `ghminer train`'s output)."""
     from pipeline.training.sources import REPO_GOLD, gold_file_pairs, real_gold, shared_dir
 
-    lines = [f"训练数据 repo：corpora/ 的标注文件 "
+    lines = ["训练数据 repo：corpora/ 的标注文件 "
              + "、".join(f"{prefix} {len(gold_file_pairs(g, t))} 个" for prefix, g, t in REPO_GOLD)
              + "，另有边界标注与标题样例（corpora/annotations）"]
     real = real_gold()

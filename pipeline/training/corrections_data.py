@@ -61,7 +61,6 @@ class CorrectionFile:
 class CorrectionsFolder:
     path: Path
     name: str                 # the group's middle part: corrections/<name>/<stem>
-    n_gold: int               # gold files in the folder
     digest: str               # over the gold files and their texts
     files: list[CorrectionFile] = field(default_factory=list)  # trained on
     superseded: list[tuple[str, str]] = field(default_factory=list)  # (group, by group)
@@ -76,8 +75,10 @@ def _load_file(gold_path: Path, group: str) -> tuple[CorrectionFile, Path]:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CorrectionsDataError(f"{gold_path}：不是 UTF-8 的 JSON 标注文件（{e}）") from None
     source = doc.get("source") if isinstance(doc, dict) else None
-    if not isinstance(source, str) or not source or Path(source).name != source:
+    if not isinstance(source, str) or not source:
         raise CorrectionsDataError(f"{gold_path}：缺少原文文件名（source 字段）")
+    if Path(source).name != source:
+        raise CorrectionsDataError(f"{gold_path}：source 应是 {TEXTS}/ 里原文的文件名，不是 {source!r}")
     text_path = gold_path.parent / TEXTS / source
     if not text_path.is_file():
         raise CorrectionsDataError(
@@ -108,8 +109,7 @@ def load_folder(path: Path, name: str) -> CorrectionsFolder:
         raise CorrectionsDataError(
             f"{path} 里没有标注文件（*.json）：应是 ghminer corrections export 写出的文件夹")
     loaded = [_load_file(gp, f"{PREFIX}/{name}/{gp.stem}") for gp in gold_paths]
-    folder = CorrectionsFolder(path, name, len(gold_paths),
-                               fingerprint(gold_paths + [tp for _, tp in loaded]))
+    folder = CorrectionsFolder(path, name, fingerprint(gold_paths + [tp for _, tp in loaded]))
     for cf, _ in loaded:  # the same text twice in one folder: trained on once
         first = next((f for f in folder.files if f.keys & cf.keys), None)
         if first is not None:
