@@ -3,6 +3,7 @@ whole-build reuse when nothing changed (fixture corpus, tests/fixtures/districts
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,66 @@ def test_fact_sheet_is_capped_with_a_note(run):
     errors = set(t["flags"][t["flags"]["severity"] == "error"]["report_id"])
     assert data[0][head.index("报告编号")] in errors
     assert ws.auto_filter.ref.startswith("A1:") and ws.auto_filter.ref.endswith("6")
+
+
+def test_sheets_longer_than_excel_allows_are_cut_with_a_note(run, monkeypatch):
+    """A sheet holds 1,048,576 rows; a longer table (the reports or flags of a province)
+    is cut there, and the sheet says so and where the whole table is (lowered here)."""
+    from pipeline.aggregate import excel
+    from pipeline.aggregate.stats import district_summary
+
+    _, run_dir = run
+    tables = run_dir / "tables"
+    stats = pd.read_parquet(tables / "district_stats.parquet")
+    reports, flags = (pd.read_parquet(tables / f"{n}.parquet") for n in ("reports", "flags"))
+    assert len(reports) > 5 and len(flags) > 5
+    monkeypatch.setattr(excel, "SHEET_ROWS", 8)  # header, 5 rows, an empty row, the note
+    out = run_dir / "cut.xlsx"
+    write_workbook(out, district_summary(stats), tables / "reports.parquet",
+                   tables / "flags.parquet", tables / "facts.parquet",
+                   pd.read_parquet(tables / "missing_branches.parquet"), stats.head(3))
+    wb = load_workbook(out)
+    for title, table, where in (("报告清单", reports, "tables/reports.parquet"),
+                                ("缺项与问题", flags, "tables/flags.parquet")):
+        rows = list(wb[title].iter_rows(values_only=True))
+        assert len(rows) == 8, title
+        note = rows[-1][0]
+        assert f"只列出前 5 行，另有 {len(table) - 5} 行未列出（共 {len(table)} 行）" in note
+        assert where in note and note in rows[0]  # also beside the header, seen on opening
+        assert wb[title].auto_filter.ref.endswith("6")
+    ids = [r[0] for r in wb["报告清单"].iter_rows(min_row=2, max_row=6, values_only=True)]
+    assert ids == list(reports["report_id"][:5])
+    # a table that fits is whole, without a note
+    assert [r[0] for r in wb["指标明细"].iter_rows(min_row=2, values_only=True)] == \
+        list(stats["district"][:3])
+
+
+def test_a_workbook_write_that_fails_leaves_nothing_behind(run, monkeypatch, tmp_path):
+    """XlsxWriter spools rows into named temporary files it removes only on close; a
+    build that fails mid-workbook leaves neither them nor a partial workbook."""
+    from pipeline.aggregate import excel
+
+    _, run_dir = run
+    tables = run_dir / "tables"
+    spool = tmp_path / "system_tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    display, calls = excel._display, []
+
+    def failing(df):
+        calls.append(1)
+        if len(calls) == 3:  # the third sheet, two already spooled
+            raise OSError(28, "No space left on device")
+        return display(df)
+    monkeypatch.setattr(excel, "_display", failing)
+    before = sorted(p.name for p in run_dir.iterdir())
+    stats = pd.read_parquet(tables / "district_stats.parquet")
+    with pytest.raises(OSError, match="No space left"):
+        write_workbook(run_dir / "ghminer.xlsx", stats.head(1), tables / "reports.parquet",
+                       tables / "flags.parquet", tables / "facts.parquet",
+                       pd.read_parquet(tables / "missing_branches.parquet"), stats)
+    assert sorted(p.name for p in run_dir.iterdir()) == before and not list(spool.iterdir())
+    assert load_workbook(run_dir / "ghminer.xlsx").sheetnames[0] == "区县汇总"  # the previous
 
 
 def _rewrite_in_row_groups(path, rows: int) -> None:
