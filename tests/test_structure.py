@@ -492,3 +492,54 @@ def test_only_a_first_paragraph_is_a_preamble():
 def test_org_type_of_the_reporter_not_of_its_superior(text, typ):
     _, _, st = structured(text)
     assert st.org_type == typ
+
+
+# ---- news-style reviews: a sentence that opens on a topic (issue 16, session 3) ----
+
+def test_a_run_on_report_opening_with_its_survey_sentence_still_covers_the_topics_after_it():
+    text = ("今年以来,柳岸街道总工会在街道党工委的领导下,统筹推进建会入会、维权帮扶和职工文化各项工作。"
+            "帮扶方面,街道总工会全年走访慰问困难职工家庭41户,发放慰问金6.2万元。"
+            "街道总工会积极开展文体活动,9月举办楼宇职工趣味运动会,二十支队伍参加。"
+            "明年,街道总工会将力争新建楼宇工会6家。\n")
+    _, _, st = structured(text)
+    assert set(st.sections) == {"aid", "culture_sports", "plan"}
+    assert [k for _, _, k in st.evidence].count("sentence_lead") == 3
+
+
+def test_a_sentence_naming_a_topic_in_passing_is_no_topic():
+    text = ("今年以来,河湾村联合工会在镇总工会的指导下开展工作。"
+            "村联合工会现有会员二百一十名,全年为职工办理意外保险,共计1.1万元。"
+            "联合工会的工作得到了村民的认可,被镇总工会评为先进集体。\n")
+    _, _, st = structured(text)
+    assert st.sections == []
+
+
+def test_the_items_of_a_problems_or_plan_part_in_a_paragraph_are_not_topics():
+    text = ("一、开展困难职工帮扶\n全年慰问困难职工32户。\n"
+            "一年来工作虽有进步,但也存在一些不足:一是工会经费使用效益不高;二是职工技能培训不够系统。"
+            "明年,公司工会将重点抓好以下工作:一是加强女职工权益保护;二是办好职工书屋。\n")
+    _, _, st = structured(text)
+    assert set(st.sections) == {"aid", "problems", "plan"}
+
+
+def test_under_a_problems_heading_a_paragraph_with_a_cue_word_is_a_problem():
+    text = ("一、组建工会\n新建工会3家。\n二、存在的问题\n"
+            "工会经费收缴不到位,职工文体活动场地不足,工作开展受到影响。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["org_building", "problems"]
+
+
+@pytest.mark.parametrize("heading,label", [
+    ("大力弘扬劳模精神,营造崇尚劳动的氛围", "publicity"),
+    ("弘扬工匠精神,引导职工爱岗敬业", "publicity"),
+    ("深化班组建设,提升一线创新能力", "skills"),
+])
+def test_spirit_of_model_workers_is_moral_education_and_work_teams_are_no_union_building(heading, label):
+    assert best_label(heading)[0] == label
+
+
+def test_a_shortcomings_and_outlook_heading_is_problems_and_plan():
+    text = ("一、开展劳动竞赛\n组织岗位练兵3次。\n不足及设想\n"
+            "职工参与面还不广。接下来,工会将多组织职工乐于参与的活动。\n")
+    _, _, st = structured(text)
+    assert {"problems", "plan"} <= set(st.sections)

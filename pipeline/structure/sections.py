@@ -46,6 +46,10 @@ _INLINE_ITEM = re.compile(r"(?:^|[。;；:：,，])\s*(?:其|第)?[一二三四�
 _INLINE_MARK = re.compile(
     r"(?<=[。;；!！?？:：])\s*(?=[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十0-9]{1,3}\s*[)）]"
     r"|[0-9]{1,2}\s*[、.．](?![0-9])|[①-⑳])")
+# the opening clause of a sentence (帮扶方面, / 在送温暖工作中,)
+_SENT_LEAD = re.compile(r"^([^,，:：]{2,24})[,，:：]")
+# the clause that introduces an item list (但也存在一些不足:一是… / 重点抓好以下工作:一是…)
+_ENCLOSING_INTRO = re.compile(r"([^。;；:：]{2,40})[:：]?\s*(?:其|第)?一是")
 _SENTENCE = re.compile(r"[^。!?！？;；]{6,}")
 # a figure: digits, or a Chinese number of things (not the vague 一次/一个)
 _FIGURE = re.compile(r"[0-9]|(?:[二两三四五六七八九十]|一[十百千万])[一二两三四五六七八九十百千万]*(?:余|多)?[人名户家个场次期项份条件所支]")
@@ -78,17 +82,20 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     # the preamble runs to the first heading of a topic (一、2025年工作情况 is no topic)
     first_heading = min(heading_blocks - part_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
+    enclosed = _enclosed_blocks(tree, out)
     body_seen = 0
     for i, b in enumerate(blocks):
+        n_ev, n_painted = len(out.evidence), len(out.painted)
         if i not in heading_blocks:
             # the preamble: one of the first paragraphs, before any topic heading
             opening = i < first_heading and body_seen < PREAMBLE_PARAGRAPHS
             body_seen += 1
             _paragraph(b, opening, out)
-            if few and not (opening and is_preamble(b.norm)):
-                _figure_sentences(b, out)
+            if few:
+                _sentence_topics(b, out)
         _inline_headings(b, i in heading_blocks, out)
         _inline_items(b, out)
+        _drop_enclosed(b, b.start if i in enclosed else None, out, n_ev, n_painted)
     out.evidence.extend((report_start, lab, "title") for lab in title_labels(title))
     out.evidence.sort(key=lambda e: e[0])
     return out
@@ -145,6 +152,41 @@ def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) 
 
     collect(tree)
     return heading_blocks, part_blocks
+
+
+def _enclosed_blocks(tree, out: Labelling) -> set[int]:
+    """Blocks under a problems/plan heading (the heading's own block included: its
+    inline 一是 items are problems or plans too)."""
+    blocks: set[int] = set()
+
+    def walk(nodes):
+        for n in nodes:
+            if out.labels.get(id(n)) in ENCLOSING:
+                blocks.update(range(n.block_index, max(n.end_block, n.block_index + 1)))
+            else:
+                walk(n.children)
+
+    walk(tree)
+    return blocks
+
+
+def _drop_enclosed(b, enclosed_from: int | None, out: Labelling, n_ev: int, n_painted: int) -> None:
+    """The items of a problems or plan part (存在的不足:一是… / 明年,重点抓好以下工作:一是…)
+    are problems and plans, not new topics: drop the topics block b got after the
+    point where such a part opens (a problems/plan label of its own, or a clause
+    introducing an item list that names one)."""
+    new = out.evidence[n_ev:]
+    at = [e[0] for e in new if e[1] in ENCLOSING]
+    intro = _ENCLOSING_INTRO.search(b.norm)
+    if intro and best_label(intro.group(1))[0] in ENCLOSING:
+        at.append(b.start + intro.start())
+    if enclosed_from is not None:
+        at.append(enclosed_from)
+    if not at:
+        return
+    cut = min(at)
+    out.evidence[n_ev:] = [e for e in new if e[1] in ENCLOSING or e[0] < cut]
+    out.painted[n_painted:] = [p for p in out.painted[n_painted:] if p[2] in ENCLOSING or p[0] < cut]
 
 
 def _body_label(node, blocks) -> str | None:
@@ -216,15 +258,32 @@ def _inline_headings(b, is_heading: bool, out: Labelling) -> None:
             out.evidence.append((b.start + m.end(), lab, "inline_heading"))
 
 
-def _figure_sentences(b, out: Labelling) -> None:
-    """In a report with hardly any headings, a later sentence of a paragraph that
-    reports a result with a figure, strongly about one topic, is a statement of its own."""
+def _sentence_topics(b, out: Labelling) -> None:
+    """In a report with hardly any headings (a news-style review, one run-on paragraph
+    per unit) a later sentence of a paragraph is a statement of its own when it opens
+    on a topic (帮扶方面, / 机关工会积极开展文体活动, / 下一步,) or reports a result
+    with a figure strongly about one topic. The report's survey sentence (今年以来,…
+    领导下,…) covers none, also when the paragraph goes on after it."""
     for k, m in enumerate(_SENTENCE.finditer(b.norm)):
-        if k == 0 or not _FIGURE.search(m.group(0)):
+        sent = m.group(0).lstrip(" ,，")
+        if k == 0:
             continue
-        lab, sc = best_label(m.group(0)[:80])
-        if lab is not None and sc >= min_score_of("figure_sentence"):
-            out.evidence.append((b.start + m.start(), lab, "figure_sentence"))
+        lab = opener_label(sent)
+        if lab is None and is_preamble(sent) and not _FIGURE.search(sent):
+            continue
+        lead = _SENT_LEAD.match(sent)
+        if lab is None and lead:
+            lab, sc = best_label(lead.group(1))
+            if sc < min_score_of("sentence_lead"):
+                lab = None
+        kind = "sentence_lead"
+        if lab is None and _FIGURE.search(sent):
+            lab, sc = best_label(sent[:80])
+            kind = "figure_sentence"
+            if sc < min_score_of("figure_sentence"):
+                lab = None
+        if lab is not None:
+            out.evidence.append((b.start + m.start(), lab, kind))
 
 
 def _inline_items(b, out: Labelling) -> None:
