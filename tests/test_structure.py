@@ -543,3 +543,27 @@ def test_a_shortcomings_and_outlook_heading_is_problems_and_plan():
             "职工参与面还不广。接下来,工会将多组织职工乐于参与的活动。\n")
     _, _, st = structured(text)
     assert {"problems", "plan"} <= set(st.sections)
+
+
+def test_a_heading_about_women_workers_also_covers_what_their_work_is():
+    text = ("一、提升女职工素质\n全年共举办12期,参加160人次。\n"
+            "二、维护女职工特殊权益\n全年共办结来信3件。\n")
+    _, _, st = structured(text)
+    assert {"women", "skills", "rights"} <= set(st.sections)
+
+
+def test_the_number_of_women_in_the_workforce_is_no_womens_work():
+    text = ("一、组建工会\n新建工会2家。\n"
+            "局机关现有在岗职工180人,其中女职工52人,退休职工96人。\n")
+    _, _, st = structured(text)
+    assert "women" not in st.sections
+
+
+def test_a_plan_sentence_in_a_run_on_paragraph_paints_the_rest_of_it_as_plan():
+    text = ("今年以来,青石社区工会在街道总工会的指导下开展工作。社区工会积极开展文体活动,6月举办职工跳绳比赛,"
+            "三十人参加。明年,社区工会将于5月举办职工运动会。\n")
+    doc, _, st = structured(text)
+    planned = doc.norm.index("将于5月")
+    contest = doc.norm.index("6月举办")
+    at = lambda x: next((lab for s, e, lab in st.section_spans if s <= x < e), None)
+    assert at(planned) == "plan" and at(contest) != "plan"

@@ -284,6 +284,9 @@ def _sentence_topics(b, out: Labelling) -> None:
                 lab = None
         if lab is not None:
             out.evidence.append((b.start + m.start(), lab, kind))
+            if lab in ENCLOSING:
+                # a problems/plan part opened inside a run-on paragraph runs to its end
+                out.painted.append((b.start + m.start(), b.end, lab))
 
 
 def _inline_items(b, out: Labelling) -> None:
