@@ -37,6 +37,7 @@ INLINE_HEAD_MAX = 30    # characters of an inline heading read for its topic
 PREAMBLE_PARAGRAPHS = 2  # a preamble is one of a report's first paragraphs
 FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
 INLINE_ITEM_BODY = 100  # characters of a 一是 item read for a strong topic when its clause names none
+INTRO_MAX = 40        # characters before a 一是 read for the problems/plan part its list belongs to
 
 _LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
 _FIRST_SENT = re.compile(r"^[^。!?;；]{4,60}")
@@ -48,8 +49,6 @@ _INLINE_MARK = re.compile(
     r"|[0-9]{1,2}\s*[、.．](?![0-9])|[①-⑳])")
 # the opening clause of a sentence (帮扶方面, / 在送温暖工作中,)
 _SENT_LEAD = re.compile(r"^([^,，:：]{2,24})[,，:：]")
-# the clause that introduces an item list (但也存在一些不足:一是… / 重点抓好以下工作:一是…)
-_ENCLOSING_INTRO = re.compile(r"([^。;；:：]{2,40})[:：]?\s*(?:其|第)?一是")
 _SENTENCE = re.compile(r"[^。!?！？;；]{6,}")
 # a figure: digits, or a Chinese number of things (not the vague 一次/一个)
 _FIGURE = re.compile(r"[0-9]|(?:[二两三四五六七八九十]|一[十百千万])[一二两三四五六七八九十百千万]*(?:余|多)?[人名户家个场次期项份条件所支]")
@@ -177,9 +176,9 @@ def _drop_enclosed(b, enclosed_from: int | None, out: Labelling, n_ev: int, n_pa
     introducing an item list that names one)."""
     new = out.evidence[n_ev:]
     at = [e[0] for e in new if e[1] in ENCLOSING]
-    intro = _ENCLOSING_INTRO.search(b.norm)
-    if intro and best_label(intro.group(1))[0] in ENCLOSING:
-        at.append(b.start + intro.start())
+    intro = _enclosing_intro(b.norm)
+    if intro is not None:
+        at.append(b.start + intro)
     if enclosed_from is not None:
         at.append(enclosed_from)
     if not at:
@@ -187,6 +186,19 @@ def _drop_enclosed(b, enclosed_from: int | None, out: Labelling, n_ev: int, n_pa
     cut = min(at)
     out.evidence[n_ev:] = [e for e in new if e[1] in ENCLOSING or e[0] < cut]
     out.painted[n_painted:] = [p for p in out.painted[n_painted:] if p[2] in ENCLOSING or p[0] < cut]
+
+
+def _enclosing_intro(text: str) -> int | None:
+    """Where a clause introducing an item list that names a problems/plan part starts
+    (但也存在一些不足:一是… / 重点抓好以下工作:一是…), if any."""
+    k = text.find("一是")
+    while k >= 0:
+        start = max((text.rfind(c, 0, k) for c in "。;；"), default=-1) + 1
+        clause = text[max(start, k - INTRO_MAX):k]
+        if best_label(clause)[0] in ENCLOSING:
+            return k - len(clause)
+        k = text.find("一是", k + 2)
+    return None
 
 
 def _body_label(node, blocks) -> str | None:
