@@ -567,3 +567,10 @@ def test_a_plan_sentence_in_a_run_on_paragraph_paints_the_rest_of_it_as_plan():
     contest = doc.norm.index("6月举办")
     at = lambda x: next((lab for s, e, lab in st.section_spans if s <= x < e), None)
     assert at(planned) == "plan" and at(contest) != "plan"
+
+
+def test_a_site_blurb_run_into_the_title_line_labels_nothing():
+    from pipeline.structure.cues import title_labels
+    blurb = "工会工作总结总结是对一段时间内取得的成绩、存在的问题及经验教训进行回顾分析的一种书面材料,下面是整理的范文"
+    assert title_labels(blurb) == []
+    assert title_labels("河西街道总工会2025年工作计划") == ["plan"]

@@ -174,7 +174,8 @@ def _title_label_rx() -> list[tuple[str, re.Pattern]]:
 def title_labels(title: str | None) -> list[str]:
     """Labels a report's own title gives it as a whole (…工作计划 -> plan, but not
     …总结及明年工作计划)."""
-    if not title:
+    # a longer "title" line is a site's blurb run into it (总结是对取得的成绩、存在的问题…的一种书面材料)
+    if not title or len(GLOSS.sub("", title)) > int(_section_raw()["title_max_chars"]):
         return []
     unless = _section_raw().get("title_labels_unless") or {}
     return [lab for lab, rx in _title_label_rx()

@@ -13,14 +13,20 @@ its evidence `(offset, label, kind)`; the kinds:
 - `opener`/`lead`/`para`: a paragraph opening on a topic; the preamble
   (`今年以来,XX工会在…领导下…`, before the first topic heading) surveys every
   topic and covers none;
-- `figure_sentence`: in a report with hardly any headings, a later sentence that
-  reports a figure and is strongly about one topic;
+- `sentence_lead`/`figure_sentence`: in a report with hardly any headings (a
+  news-style review, one run-on paragraph per unit), a later sentence is that
+  text's paragraph: it opens on a topic (帮扶方面, / 机关工会积极开展文体活动, /
+  明年,), or it reports a figure and is strongly about one topic; the survey
+  sentence opening the report covers none, the sentences after it do;
 - `inline`: a 一是/二是 item (its clause, or strongly its own text);
 - `title`: a title naming a plan genre (…工作计划), not a summary that also
   promises one (…总结及明年工作计划: real pages are often excerpts that stop
   before the plan).
 
-A passing mention in a sentence is no evidence.
+A passing mention in a sentence is no evidence. The 一是 items, paragraphs and
+sentences of a problems/plan part (under its heading, or after a clause or
+sentence opening it: 但也存在一些不足:一是… / 明年,…) are problems and plans, not
+new topics.
 """
 from __future__ import annotations
 
