@@ -574,3 +574,12 @@ def test_a_site_blurb_run_into_the_title_line_labels_nothing():
     blurb = "工会工作总结总结是对一段时间内取得的成绩、存在的问题及经验教训进行回顾分析的一种书面材料,下面是整理的范文"
     assert title_labels(blurb) == []
     assert title_labels("河西街道总工会2025年工作计划") == ["plan"]
+
+
+def test_numbered_items_under_a_paragraph_opening_a_problems_list_are_problems():
+    text = ("一、开展职工文体活动\n举办职工运动会一次。\n"
+            "在看到成绩的同时,我们也清醒认识到工作中存在的一些不足:\n"
+            "一是职工技能培训覆盖面还不够广;\n二是工会经费使用效益有待提高;\n"
+            "三是困难职工帮扶手段比较单一。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["culture_sports", "problems"]

@@ -88,6 +88,7 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     first_heading = min(heading_blocks - part_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
     enclosed = _enclosed_blocks(tree, out)
+    listed: dict[int, str] = {}  # block -> the problems/plan part whose list it is an item of
     body_seen = 0
     for i, b in enumerate(blocks):
         n_ev, n_painted = len(out.evidence), len(out.painted)
@@ -101,6 +102,11 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
         _inline_headings(b, i in heading_blocks, out)
         _inline_items(b, out)
         _drop_enclosed(b, b.start if i in enclosed else None, out, n_ev, n_painted)
+        part = next((e[1] for e in out.evidence[n_ev:] if e[1] in ENCLOSING), None)
+        if part and i not in heading_blocks:
+            listed.update({j: part for j in _listed_items(blocks, i) if j not in listed})
+            enclosed.update(listed)
+    _relabel_listed(tree, blocks, listed, out)
     out.evidence.extend((report_start, lab, "title") for lab in title_labels(title))
     out.evidence.sort(key=lambda e: e[0])
     return out
@@ -192,6 +198,40 @@ def _drop_enclosed(b, enclosed_from: int | None, out: Labelling, n_ev: int, n_pa
     cut = min(at)
     out.evidence[n_ev:] = [e for e in new if e[1] in ENCLOSING or e[0] < cut]
     out.painted[n_painted:] = [p for p in out.painted[n_painted:] if p[2] in ENCLOSING or p[0] < cut]
+
+
+def _listed_items(blocks, i: int) -> list[int]:
+    """The blocks of the item list a paragraph introduces (…存在的一些不足: / 一是… /
+    二是…): the following blocks numbered with the marker kind of the first."""
+    if not re.search(r"[:：]\s*$", blocks[i].norm) or i + 1 >= len(blocks):
+        return []
+    first = parse_marker(blocks[i + 1].norm)
+    if first is None:
+        return []
+    out = []
+    for j in range(i + 1, len(blocks)):
+        mk = parse_marker(blocks[j].norm)
+        if mk is None or mk.kind != first.kind:
+            break
+        out.append(j)
+    return out
+
+
+def _relabel_listed(tree, blocks, listed: dict[int, str], out: Labelling) -> None:
+    """Items of a problems/plan list whose marker made them headings are problems or
+    plans (their section spans too), not the topics their words name."""
+    if not listed:
+        return
+    starts = {blocks[j].start: part for j, part in listed.items()}
+    out.evidence[:] = [e for e in out.evidence if e[0] not in starts or e[1] in ENCLOSING]
+
+    def walk(nodes):
+        for n in nodes:
+            if n.block_index in listed and out.labels.get(id(n)) not in ENCLOSING:
+                out.labels[id(n)] = listed[n.block_index]
+            walk(n.children)
+
+    walk(tree)
 
 
 def _enclosing_intro(text: str) -> int | None:
