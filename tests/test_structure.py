@@ -583,3 +583,12 @@ def test_numbered_items_under_a_paragraph_opening_a_problems_list_are_problems()
             "三是困难职工帮扶手段比较单一。\n")
     _, _, st = structured(text)
     assert st.sections == ["culture_sports", "problems"]
+
+
+def test_a_past_year_sentence_with_jiang_or_a_plan_followed_is_no_plan_part():
+    text = ("今年以来,金桥社区工会在街道总工会的指导下开展工作。"
+            "2024年,社区工会将职工技能提升作为重点,举办职业技能培训班4期,培训120人次。"
+            "按照年初制定的工作计划,社区工会重点抓了以下工作:一是走访慰问困难职工18户;二是举办职工趣味运动会。\n")
+    _, _, st = structured(text)
+    assert "plan" not in st.sections
+    assert {"skills", "aid", "culture_sports"} <= set(st.sections)

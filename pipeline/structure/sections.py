@@ -43,6 +43,7 @@ INLINE_HEAD_MAX = 30    # characters of an inline heading read for its topic
 PREAMBLE_PARAGRAPHS = 2  # a preamble is one of a report's first paragraphs
 FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
 INLINE_ITEM_BODY = 100  # characters of a 一是 item read for a strong topic when its clause names none
+SENT_OPENER_MAX = 6   # characters of a sentence without a comma read for a plan opener (明年将…)
 INTRO_MAX = 40        # characters before a 一是 read for the problems/plan part its list belongs to
 
 _LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
@@ -241,7 +242,8 @@ def _enclosing_intro(text: str) -> int | None:
     while k >= 0:
         start = max((text.rfind(c, 0, k) for c in "。;；"), default=-1) + 1
         clause = text[max(start, k - INTRO_MAX):k]
-        if best_label(clause)[0] in ENCLOSING:
+        lab, sc = best_label(clause)
+        if lab in ENCLOSING and sc >= paragraph_min_score():  # (按照年初工作计划,… is no plan part)
             return k - len(clause)
         k = text.find("一是", k + 2)
     return None
@@ -326,10 +328,12 @@ def _sentence_topics(b, out: Labelling) -> None:
         sent = m.group(0).lstrip(" ,，")
         if k == 0:
             continue
-        lab = opener_label(sent)
+        lead = _SENT_LEAD.match(sent)
+        # an opener read in the opening clause only: 2024年,工会将职工技能提升作为… is
+        # no plan (将 there is "take"), 明年, / 下一步, are
+        lab = opener_label(lead.group(1) if lead else sent[:SENT_OPENER_MAX])
         if lab is None and is_preamble(sent) and not _FIGURE.search(sent):
             continue
-        lead = _SENT_LEAD.match(sent)
         if lab is None and lead:
             lab, sc = best_label(lead.group(1))
             if sc < min_score_of("sentence_lead"):
