@@ -215,7 +215,8 @@ def _listed_items(blocks, i: int) -> list[int]:
         if mk is None or mk.kind != first.kind:
             break
         out.append(j)
-    return out
+    # one numbered block with a body under it is a heading of its own, not a list
+    return out if len(out) >= 2 else []
 
 
 def _relabel_listed(tree, blocks, listed: dict[int, str], out: Labelling) -> None:
