@@ -492,3 +492,103 @@ def test_only_a_first_paragraph_is_a_preamble():
 def test_org_type_of_the_reporter_not_of_its_superior(text, typ):
     _, _, st = structured(text)
     assert st.org_type == typ
+
+
+# ---- news-style reviews: a sentence that opens on a topic (issue 16, session 3) ----
+
+def test_a_run_on_report_opening_with_its_survey_sentence_still_covers_the_topics_after_it():
+    text = ("今年以来,柳岸街道总工会在街道党工委的领导下,统筹推进建会入会、维权帮扶和职工文化各项工作。"
+            "帮扶方面,街道总工会全年走访慰问困难职工家庭41户,发放慰问金6.2万元。"
+            "街道总工会积极开展文体活动,9月举办楼宇职工趣味运动会,二十支队伍参加。"
+            "明年,街道总工会将力争新建楼宇工会6家。\n")
+    _, _, st = structured(text)
+    assert set(st.sections) == {"aid", "culture_sports", "plan"}
+    assert [k for _, _, k in st.evidence].count("sentence_lead") == 3
+
+
+def test_a_sentence_naming_a_topic_in_passing_is_no_topic():
+    text = ("今年以来,河湾村联合工会在镇总工会的指导下开展工作。"
+            "村联合工会现有会员二百一十名,全年为职工办理意外保险,共计1.1万元。"
+            "联合工会的工作得到了村民的认可,被镇总工会评为先进集体。\n")
+    _, _, st = structured(text)
+    assert st.sections == []
+
+
+def test_the_items_of_a_problems_or_plan_part_in_a_paragraph_are_not_topics():
+    text = ("一、开展困难职工帮扶\n全年慰问困难职工32户。\n"
+            "一年来工作虽有进步,但也存在一些不足:一是工会经费使用效益不高;二是职工技能培训不够系统。"
+            "明年,公司工会将重点抓好以下工作:一是加强女职工权益保护;二是办好职工书屋。\n")
+    _, _, st = structured(text)
+    assert set(st.sections) == {"aid", "problems", "plan"}
+
+
+def test_under_a_problems_heading_a_paragraph_with_a_cue_word_is_a_problem():
+    text = ("一、组建工会\n新建工会3家。\n二、存在的问题\n"
+            "工会经费收缴不到位,职工文体活动场地不足,工作开展受到影响。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["org_building", "problems"]
+
+
+@pytest.mark.parametrize("heading,label", [
+    ("大力弘扬劳模精神,营造崇尚劳动的氛围", "publicity"),
+    ("弘扬工匠精神,引导职工爱岗敬业", "publicity"),
+    ("深化班组建设,提升一线创新能力", "skills"),
+])
+def test_spirit_of_model_workers_is_moral_education_and_work_teams_are_no_union_building(heading, label):
+    assert best_label(heading)[0] == label
+
+
+def test_a_shortcomings_and_outlook_heading_is_problems_and_plan():
+    text = ("一、开展劳动竞赛\n组织岗位练兵3次。\n不足及设想\n"
+            "职工参与面还不广。接下来,工会将多组织职工乐于参与的活动。\n")
+    _, _, st = structured(text)
+    assert {"problems", "plan"} <= set(st.sections)
+
+
+def test_a_heading_about_women_workers_also_covers_what_their_work_is():
+    text = ("一、提升女职工素质\n全年共举办12期,参加160人次。\n"
+            "二、维护女职工特殊权益\n全年共办结来信3件。\n")
+    _, _, st = structured(text)
+    assert {"women", "skills", "rights"} <= set(st.sections)
+
+
+def test_the_number_of_women_in_the_workforce_is_no_womens_work():
+    text = ("一、组建工会\n新建工会2家。\n"
+            "局机关现有在岗职工180人,其中女职工52人,退休职工96人。\n")
+    _, _, st = structured(text)
+    assert "women" not in st.sections
+
+
+def test_a_plan_sentence_in_a_run_on_paragraph_paints_the_rest_of_it_as_plan():
+    text = ("今年以来,青石社区工会在街道总工会的指导下开展工作。社区工会积极开展文体活动,6月举办职工跳绳比赛,"
+            "三十人参加。明年,社区工会将于5月举办职工运动会。\n")
+    doc, _, st = structured(text)
+    planned = doc.norm.index("将于5月")
+    contest = doc.norm.index("6月举办")
+    at = lambda x: next((lab for s, e, lab in st.section_spans if s <= x < e), None)
+    assert at(planned) == "plan" and at(contest) != "plan"
+
+
+def test_a_site_blurb_run_into_the_title_line_labels_nothing():
+    from pipeline.structure.cues import title_labels
+    blurb = "工会工作总结总结是对一段时间内取得的成绩、存在的问题及经验教训进行回顾分析的一种书面材料,下面是整理的范文"
+    assert title_labels(blurb) == []
+    assert title_labels("河西街道总工会2025年工作计划") == ["plan"]
+
+
+def test_numbered_items_under_a_paragraph_opening_a_problems_list_are_problems():
+    text = ("一、开展职工文体活动\n举办职工运动会一次。\n"
+            "在看到成绩的同时,我们也清醒认识到工作中存在的一些不足:\n"
+            "一是职工技能培训覆盖面还不够广;\n二是工会经费使用效益有待提高;\n"
+            "三是困难职工帮扶手段比较单一。\n")
+    _, _, st = structured(text)
+    assert st.sections == ["culture_sports", "problems"]
+
+
+def test_a_past_year_sentence_with_jiang_or_a_plan_followed_is_no_plan_part():
+    text = ("今年以来,金桥社区工会在街道总工会的指导下开展工作。"
+            "2024年,社区工会将职工技能提升作为重点,举办职业技能培训班4期,培训120人次。"
+            "按照年初制定的工作计划,社区工会重点抓了以下工作:一是走访慰问困难职工18户;二是举办职工趣味运动会。\n")
+    _, _, st = structured(text)
+    assert "plan" not in st.sections
+    assert {"skills", "aid", "culture_sports"} <= set(st.sections)

@@ -31,8 +31,15 @@ def heading_labels(text: str) -> list[str]:
     lab, _ = best_label(text)
     if lab is None:
         return []
-    second = float(_section_raw().get("secondary_score", 99))
-    others = [k for k, v in sorted(score_labels(text).items(), key=lambda kv: -kv[1]) if k != lab and v >= second]
+    raw = _section_raw()
+    second = float(raw.get("secondary_score", 99))
+    ranked = [(k, v) for k, v in sorted(score_labels(text).items(), key=lambda kv: -kv[1]) if k != lab]
+    others = [k for k, v in ranked if v >= second]
+    # 提升女职工素质 / 维护女职工特殊权益: a group label names whose work it is, the
+    # next best label what the work is
+    if lab in raw.get("group_labels", ()) and ranked and not others \
+            and ranked[0][1] >= float(raw["group_topic_min_score"]):
+        others = [ranked[0][0]]
     return [lab] + others
 
 
@@ -167,7 +174,8 @@ def _title_label_rx() -> list[tuple[str, re.Pattern]]:
 def title_labels(title: str | None) -> list[str]:
     """Labels a report's own title gives it as a whole (…工作计划 -> plan, but not
     …总结及明年工作计划)."""
-    if not title:
+    # a longer "title" line is a site's blurb run into it (总结是对取得的成绩、存在的问题…的一种书面材料)
+    if not title or len(GLOSS.sub("", title)) > int(_section_raw()["title_max_chars"]):
         return []
     unless = _section_raw().get("title_labels_unless") or {}
     return [lab for lab, rx in _title_label_rx()

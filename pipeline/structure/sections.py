@@ -13,14 +13,20 @@ its evidence `(offset, label, kind)`; the kinds:
 - `opener`/`lead`/`para`: a paragraph opening on a topic; the preamble
   (`今年以来,XX工会在…领导下…`, before the first topic heading) surveys every
   topic and covers none;
-- `figure_sentence`: in a report with hardly any headings, a later sentence that
-  reports a figure and is strongly about one topic;
+- `sentence_lead`/`figure_sentence`: in a report with hardly any headings (a
+  news-style review, one run-on paragraph per unit), a later sentence is that
+  text's paragraph: it opens on a topic (帮扶方面, / 机关工会积极开展文体活动, /
+  明年,), or it reports a figure and is strongly about one topic; the survey
+  sentence opening the report covers none, the sentences after it do;
 - `inline`: a 一是/二是 item (its clause, or strongly its own text);
 - `title`: a title naming a plan genre (…工作计划), not a summary that also
   promises one (…总结及明年工作计划: real pages are often excerpts that stop
   before the plan).
 
-A passing mention in a sentence is no evidence.
+A passing mention in a sentence is no evidence. The 一是 items, paragraphs and
+sentences of a problems/plan part (under its heading, or after a clause or
+sentence opening it: 但也存在一些不足:一是… / 明年,…) are problems and plans, not
+new topics.
 """
 from __future__ import annotations
 
@@ -37,6 +43,8 @@ INLINE_HEAD_MAX = 30    # characters of an inline heading read for its topic
 PREAMBLE_PARAGRAPHS = 2  # a preamble is one of a report's first paragraphs
 FEW_HEADINGS = 3      # a report with fewer labelled headings has topics in its sentences
 INLINE_ITEM_BODY = 100  # characters of a 一是 item read for a strong topic when its clause names none
+SENT_OPENER_MAX = 6   # characters of a sentence without a comma read for a plan opener (明年将…)
+INTRO_MAX = 40        # characters before a 一是 read for the problems/plan part its list belongs to
 
 _LEAD = re.compile(r"^(.{2,16}?)[。:：](?!\d)")
 _FIRST_SENT = re.compile(r"^[^。!?;；]{4,60}")
@@ -46,6 +54,8 @@ _INLINE_ITEM = re.compile(r"(?:^|[。;；:：,，])\s*(?:其|第)?[一二三四�
 _INLINE_MARK = re.compile(
     r"(?<=[。;；!！?？:：])\s*(?=[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十0-9]{1,3}\s*[)）]"
     r"|[0-9]{1,2}\s*[、.．](?![0-9])|[①-⑳])")
+# the opening clause of a sentence (帮扶方面, / 在送温暖工作中,)
+_SENT_LEAD = re.compile(r"^([^,，:：]{2,24})[,，:：]")
 _SENTENCE = re.compile(r"[^。!?！？;；]{6,}")
 # a figure: digits, or a Chinese number of things (not the vague 一次/一个)
 _FIGURE = re.compile(r"[0-9]|(?:[二两三四五六七八九十]|一[十百千万])[一二两三四五六七八九十百千万]*(?:余|多)?[人名户家个场次期项份条件所支]")
@@ -78,17 +88,26 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     # the preamble runs to the first heading of a topic (一、2025年工作情况 is no topic)
     first_heading = min(heading_blocks - part_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
+    enclosed = _enclosed_blocks(tree, out)
+    listed: dict[int, str] = {}  # block -> the problems/plan part whose list it is an item of
     body_seen = 0
     for i, b in enumerate(blocks):
+        n_ev, n_painted = len(out.evidence), len(out.painted)
         if i not in heading_blocks:
             # the preamble: one of the first paragraphs, before any topic heading
             opening = i < first_heading and body_seen < PREAMBLE_PARAGRAPHS
             body_seen += 1
             _paragraph(b, opening, out)
-            if few and not (opening and is_preamble(b.norm)):
-                _figure_sentences(b, out)
+            if few:
+                _sentence_topics(b, out)
         _inline_headings(b, i in heading_blocks, out)
         _inline_items(b, out)
+        _drop_enclosed(b, b.start if i in enclosed else None, out, n_ev, n_painted)
+        part = next((e[1] for e in out.evidence[n_ev:] if e[1] in ENCLOSING), None)
+        if part and i not in heading_blocks:
+            listed.update({j: part for j in _listed_items(blocks, i) if j not in listed})
+            enclosed.update(listed)
+    _relabel_listed(tree, blocks, listed, out)
     out.evidence.extend((report_start, lab, "title") for lab in title_labels(title))
     out.evidence.sort(key=lambda e: e[0])
     return out
@@ -145,6 +164,90 @@ def _label_headings(blocks, tree, out: Labelling, classifier, source_line=None) 
 
     collect(tree)
     return heading_blocks, part_blocks
+
+
+def _enclosed_blocks(tree, out: Labelling) -> set[int]:
+    """Blocks under a problems/plan heading (the heading's own block included: its
+    inline 一是 items are problems or plans too)."""
+    blocks: set[int] = set()
+
+    def walk(nodes):
+        for n in nodes:
+            if out.labels.get(id(n)) in ENCLOSING:
+                blocks.update(range(n.block_index, max(n.end_block, n.block_index + 1)))
+            else:
+                walk(n.children)
+
+    walk(tree)
+    return blocks
+
+
+def _drop_enclosed(b, enclosed_from: int | None, out: Labelling, n_ev: int, n_painted: int) -> None:
+    """The items of a problems or plan part (存在的不足:一是… / 明年,重点抓好以下工作:一是…)
+    are problems and plans, not new topics: drop the topics block b got after the
+    point where such a part opens (a problems/plan label of its own, or a clause
+    introducing an item list that names one)."""
+    new = out.evidence[n_ev:]
+    at = [e[0] for e in new if e[1] in ENCLOSING]
+    intro = _enclosing_intro(b.norm)
+    if intro is not None:
+        at.append(b.start + intro)
+    if enclosed_from is not None:
+        at.append(enclosed_from)
+    if not at:
+        return
+    cut = min(at)
+    out.evidence[n_ev:] = [e for e in new if e[1] in ENCLOSING or e[0] < cut]
+    out.painted[n_painted:] = [p for p in out.painted[n_painted:] if p[2] in ENCLOSING or p[0] < cut]
+
+
+def _listed_items(blocks, i: int) -> list[int]:
+    """The blocks of the item list a paragraph introduces (…存在的一些不足: / 一是… /
+    二是…): the following blocks numbered with the marker kind of the first."""
+    if not re.search(r"[:：]\s*$", blocks[i].norm) or i + 1 >= len(blocks):
+        return []
+    first = parse_marker(blocks[i + 1].norm)
+    if first is None:
+        return []
+    out = []
+    for j in range(i + 1, len(blocks)):
+        mk = parse_marker(blocks[j].norm)
+        if mk is None or mk.kind != first.kind:
+            break
+        out.append(j)
+    # one numbered block with a body under it is a heading of its own, not a list
+    return out if len(out) >= 2 else []
+
+
+def _relabel_listed(tree, blocks, listed: dict[int, str], out: Labelling) -> None:
+    """Items of a problems/plan list whose marker made them headings are problems or
+    plans (their section spans too), not the topics their words name."""
+    if not listed:
+        return
+    starts = {blocks[j].start: part for j, part in listed.items()}
+    out.evidence[:] = [e for e in out.evidence if e[0] not in starts or e[1] in ENCLOSING]
+
+    def walk(nodes):
+        for n in nodes:
+            if n.block_index in listed and out.labels.get(id(n)) not in ENCLOSING:
+                out.labels[id(n)] = listed[n.block_index]
+            walk(n.children)
+
+    walk(tree)
+
+
+def _enclosing_intro(text: str) -> int | None:
+    """Where a clause introducing an item list that names a problems/plan part starts
+    (但也存在一些不足:一是… / 重点抓好以下工作:一是…), if any."""
+    k = text.find("一是")
+    while k >= 0:
+        start = max((text.rfind(c, 0, k) for c in "。;；"), default=-1) + 1
+        clause = text[max(start, k - INTRO_MAX):k]
+        lab, sc = best_label(clause)
+        if lab in ENCLOSING and sc >= paragraph_min_score():  # (按照年初工作计划,… is no plan part)
+            return k - len(clause)
+        k = text.find("一是", k + 2)
+    return None
 
 
 def _body_label(node, blocks) -> str | None:
@@ -216,15 +319,37 @@ def _inline_headings(b, is_heading: bool, out: Labelling) -> None:
             out.evidence.append((b.start + m.end(), lab, "inline_heading"))
 
 
-def _figure_sentences(b, out: Labelling) -> None:
-    """In a report with hardly any headings, a later sentence of a paragraph that
-    reports a result with a figure, strongly about one topic, is a statement of its own."""
+def _sentence_topics(b, out: Labelling) -> None:
+    """In a report with hardly any headings (a news-style review, one run-on paragraph
+    per unit) a later sentence of a paragraph is a statement of its own when it opens
+    on a topic (帮扶方面, / 机关工会积极开展文体活动, / 下一步,) or reports a result
+    with a figure strongly about one topic. The report's survey sentence (今年以来,…
+    领导下,…) covers none, also when the paragraph goes on after it."""
     for k, m in enumerate(_SENTENCE.finditer(b.norm)):
-        if k == 0 or not _FIGURE.search(m.group(0)):
+        sent = m.group(0).lstrip(" ,，")
+        if k == 0:
             continue
-        lab, sc = best_label(m.group(0)[:80])
-        if lab is not None and sc >= min_score_of("figure_sentence"):
-            out.evidence.append((b.start + m.start(), lab, "figure_sentence"))
+        lead = _SENT_LEAD.match(sent)
+        # an opener read in the opening clause only: 2024年,工会将职工技能提升作为… is
+        # no plan (将 there is "take"), 明年, / 下一步, are
+        lab = opener_label(lead.group(1) if lead else sent[:SENT_OPENER_MAX])
+        if lab is None and is_preamble(sent) and not _FIGURE.search(sent):
+            continue
+        if lab is None and lead:
+            lab, sc = best_label(lead.group(1))
+            if sc < min_score_of("sentence_lead"):
+                lab = None
+        kind = "sentence_lead"
+        if lab is None and _FIGURE.search(sent):
+            lab, sc = best_label(sent[:80])
+            kind = "figure_sentence"
+            if sc < min_score_of("figure_sentence"):
+                lab = None
+        if lab is not None:
+            out.evidence.append((b.start + m.start(), lab, kind))
+            if lab in ENCLOSING:
+                # a problems/plan part opened inside a run-on paragraph runs to its end
+                out.painted.append((b.start + m.start(), b.end, lab))
 
 
 def _inline_items(b, out: Labelling) -> None:
