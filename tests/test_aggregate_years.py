@@ -30,7 +30,7 @@ B_NOYEAR = "东区/青松社区工会/补充说明.txt"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root, run = corpus.build_run(tmp_path_factory.mktemp("years"))
-    res = build_outputs(run, [root], workers=1)
+    res = build_outputs(run, [root])
     return root, run, res
 
 
@@ -196,7 +196,7 @@ def test_policy_thresholds_decide(tmp_path):
     base = base.replace("copy_threshold = 0.9", "copy_threshold = 0.99") \
         .replace("figures_min = 5", "figures_min = 7").replace("change_pct = 50", "change_pct = 150")
     pol.write_text(base, encoding="utf-8")
-    build_outputs(run, [root], policy=pol, workers=1)
+    build_outputs(run, [root], policy=pol)
     f = _t(run, "flags")
     f = f[f.code.isin(YEAR_CODES)]
     assert {(r.report_id, r.code, r.severity) for r in f.itertuples()} == {
@@ -277,7 +277,7 @@ def test_dashboard_trend_charts(built):
 
 def test_a_single_year_run_says_so(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
-    build_outputs(run, [root], expected_year=2024, workers=1)
+    build_outputs(run, [root], expected_year=2024)
     ws = load_workbook(run / "ghminer.xlsx", read_only=True)["年度对比"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == ["说明"] and "只有 2024 年一个年度" in rows[1][0] and len(rows) == 2
@@ -328,3 +328,4 @@ def test_district_statistics_describe_the_latest_season(built):
     # 2024: 红旗 1,000 + 青松 420 + 开发区 500 (worked out in test_branch_years)
     assert members["total_exact"].sum() + members["total_approx"].fillna(0).sum() == 1920
     assert "区县统计为 2024 年度" in (run / "dashboard.html").read_text(encoding="utf-8")
+

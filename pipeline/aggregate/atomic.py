@@ -64,9 +64,22 @@ def write_text_replace(path: Path, text: str) -> None:
     callers fsync the folder once with `fsync_dir` when done. The text is written
     as a text-mode file would write it (UTF-8, errors replaced, newlines as the
     platform's), through a bare file descriptor: cheaper for thousands of pages."""
-    from pipeline.aggregate.page_files import write_file  # (the page writer's child's too)
-
-    write_file(os.fsencode(path), page_bytes(text), str(os.getpid()))
+    path = Path(path)
+    tmp = tmp_path_for(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
+                     0o666)
+        try:
+            view = memoryview(page_bytes(text))
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def fsync_dir(folder: Path) -> None:
