@@ -329,3 +329,38 @@ def test_district_statistics_describe_the_latest_season(built):
     assert members["total_exact"].sum() + members["total_approx"].fillna(0).sum() == 1920
     assert "区县统计为 2024 年度" in (run / "dashboard.html").read_text(encoding="utf-8")
 
+
+def test_a_corrected_member_count_reaches_the_year_tables_and_flags(tmp_path):
+    """An analyst corrects W02's 2024 membership (900, a misread) to 450: branch_years,
+    year_over_year, the 年度对比 sheet and the implausible_change flag follow the
+    corrected report, not the extracted one."""
+    import json
+
+    from pipeline.corrections import append_entry, new_entry
+
+    root, run = corpus.build_run(tmp_path)
+    build_outputs(run, [root])
+    sha = {f["path"]: f["sha256"] for f in json.loads((run / "manifest.json").read_text())["files"]}
+    rep = next(json.loads(x) for x in (run / "reports.jsonl").read_text().splitlines()
+               if json.loads(x)["path"].endswith(E24))
+    fact = next(f for f in rep["facts"] if f.get("metric") == "members")
+    assert fact["value"] == 900
+    append_entry(run, new_entry("edit_fact", {"sha256": sha[rep["path"]],
+                                              "report_start": rep["start"], "type": "count",
+                                              "start": fact["start"], "end": fact["end"]},
+                                after={"value": 450}, before={"value": 900}))
+    res = build_outputs(run, [root])
+    assert not res.get("unchanged")
+    by = _t(run, "branch_years")
+    got = by[(by.branch_id == "W02") & (by.year == 2024) & (by.metric == "members")]
+    assert got.iloc[0].value == 450
+    yoy = _t(run, "year_over_year")
+    r = _row(yoy[yoy.level == "branch"], branch_id="W02", metric="members")
+    assert (r.previous_value, r.current_value, r.change, r.change_pct) == (400, 450, 50, 12.5)
+    r = _row(yoy[yoy.level == "district"], district="西区", metric="members", current_year=2024)
+    assert (r.previous_value, r.current_value) == (710, 450)
+    flags = _t(run, "flags")
+    assert not ((flags.report_id == rid(E24)) & (flags.code == "implausible_change")).any()
+    values = [c for row in load_workbook(run / "ghminer.xlsx", read_only=True)["年度对比"]
+              .iter_rows(values_only=True) for c in row]
+    assert 450 in values and 900 not in values

@@ -196,19 +196,20 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
                                             for f in run_manifest.get("files", [])})
     corrections = Corrections.load(run_dir, sha_by_path)
 
-    # Pass 1, light (a few fields of each line): report ids, branches and MinHash
-    # signatures. Near-duplicates need the whole batch, and every report's
+    # Pass 1, light (a few fields of each line): report ids, branches (as corrected)
+    # and MinHash signatures. Near-duplicates need the whole batch, and every report's
     # flags depend on them.
     first = _near_duplicate_pass(reports_path, run_dir, pol, resolver, sources, state_of,
-                                 roots)
+                                 roots, corrections)
     heads, dup_flags = first.heads, first.dup_flags
-    # Across years: each report against its own branch's previous-year reports
+    # Across years: each report against its own branch's previous-year reports, with
+    # the figures of the corrected reports
     from pipeline.aggregate.years import multi_season, year_flags
 
     seasons = multi_season(heads)  # one season: nothing to compare, statistics whole
     yr_flags = year_flags(heads if seasons else [], first.signatures, reports_path, pol,
                           {e.branch_id for e in roster_entries}, dup_flags.names,
-                          lambda ln: _report_text(sources, ln))
+                          lambda ln: _report_text(sources, ln), first.corrected)
     del first
     sources.last_use()  # pass 2 reads each file once more, in the same order
     release_freed_memory()  # what the near-duplicate search used
@@ -335,13 +336,21 @@ class _FirstPass:
     heads: list[_Line]              # each report's line
     dup_flags: DuplicateFlags
     signatures: dict                # report id -> its MinHash signature (None: no text)
+    corrected: dict                 # report id -> (facts, section tree) of a corrected report
 
+
+def _corrected_here(corrections, path: str, start: int) -> bool:
+    """Whether a correction is aimed at the report of `path` starting at `start`."""
+    entries = corrections.by_sha.get(corrections.sha_by_path.get(path)) or ()
+    return any(e["target"]["report_start"] == start for e in entries)
 
 
 def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: BranchResolver,
-                         sources: SourceCache, state_of, roots=()) -> _FirstPass:
+                         sources: SourceCache, state_of, roots=(), corrections=None
+                         ) -> _FirstPass:
     """Each report's `_Line`, the near-duplicate flags, the signatures (from the run's
-    signature cache or computed in batches)."""
+    signature cache or computed in batches). A report an analyst corrected is read in
+    full: its branch as corrected, and its corrected facts for the year figures."""
     from pipeline.aggregate.minhash import MinHasher, iter_near_duplicates
     from pipeline.aggregate.sigcache import CACHE_NAME as SIG_CACHE_NAME
     from pipeline.aggregate.sigcache import SignatureCache
@@ -354,6 +363,7 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
     used_keys: dict[str, str] = {}
     branch_of: dict[tuple[str, str | None], object] = {}
     heads, names = [], {}
+    corrected: dict[str, tuple] = {}
     signatures: dict[str, object] = {}
     unhashed: list[tuple[str, bytes, str]] = []  # (report id, cache key, text) hashed together
 
@@ -374,6 +384,9 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
             branch_of[key] = resolver.resolve(head.path, head.org)
         branch = branch_of[key]
         year, year_source = years.resolve(branch, head.path, head.year)
+        if corrections and _corrected_here(corrections, head.path, head.start):
+            rep, branch, _ = corrections.correct(_parse_report(line, reports_path, n), branch)
+            corrected[rid] = (rep.facts, rep.section_tree)
         heads.append(_Line(n, offset, rid, branch,
                            (head.source, head.path, head.report_index, head.org),
                            head.start, head.end, year, year_source))
@@ -394,7 +407,7 @@ def _near_duplicate_pass(reports_path: Path, run_dir: Path, pol, resolver: Branc
     pairs = iter_near_duplicates({rid: sig for rid, sig in signatures.items()
                                   if sig is not None}, pol)
     return _FirstPass(heads, DuplicateFlags(_other_years_apart(pairs, heads), names,
-                                            pol.max_twins), signatures)
+                                            pol.max_twins), signatures, corrected)
 
 
 def _other_years_apart(pairs, heads):
