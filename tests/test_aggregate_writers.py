@@ -123,3 +123,23 @@ def test_a_failing_writer_abandons_the_build(tmp_path, monkeypatch):
     assert not list(run.rglob(".*.tmp-*"))
     monkeypatch.undo()
     assert not build_outputs(run, [root], review_pages=True).get("unchanged")
+
+
+def test_ghminer_run_takes_the_option(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.txt").write_text("东湖街道工会2024年工作总结\n一、组织建设\n全年新发展会员35人，"
+                                "会员总数达到820人。\n二、困难帮扶\n走访慰问困难职工12户。\n",
+                                encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["run", str(root), "--out", str(out), "--workers", "0", "--no-cache"]
+    res = CliRunner().invoke(app, [*args, "--review-pages"])
+    assert res.exit_code == 0, res.output
+    assert len(page_files(out)) == 1 and "review" in res.output
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert not (out / "review").exists() and (out / "dashboard.html").is_file()
