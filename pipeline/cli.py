@@ -9,7 +9,7 @@ from typing import List, Optional
 
 if sys.platform.startswith("linux"):
     # before pyarrow is imported: its jemalloc pool gives freed memory back to the system
-    # (see aggregate.memory); the user's choice wins
+    # (see runtime.memory); the user's choice wins
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 import typer

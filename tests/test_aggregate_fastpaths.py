@@ -407,7 +407,7 @@ def test_dashboard_rows_are_itertuples():
 
 @pytest.mark.parametrize("text", ["", "a\nb\r\nc", "工会\ud800x<p>", "页" * 300_000])
 def test_write_text_replace_writes_what_a_text_file_would(tmp_path, text):
-    from pipeline.aggregate.atomic import write_text_replace
+    from pipeline.runtime.files import write_text_replace
 
     write_text_replace(tmp_path / "a.html", text)
     with open(tmp_path / "b.html", "w", encoding="utf-8", errors="replace") as fh:

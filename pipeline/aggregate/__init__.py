@@ -32,7 +32,7 @@ from pipeline.aggregate.branches import (MANIFEST_NAME, ROSTER_NAME, Branch, Bra
                                          BranchResolver, find_default, load_manifest, load_roster,
                                          resolve_file)
 from pipeline.aggregate.flags import DuplicateFlags, PolicyError, load_policy, report_flags
-from pipeline.aggregate.memory import release_freed_memory
+from pipeline.runtime.memory import release_freed_memory
 from pipeline.aggregate.source import SourceCache, source_state
 from pipeline.aggregate.stamp import STAMP_NAME
 
@@ -142,7 +142,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
     reports_path = run_dir / "reports.jsonl"
     if not reports_path.is_file():
         raise AggregateError(f"{reports_path} not found: is {run_dir} a ghminer run folder?")
-    from pipeline.run.writer import remove_stale_tmp
+    from pipeline.runtime.files import remove_stale_tmp
     for folder in (run_dir, run_dir / TABLES_DIR, run_dir / REVIEW_DIR):
         remove_stale_tmp(folder)  # left by a `ghminer report` that was killed mid-write
     run_manifest = _run_manifest(run_dir)
@@ -176,7 +176,7 @@ def build_outputs(run_dir: Path, input_roots: list[Path], branch_manifest: Path 
         return previous
     # heavy imports (pandas, the writers) only now that outputs are to be written
     from pipeline.aggregate.build import Build, ReportItem
-    from pipeline.aggregate.memory import use_returning_memory_pool
+    from pipeline.runtime.memory import use_returning_memory_pool
     from pipeline.aggregate.review_pages import ReviewPages, page_name
     from pipeline.aggregate.writers import WRITERS
     from pipeline.corrections import Corrections

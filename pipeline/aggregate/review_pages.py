@@ -15,7 +15,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from pipeline.aggregate.atomic import fsync_dir, write_text_replace
+from pipeline.runtime.files import fsync_dir, write_text_replace
 from pipeline.aggregate.build import Build, OutputWriter, ReportItem
 
 REVIEW_DIR = "review"
@@ -45,7 +45,7 @@ def _pages_on_disk(folder: Path) -> set[str]:
 def remove_pages(folder: Path) -> int:
     """Delete the review pages (and temporary files) in `folder`, then the folder if
     that empties it; the number of pages deleted."""
-    from pipeline.run.writer import remove_stale_tmp
+    from pipeline.runtime.files import remove_stale_tmp
 
     if not folder.is_dir():
         return 0
@@ -106,7 +106,7 @@ class ReviewPages(OutputWriter):
         return {"review_dir": str(self.folder), "review_pages_rendered": self.rendered}
 
     def abandon(self) -> None:
-        from pipeline.run.writer import remove_stale_tmp
+        from pipeline.runtime.files import remove_stale_tmp
 
         if self.folder is not None:
             remove_stale_tmp(self.folder)

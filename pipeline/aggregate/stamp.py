@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from pipeline.aggregate.atomic import write_text_atomic
+from pipeline.runtime.files import write_text_atomic
 from pipeline.aggregate.branches import safe_resolve
 from pipeline.aggregate.flags import DEFAULT_POLICY
 from pipeline.corrections import journal_digest

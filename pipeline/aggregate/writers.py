@@ -10,9 +10,9 @@
 """
 from __future__ import annotations
 
-from pipeline.aggregate.atomic import write_text_atomic
+from pipeline.runtime.files import write_text_atomic
 from pipeline.aggregate.build import Build, OutputWriter
-from pipeline.aggregate.memory import release_freed_memory
+from pipeline.runtime.memory import release_freed_memory
 from pipeline.aggregate.review_pages import ReviewPages
 
 DB_NAME = "ghminer.duckdb"
