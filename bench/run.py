@@ -18,7 +18,7 @@ For each size it builds (or reuses) `bench/data/<size>mb/` and prints:
   near-duplicate signatures the workers compute for the aggregate) measured
   in this process by calling the stage functions on the corpus (up to
   --stage-mb), and the aggregate (`pipeline.aggregate.build_outputs`) on the
-  2-worker run folder;
+  2-worker run folder, by default (no review pages) and with review pages;
 - the issue's targets, met or not. Results also go to bench/results/*.json.
 Not a test: figures depend on the machine and its load.
 """
@@ -203,7 +203,9 @@ def stage_times(corpus: Path, max_mb: float) -> dict:
     return {"seconds": t, "chars": n_chars, "files": n_files}
 
 
-def aggregate_time(run_dir: Path, corpus: Path) -> float | None:
+def aggregate_time(run_dir: Path, corpus: Path, review_pages: bool = False) -> float | None:
+    """Seconds of `build_outputs` on a copy of the run folder, from scratch (no earlier
+    outputs, no review pages on disk); `review_pages`: with a page per report."""
     try:
         from pipeline.aggregate import build_outputs
     except ImportError:
@@ -216,8 +218,9 @@ def aggregate_time(run_dir: Path, corpus: Path) -> float | None:
         if (run_dir / name).exists():
             (scratch / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(run_dir / name, scratch / name)
+    kw = {"review_pages": True} if review_pages else {}  # (the default: none)
     t0 = time.perf_counter()
-    build_outputs(scratch, [corpus])
+    build_outputs(scratch, [corpus], **kw)
     return time.perf_counter() - t0
 
 
@@ -315,13 +318,15 @@ def bench_size(mb: float, workers: list[int], stage_mb: float, skip_stages: bool
         stages = stage_times(corpus, stage_mb)
         total = sum(stages["seconds"].values())
         agg = aggregate_time(WORK / f"{tag}-w{wmax}", corpus)
-        stages["aggregate_s"] = agg
+        agg_pages = aggregate_time(WORK / f"{tag}-w{wmax}", corpus, review_pages=True)
+        stages["aggregate_s"], stages["aggregate_review_pages_s"] = agg, agg_pages
         print(f"per stage, 1 process, {stages['files']} files / {stages['chars']:,} chars:")
         for k, v in stages["seconds"].items():
             print(f"  {k:16s} {v:7.2f} s  {100 * v / total:5.1f}%  "
                   f"{stages['chars'] / v if v else float('inf'):>12,.0f} chars/s")
         print(f"  {'(sum)':16s} {total:7.2f} s         {stages['chars'] / total:>12,.0f} chars/s")
-        print(f"  aggregate        " + (f"{agg:7.2f} s (build_outputs on the whole run folder)"
+        print(f"  aggregate        " + (f"{agg:7.2f} s (build_outputs on the whole run folder); "
+                                        f"{agg_pages:.2f} s with --review-pages"
                                         if agg is not None else "n/a (pipeline.aggregate missing)"))
     result.update(incremental=inc, startup=startup, stages=stages)
     return result

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 if sys.platform.startswith("linux"):
     # before pyarrow is imported: its jemalloc pool gives freed memory back to the system
-    # (see aggregate.memory); the user's choice wins
+    # (see runtime.memory); the user's choice wins
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 import typer
@@ -30,6 +30,9 @@ ROSTER_OPT = typer.Option(
 POLICY_OPT = typer.Option(
     None, "--policy", help="review policy TOML (default: the shipped required_sections.toml)")
 YEAR_OPT = typer.Option(None, "--expected-year", help="flag reports whose year differs")
+REVIEW_PAGES_OPT = typer.Option(
+    False, "--review-pages", help="also write a static review page per report (review/*.html, "
+    "linked from the dashboard); without it, see a report with `ghminer serve RUN_DIR`")
 
 
 @app.command()
@@ -54,12 +57,14 @@ def run(
     roster: Optional[Path] = ROSTER_OPT,
     policy: Optional[Path] = POLICY_OPT,
     expected_year: Optional[int] = YEAR_OPT,
+    review_pages: bool = REVIEW_PAGES_OPT,
     no_report: bool = typer.Option(
         False, "--no-report", help="write reports.jsonl and manifest.json only (no tables, "
         "Excel, DuckDB, dashboard); `ghminer report` can render them later"),
 ) -> None:
     """Process report files into OUT/: reports.jsonl, manifest.json, tables, DuckDB, Excel,
-    dashboard and review pages (incremental: unchanged files come from the cache)."""
+    dashboard (and review pages with --review-pages; incremental: unchanged files come
+    from the cache)."""
     import signal
 
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -136,7 +141,7 @@ def run(
         for flag in rec.flags:
             err.print(f"  [yellow]{flag.code}[/] {escape(rec.path)}: {escape(flag.message)}")
     if not no_report:
-        _render(out, existing, manifest, roster, policy, expected_year, workers)
+        _render(out, existing, manifest, roster, policy, expected_year, review_pages)
 
 
 DASK_INSTALL = "pip install 'ghminer[dask]'"
@@ -178,16 +183,18 @@ def os_error(e: OSError, where) -> str:
     return escape(f"cannot write {e.filename or where}: {what}")
 
 
-def _render(run_dir, inputs, manifest, roster, policy, expected_year, workers=None) -> None:
+def _render(run_dir, inputs, manifest, roster, policy, expected_year,
+            review_pages: bool = False) -> None:
     from pipeline.aggregate import build_outputs
 
     res = _aggregate_guard(lambda: build_outputs(
         run_dir, list(inputs or []), branch_manifest=manifest, roster=roster, policy=policy,
-        expected_year=expected_year, workers=None if workers is None else max(1, workers)))
+        expected_year=expected_year, review_pages=review_pages))
     c = res["counts"]
     err.print(f"{c['reports']} reports, {c['facts']} facts, {c['flags']} flags, "
               f"{c['districts']} districts, {c['missing_branches']} branches missing -> "
-              f"{res['dashboard']}, {res['excel']}, {res['duckdb']}")
+              f"{res['dashboard']}, {res['excel']}, {res['duckdb']}"
+              + (f", {res['review_dir']}/" if res.get("review_dir") else ""))
 
 
 @app.command("report")
@@ -199,13 +206,11 @@ def report_cmd(
     roster: Optional[Path] = ROSTER_OPT,
     policy: Optional[Path] = POLICY_OPT,
     expected_year: Optional[int] = YEAR_OPT,
-    workers: Optional[int] = typer.Option(
-        None, "--workers", "-j", min=1,
-        help="processes to use: review pages are rendered by N-1 forked processes "
-             "(default: all cores; 1: none forked)"),
+    review_pages: bool = REVIEW_PAGES_OPT,
 ) -> None:
-    """Re-render tables, DuckDB, Excel, dashboard and review pages from a run, without re-extracting."""
-    _render(run_dir, inputs, manifest, roster, policy, expected_year, workers)
+    """Re-render tables, DuckDB, Excel and dashboard (and review pages with --review-pages)
+    from a run, without re-extracting."""
+    _render(run_dir, inputs, manifest, roster, policy, expected_year, review_pages)
 
 
 @app.command("serve")

@@ -209,7 +209,7 @@ def append_entry(run_dir, entry: dict) -> dict:
     finally:
         os.close(fd)
     if created:
-        from pipeline.aggregate.atomic import fsync_dir
+        from pipeline.runtime.files import fsync_dir
         fsync_dir(path.parent)
     return entry
 

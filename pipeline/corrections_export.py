@@ -31,7 +31,7 @@ def gold_report(rep: dict) -> dict:
 
 def export_gold(run_dir, out_dir) -> dict:
     from pipeline.aggregate import AggregateError, _run_manifest
-    from pipeline.aggregate.atomic import write_text_atomic
+    from pipeline.runtime.files import write_text_atomic
     from pipeline.aggregate.source import read_source
 
     run_dir, out_dir = Path(run_dir), Path(out_dir)

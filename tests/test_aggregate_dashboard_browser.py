@@ -39,7 +39,7 @@ def browse(url: str, profile: Path, *extra: str) -> tuple[str, list[str]]:
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     root, run = districts_corpus.build_run(tmp_path_factory.mktemp("browser"))
-    build_outputs(run, [root], expected_year=2024)
+    build_outputs(run, [root], expected_year=2024, review_pages=True)
     return run
 
 

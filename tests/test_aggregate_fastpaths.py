@@ -9,7 +9,6 @@ import html
 import math
 import os
 import re
-import shutil
 from string import Template
 
 import numpy as np
@@ -425,7 +424,7 @@ def test_dashboard_rows_are_itertuples():
 
 @pytest.mark.parametrize("text", ["", "a\nb\r\nc", "工会\ud800x<p>", "页" * 300_000])
 def test_write_text_replace_writes_what_a_text_file_would(tmp_path, text):
-    from pipeline.aggregate.atomic import write_text_replace
+    from pipeline.runtime.files import write_text_replace
 
     write_text_replace(tmp_path / "a.html", text)
     with open(tmp_path / "b.html", "w", encoding="utf-8", errors="replace") as fh:
@@ -459,88 +458,20 @@ def test_source_cache_keeps_texts_within_its_budget(tmp_path, monkeypatch):
     assert [plain.get(p).text for p in files + files[:1]] == texts + texts[:1]
 
 
-# --- the two passes and the three ways of rendering pages --------------------------
+# --- the two passes -----------------------------------------------------------------
 
-def pages(run):
-    return {p.name: p.read_bytes() for p in (run / "review").glob("*.html")}
-
-
-def outputs(run):
-    tables = {n: pd.read_parquet(run / "tables" / f"{n}.parquet")
-              for n in ("reports", "sections", "facts", "flags", "district_stats")}
-    dash = re.sub(r"生成于 [^<]*", "", (run / "dashboard.html").read_text(encoding="utf-8"))
-    return tables, dash, pages(run)
-
-
-def same_outputs(a, b):
-    for name in a[0]:
-        pd.testing.assert_frame_equal(a[0][name], b[0][name])
-    assert a[1] == b[1]
-    assert a[2] == b[2]
-
-
-@pytest.fixture
-def inline_run(tmp_path):
-    root, run = districts_corpus.build_run(tmp_path / "one")
-    res = build_outputs(run, [root], expected_year=2024, workers=1)
-    assert res["review_pages_rendered"] == 7
-    return root, run
-
-
-def test_early_renderers_write_what_inline_rendering_writes(inline_run, tmp_path, monkeypatch):
-    import pipeline.aggregate as agg
-
-    root, run = inline_run
-    other = tmp_path / "other"
-    shutil.copytree(run, other)
-    shutil.rmtree(other / "review")
-    (other / STAMP_NAME).unlink()
-    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
-    res = build_outputs(other, [root], expected_year=2024, workers=4)  # 3 early renderers
-    assert res["review_pages_rendered"] == 7
-    same_outputs(outputs(run), outputs(other))
-
-
-def test_late_renderers_write_what_inline_rendering_writes(inline_run, tmp_path, monkeypatch):
-    """Most pages on disk: the few changed ones are rendered after the reports pass."""
-    import pipeline.aggregate as agg
-
-    root, run = inline_run
-    lines = (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()
-    reps = [Report.model_validate_json(x) for x in lines]
-    for r in reps[:2]:
-        r.title = (r.title or "") + "（修订）"
-    (run / "reports.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in reps),
-                                       encoding="utf-8")
-    other = tmp_path / "other"
-    shutil.copytree(run, other)
-    build_outputs(run, [root], expected_year=2024, workers=1)
-    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
-    forked = []
-    real_fork = agg._ReviewWriter._fork
-    monkeypatch.setattr(agg._ReviewWriter, "_fork",
-                        lambda self, task, slices: forked.append(sum(map(len, slices)))
-                        or real_fork(self, task, slices))
-    res = build_outputs(other, [root], expected_year=2024, workers=3)
-    # one late fork, given the two changed reports only (an early one gets them all)
-    assert forked == [2] and res["review_pages_rendered"] == 2
-    same_outputs(outputs(run), outputs(other))
-
-
-def test_bad_line_with_early_renderers_is_a_clear_error(tmp_path, monkeypatch):
-    import pipeline.aggregate as agg
-
+def test_bad_line_in_the_second_pass_is_a_clear_error(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
     lines = (run / "reports.jsonl").read_text(encoding="utf-8").splitlines()
     bad = re.sub(r'"chars":\d+', '"chars":-1', lines[3])  # passes the first pass, not the second
     assert bad != lines[3]
     (run / "reports.jsonl").write_text("\n".join(lines[:3] + [bad] + lines[4:]) + "\n",
                                        encoding="utf-8")
-    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
     with pytest.raises(AggregateError, match="line 4"):
-        build_outputs(run, [root], workers=3)
+        build_outputs(run, [root], review_pages=True)
     assert not (run / STAMP_NAME).exists()
-    assert not [p for p in (run / "review").iterdir() if ".tmp-" in p.name]
+    assert len(list((run / "review").iterdir())) == 3  # the pages before it, whole
+    assert not list(run.rglob(".*.tmp-*"))  # no half-written table or page
 
 
 def test_reports_file_changed_between_the_passes(tmp_path, monkeypatch):
@@ -558,7 +489,7 @@ def test_reports_file_changed_between_the_passes(tmp_path, monkeypatch):
 
     monkeypatch.setattr(agg, "_near_duplicate_pass", then_edit)
     with pytest.raises(AggregateError, match="changed while it was read"):
-        build_outputs(run, [root], workers=1)
+        build_outputs(run, [root])
 
 
 def test_the_first_pass_reports_a_bad_line_like_the_full_record(tmp_path):
@@ -568,91 +499,3 @@ def test_the_first_pass_reports_a_bad_line_like_the_full_record(tmp_path):
     with pytest.raises(AggregateError, match=r"line 8: not a valid report record: Invalid JSON"):
         build_outputs(run, [root])
     assert os.path.isdir(run)
-
-
-@pytest.mark.parametrize("process", [True, False])  # a child process / the fallback thread
-def test_the_page_writer_writes_every_page_as_given(tmp_path, process):
-    import threading
-
-    from pipeline.aggregate.atomic import write_text_replace
-    from pipeline.aggregate.pagewriter import PageWriter, write_pages
-
-    probe = PageWriter(process=process)
-    assert probe.uses_process is process  # (a child process starts on this machine)
-    probe.close()
-    texts = [f"<p>第{i}页：职工之家\n</p>" * (i + 1) for i in range(200)] + ["\ud800 <b>x</b>"]
-    assert write_pages(((tmp_path / f"{i}.html", t) for i, t in enumerate(texts)),
-                       max_queued=4, process=process) == len(texts)
-    write_text_replace(tmp_path / "direct.html", texts[7])
-    assert (tmp_path / "7.html").read_bytes() == (tmp_path / "direct.html").read_bytes()
-    write_text_replace(tmp_path / "direct-bad.html", texts[-1])  # a lone surrogate: replaced
-    assert (tmp_path / "200.html").read_bytes() == (tmp_path / "direct-bad.html").read_bytes()
-    assert all((tmp_path / f"{i}.html").read_text("utf-8") == t for i, t in enumerate(texts[:-1]))
-    assert not list(tmp_path.glob(".*"))  # no temporary left
-    assert not [t for t in threading.enumerate() if t.name == "ghminer-page-writer"]
-
-
-@pytest.mark.parametrize("process", [True, False])
-def test_a_failed_page_write_is_raised_to_the_renderer(tmp_path, process):
-    from pipeline.aggregate.pagewriter import PageWriter, write_pages
-
-    missing = tmp_path / "no-such-folder"
-    with pytest.raises(FileNotFoundError, match="no-such-folder"):
-        write_pages(((missing / f"{i}.html", "x" * 70_000) for i in range(50)), process=process)
-    writer = PageWriter(process=process)
-    writer.put(missing / "a.html", "x")
-    with pytest.raises(FileNotFoundError):
-        writer.close()
-
-
-def test_a_page_writer_process_that_dies_is_an_error_not_missing_pages(tmp_path):
-    from pipeline.aggregate.pagewriter import PageWriteError, PageWriter
-
-    writer = PageWriter()
-    writer.put(tmp_path / "a.html", "x")
-    writer._child.kill()
-    with pytest.raises(PageWriteError, match="ended unexpectedly"):
-        for i in range(100):  # the pipe breaks at a put or, at the latest, at close
-            writer.put(tmp_path / f"{i}.html", "x" * 70_000)
-        writer.close()
-
-
-def test_an_abandoned_page_writer_process_leaves_whole_pages_only(tmp_path):
-    from pipeline.aggregate.pagewriter import PageWriter
-    from pipeline.run.writer import remove_stale_tmp
-
-    writer = PageWriter()
-    child = writer._child
-    text = "<p>职工之家</p>" * 5000
-    for i in range(200):
-        writer.put(tmp_path / f"{i}.html", text)
-    writer.abandon()
-    assert child.poll() is not None  # stopped, not left writing
-    remove_stale_tmp(tmp_path)  # what the build's clean-up does after abandoning
-    assert all(p.read_text("utf-8") == text for p in tmp_path.iterdir())
-
-
-def test_an_abandoned_page_writer_stops_without_writing_the_rest(tmp_path, monkeypatch):
-    import threading
-
-    from pipeline.aggregate import pagewriter
-
-    slow_disk = threading.Event()  # the first write waits until the build has failed
-    real = pagewriter.write_text_replace
-
-    def write(path, text):
-        slow_disk.wait(10)
-        real(path, text)
-
-    monkeypatch.setattr(pagewriter, "write_text_replace", write)
-
-    def pages():
-        for i in range(5):  # one being written, four queued
-            yield tmp_path / f"{i}.html", "x"
-        threading.Timer(0.2, slow_disk.set).start()
-        raise KeyboardInterrupt  # Ctrl-C while rendering the sixth
-
-    with pytest.raises(KeyboardInterrupt):
-        pagewriter.write_pages(pages(), max_queued=4, process=False)
-    assert [p.name for p in tmp_path.iterdir()] == ["0.html"]  # the queued four dropped
-    assert not [t for t in threading.enumerate() if t.name == "ghminer-page-writer"]

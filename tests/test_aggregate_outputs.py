@@ -22,7 +22,7 @@ from tests.fixtures.districts import corpus as districts_corpus
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root, run_dir = districts_corpus.build_run(tmp_path_factory.mktemp("outputs"))
-    res = build_outputs(run_dir, [root], expected_year=2024)
+    res = build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     return root, run_dir, res
 
 
@@ -145,7 +145,7 @@ def test_review_file_names_are_sanitised():
 def test_review_page_without_source_file(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
     (root / "东城区" / "e1.txt").unlink()
-    build_outputs(run, [root], expected_year=2024)
+    build_outputs(run, [root], expected_year=2024, review_pages=True)
     page = next((run / "review").glob("e1_0_*.html")).read_text(encoding="utf-8")
     assert "原文件已不存在" in page
     assert '<pre class="source">' not in page and "data-facts=" not in page
@@ -156,7 +156,7 @@ def test_changed_source_is_not_mis_highlighted(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
     p = root / "西城区" / "w2.txt"
     p.write_text("前言插入一行。\n" + p.read_text(encoding="utf-8"), encoding="utf-8")
-    build_outputs(run, [root])
+    build_outputs(run, [root], review_pages=True)
     page = next((run / "review").glob("w2_0_*.html")).read_text(encoding="utf-8")
     assert "已被修改" in page and "未予高亮" in page
 
@@ -164,15 +164,15 @@ def test_changed_source_is_not_mis_highlighted(tmp_path):
 def test_cli_report_rerenders_and_reports_bad_manifest(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
     runner = CliRunner()
-    res = runner.invoke(app, ["report", str(run), "--expected-year", "2024"])
+    res = runner.invoke(app, ["report", str(run), "--expected-year", "2024", "--review-pages"])
     assert res.exit_code == 0, res.output
     assert (run / "dashboard.html").is_file() and (run / "ghminer.xlsx").is_file()
     assert len(list((run / "review").glob("*.html"))) == 7
-    # in one process, the same outputs again; --workers 0 is refused
-    res = runner.invoke(app, ["report", str(run), "--expected-year", "2025", "--workers", "1"])
+    # the default: no review pages, those of the build before removed
+    res = runner.invoke(app, ["report", str(run), "--expected-year", "2025"])
     assert res.exit_code == 0, res.output
-    assert len(list((run / "review").glob("*.html"))) == 7
-    assert runner.invoke(app, ["report", str(run), "--workers", "0"]).exit_code == 2
+    assert not (run / "review").exists()
+    assert runner.invoke(app, ["report", str(run), "--workers", "2"]).exit_code == 2  # retired
     bad = tmp_path / "bad.csv"
     bad.write_text("file,branch_id,branch_name,district,year\n/etc/passwd,X,x,d,2024\n",
                    encoding="utf-8")
@@ -216,7 +216,7 @@ def test_hostile_text_is_inert_everywhere(tmp_path):
     rep = rep.model_copy(update={"title": evil, "org": "-2+3"})
     lines[0] = rep.model_dump_json()
     (run / "reports.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    build_outputs(run, [root])
+    build_outputs(run, [root], review_pages=True)
     dash = (run / "dashboard.html").read_text(encoding="utf-8")
     assert "<img" not in dash and "&lt;img src=x onerror=alert(1)&gt;" in dash
     page = (run / rep_page(run, rep.report_index, rep.source)).read_text(encoding="utf-8")

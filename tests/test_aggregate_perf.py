@@ -37,7 +37,7 @@ def rewrite_reports(run, edit):
 @pytest.fixture
 def run(tmp_path):
     root, run_dir = districts_corpus.build_run(tmp_path)
-    res = build_outputs(run_dir, [root], expected_year=2024)
+    res = build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     assert res["review_pages_rendered"] == 7
     return root, run_dir
 
@@ -188,14 +188,14 @@ def test_unchanged_rebuild_keeps_every_page(run):
     root, run_dir = run
     before = pages(run_dir)
     xlsx_mtime = (run_dir / "ghminer.xlsx").stat().st_mtime_ns
-    res = build_outputs(run_dir, [root], expected_year=2024)
+    res = build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     assert res.get("unchanged") is True and res["review_pages_rendered"] == 0
     assert res["counts"]["reports"] == 7
     assert pages(run_dir) == before
     assert (run_dir / "ghminer.xlsx").stat().st_mtime_ns == xlsx_mtime
     # without the whole-build stamp everything is rebuilt, but no page is re-rendered
     (run_dir / STAMP_NAME).unlink()
-    res = build_outputs(run_dir, [root], expected_year=2024)
+    res = build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     assert not res.get("unchanged") and res["review_pages_rendered"] == 0
     assert pages(run_dir) == before
 
@@ -220,7 +220,7 @@ def test_changed_report_rerenders_only_its_page(run):
         return reps
 
     rewrite_reports(run_dir, retitle)
-    res = build_outputs(run_dir, [root], expected_year=2024)
+    res = build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     assert res["review_pages_rendered"] == 1
     after = pages(run_dir)
     new_page = page_of(run_dir, "e1#0")
@@ -236,7 +236,7 @@ def test_removed_report_page_is_deleted(run):
     before = pages(run_dir)
     gone = page_of(run_dir, "b1#0")
     rewrite_reports(run_dir, lambda reps: [r for r in reps if r.source != "b1.txt"])
-    res = build_outputs(run_dir, [root], expected_year=2024)
+    res = build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     assert res["review_pages_rendered"] == 0 and res["counts"]["reports"] == 6
     after = pages(run_dir)
     assert gone not in after
@@ -250,50 +250,10 @@ def test_edited_source_file_is_noticed_after_a_build(run):
     text = p.read_text(encoding="utf-8")
     p.write_text("前言插入一行。\n" + text, encoding="utf-8")
     os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))
-    res = build_outputs(run_dir, [root], expected_year=2024)
+    res = build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     assert not res.get("unchanged") and res["review_pages_rendered"] >= 1
     page = (run_dir / "review" / page_of(run_dir, "w2#0")).read_text(encoding="utf-8")
     assert page_of(run_dir, "w2#0") != old_page and "已被修改" in page
-
-
-@pytest.mark.parametrize("workers", [2, 3])  # the parent renders a share / none
-def test_forked_renderers_write_the_same_pages(run, monkeypatch, workers):
-    import shutil
-
-    import pipeline.aggregate as agg
-    from pipeline.aggregate import html
-
-    root, run_dir = run
-    one = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
-    shutil.rmtree(run_dir / "review")
-    (run_dir / STAMP_NAME).unlink()
-    monkeypatch.setattr(agg, "MIN_PAGES_PER_PROCESS", 1)
-    # who rendered each page: forked renderers inherit the patch and append to a log
-    log = run_dir.parent / f"writers-{workers}.log"
-    real_render = html.render_review
-
-    def logged_render(rep, report_id, *args):
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{os.getpid()} {report_id}\n")
-        return real_render(rep, report_id, *args)
-
-    monkeypatch.setattr(html, "render_review", logged_render)
-    res = build_outputs(run_dir, [root], expected_year=2024, workers=workers)
-    writers: dict[str, set] = {}
-    for line in log.read_text("utf-8").splitlines():
-        pid, name = line.split()
-        writers.setdefault("parent" if int(pid) == os.getpid() else pid, set()).add(name)
-    by_parent = writers.pop("parent", set())
-    by_renderers = set().union(*writers.values())
-    assert len(writers) == workers - 1  # each renderer rendered pages
-    k = workers - 1  # renderers beside the parent: the parent renders the last reports
-    parent_share = 7 - min(7, round(k * agg._forked_share(k) * 7))
-    assert (parent_share > 0) == (workers == 2)
-    assert len(by_parent) == parent_share and len(by_renderers) == 7 - parent_share
-    assert not by_parent & by_renderers
-    assert res["review_pages_rendered"] == 7
-    two = {p.name: p.read_bytes() for p in (run_dir / "review").glob("*.html")}
-    assert two == one
 
 
 def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
@@ -308,7 +268,7 @@ def test_rebuild_reuses_minhash_signatures(run, monkeypatch):
 
     monkeypatch.setattr(MinHasher, "signature", no_hashing)
     monkeypatch.setattr(MinHasher, "signatures", no_hashing)
-    build_outputs(run_dir, [root], expected_year=2024)
+    build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     after = pd.read_parquet(run_dir / "tables" / "flags.parquet")
     dup = after[after["code"] == "near_duplicate"]
     assert set(dup["report_id"]) == {"w1#0", "w2#0"}
@@ -328,7 +288,7 @@ def test_signatures_are_recomputed_when_the_minhash_code_changes(run, monkeypatc
     real = MinHasher.signatures
     monkeypatch.setattr(MinHasher, "signatures",
                         lambda self, texts: hashed.extend(texts) or real(self, texts))
-    build_outputs(run_dir, [root], expected_year=2024)
+    build_outputs(run_dir, [root], expected_year=2024, review_pages=True)
     assert len(hashed) >= 7  # every report again
 
 
@@ -339,10 +299,10 @@ def test_an_up_to_date_build_does_not_load_pandas(tmp_path):
     import sys
 
     root, run = districts_corpus.build_run(tmp_path)
-    first = build_outputs(run, [root])
+    first = build_outputs(run, [root], review_pages=True)
     code = ("import sys, json; from pathlib import Path; "
             "from pipeline.aggregate import build_outputs; "
-            f"r = build_outputs(Path({str(run)!r}), [Path({str(root)!r})]); "
+            f"r = build_outputs(Path({str(run)!r}), [Path({str(root)!r})], review_pages=True); "
             "print(json.dumps([r['review_pages_rendered'], 'pandas' in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=os.path.dirname(os.path.dirname(__file__)))

@@ -30,7 +30,7 @@ B_NOYEAR = "东区/青松社区工会/补充说明.txt"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root, run = corpus.build_run(tmp_path_factory.mktemp("years"))
-    res = build_outputs(run, [root], workers=1)
+    res = build_outputs(run, [root])
     return root, run, res
 
 
@@ -196,7 +196,7 @@ def test_policy_thresholds_decide(tmp_path):
     base = base.replace("copy_threshold = 0.9", "copy_threshold = 0.99") \
         .replace("figures_min = 5", "figures_min = 7").replace("change_pct = 50", "change_pct = 150")
     pol.write_text(base, encoding="utf-8")
-    build_outputs(run, [root], policy=pol, workers=1)
+    build_outputs(run, [root], policy=pol)
     f = _t(run, "flags")
     f = f[f.code.isin(YEAR_CODES)]
     assert {(r.report_id, r.code, r.severity) for r in f.itertuples()} == {
@@ -277,7 +277,7 @@ def test_dashboard_trend_charts(built):
 
 def test_a_single_year_run_says_so(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
-    build_outputs(run, [root], expected_year=2024, workers=1)
+    build_outputs(run, [root], expected_year=2024)
     ws = load_workbook(run / "ghminer.xlsx", read_only=True)["年度对比"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == ["说明"] and "只有 2024 年一个年度" in rows[1][0] and len(rows) == 2
@@ -328,3 +328,39 @@ def test_district_statistics_describe_the_latest_season(built):
     # 2024: 红旗 1,000 + 青松 420 + 开发区 500 (worked out in test_branch_years)
     assert members["total_exact"].sum() + members["total_approx"].fillna(0).sum() == 1920
     assert "区县统计为 2024 年度" in (run / "dashboard.html").read_text(encoding="utf-8")
+
+
+def test_a_corrected_member_count_reaches_the_year_tables_and_flags(tmp_path):
+    """An analyst corrects W02's 2024 membership (900, a misread) to 450: branch_years,
+    year_over_year, the 年度对比 sheet and the implausible_change flag follow the
+    corrected report, not the extracted one."""
+    import json
+
+    from pipeline.corrections import append_entry, new_entry
+
+    root, run = corpus.build_run(tmp_path)
+    build_outputs(run, [root])
+    sha = {f["path"]: f["sha256"] for f in json.loads((run / "manifest.json").read_text())["files"]}
+    rep = next(json.loads(x) for x in (run / "reports.jsonl").read_text().splitlines()
+               if json.loads(x)["path"].endswith(E24))
+    fact = next(f for f in rep["facts"] if f.get("metric") == "members")
+    assert fact["value"] == 900
+    append_entry(run, new_entry("edit_fact", {"sha256": sha[rep["path"]],
+                                              "report_start": rep["start"], "type": "count",
+                                              "start": fact["start"], "end": fact["end"]},
+                                after={"value": 450}, before={"value": 900}))
+    res = build_outputs(run, [root])
+    assert not res.get("unchanged")
+    by = _t(run, "branch_years")
+    got = by[(by.branch_id == "W02") & (by.year == 2024) & (by.metric == "members")]
+    assert got.iloc[0].value == 450
+    yoy = _t(run, "year_over_year")
+    r = _row(yoy[yoy.level == "branch"], branch_id="W02", metric="members")
+    assert (r.previous_value, r.current_value, r.change, r.change_pct) == (400, 450, 50, 12.5)
+    r = _row(yoy[yoy.level == "district"], district="西区", metric="members", current_year=2024)
+    assert (r.previous_value, r.current_value) == (710, 450)
+    flags = _t(run, "flags")
+    assert not ((flags.report_id == rid(E24)) & (flags.code == "implausible_change")).any()
+    values = [c for row in load_workbook(run / "ghminer.xlsx", read_only=True)["年度对比"]
+              .iter_rows(values_only=True) for c in row]
+    assert 450 in values and 900 not in values

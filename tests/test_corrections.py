@@ -170,7 +170,7 @@ def _sheet_values(run, sheet):
 
 def test_build_applies_the_journal_and_rebuilds_when_it_changes(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
-    build_outputs(run, [root], expected_year=2024)
+    build_outputs(run, [root], expected_year=2024, review_pages=True)
     total_before, facts_before = _members_total(run, "西城区")
     assert total_before == 1400  # 500 + 900
     reports = [json.loads(line) for line in (run / "reports.jsonl").read_text().splitlines()]
@@ -181,7 +181,7 @@ def test_build_applies_the_journal_and_rebuilds_when_it_changes(tmp_path):
     target = {"sha256": sha[w1["path"]], "report_start": w1["start"]}
     append_entry(run, new_entry("edit_fact", {**target, "type": "count", "start": fact["start"],
                                               "end": fact["end"]}, after={"value": 5000}))
-    res = build_outputs(run, [root], expected_year=2024)
+    res = build_outputs(run, [root], expected_year=2024, review_pages=True)
     assert not res.get("unchanged")  # the journal is part of the up-to-date stamp
     total, facts = _members_total(run, "西城区")
     assert total == 5900
@@ -191,13 +191,13 @@ def test_build_applies_the_journal_and_rebuilds_when_it_changes(tmp_path):
     page = next((run / "review").glob("w1_0_*.html")).read_text(encoding="utf-8")
     assert "5,000 人" in page
     # unchanged journal: nothing rebuilt
-    assert build_outputs(run, [root], expected_year=2024).get("unchanged")
+    assert build_outputs(run, [root], expected_year=2024, review_pages=True).get("unchanged")
     # a corrupt line added by hand: warned about, the build goes on with the rest
     with open(journal_path(run), "a", encoding="utf-8") as fh:
         fh.write("not json\n")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        build_outputs(run, [root], expected_year=2024)
+        build_outputs(run, [root], expected_year=2024, review_pages=True)
     assert any(issubclass(w.category, CorruptJournalWarning) for w in caught)
     assert _members_total(run, "西城区")[0] == 5900
 
@@ -218,7 +218,7 @@ def test_build_warns_about_corrections_it_could_not_apply(tmp_path):
     stale = append_entry(run, new_entry("set_section", {**target, "sha256": "f" * 64},
                                         after={"label": "aid", "present": True}))
     with pytest.warns(UnappliedCorrectionWarning) as caught:
-        build_outputs(run, [root], workers=1)
+        build_outputs(run, [root])
     message = str(caught[0].message)
     for entry in (gone_fact, gone_report, stale):
         assert entry["id"] in message

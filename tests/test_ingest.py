@@ -452,6 +452,6 @@ def test_the_aggregate_reads_sources_back_with_the_encoding_the_run_recorded(tmp
     ranked = []
     real = decode._decode_legacy
     monkeypatch.setattr(decode, "_decode_legacy", lambda data: ranked.append(1) or real(data))
-    build_outputs(out, [inbox], workers=0)
+    build_outputs(out, [inbox], review_pages=True)
     assert ranked == []
     assert list((out / "review").rglob("*.html"))  # pages were written from the text

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.run import AtomicWriter, discover_sorted, run_corpus
-from pipeline.run.writer import remove_stale_tmp
+from pipeline.runtime.files import remove_stale_tmp
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIRS = [ROOT / "corpora" / "seeds", ROOT / "corpora" / "synthetic"]

@@ -59,7 +59,7 @@ def test_the_first_build_after_a_run_hashes_nothing_and_finds_the_same_twins(
     assert len(from_run) == manifest.counts["reports"]
 
     hashed = counting_hasher(monkeypatch)
-    build_outputs(out, [corpus], workers=1)
+    build_outputs(out, [corpus])
     assert hashed == []
     with_run = twins(out)
     assert with_run["report_id"].str.startswith("zz_copy").any()  # the copy was found
@@ -67,7 +67,7 @@ def test_the_first_build_after_a_run_hashes_nothing_and_finds_the_same_twins(
     # the aggregate on its own: it hashes every report, to the same signatures and twins
     (out / ".cache" / CACHE_NAME).unlink()
     (out / STAMP_NAME).unlink()
-    build_outputs(out, [corpus], workers=1)
+    build_outputs(out, [corpus])
     assert len(hashed) == manifest.counts["reports"]
     pd.testing.assert_frame_equal(with_run, twins(out))
     by_aggregate = stored(out)
@@ -142,7 +142,7 @@ def test_a_cached_result_under_another_path_serves_the_aggregate_too(corpus, tmp
     m = run_corpus([moved], tmp_path / "b", workers=1, cache_dir=shared)
     assert m.counts["cached"] == m.counts["files"]
     hashed = counting_hasher(monkeypatch)
-    build_outputs(tmp_path / "b", [moved], workers=1)
+    build_outputs(tmp_path / "b", [moved])
     assert hashed == []
     assert twins(tmp_path / "b")["report_id"].str.startswith("zz_copy").any()
 
@@ -157,7 +157,7 @@ def test_a_source_edited_after_the_run_is_hashed_again_by_the_aggregate(corpus, 
     assert 0 < n_copy < manifest.counts["reports"]
     copy.write_text(copy.read_text("utf-8") + "\n附：本文件已修改。\n", "utf-8")
     hashed = counting_hasher(monkeypatch)
-    build_outputs(out, [corpus], workers=1)
+    build_outputs(out, [corpus])
     # the run's signatures of the edited file no longer hold for its bytes on disk
     # (the aggregate reads the file to hash it), the others do
     assert len(hashed) == n_copy
@@ -170,7 +170,7 @@ def test_a_run_without_the_result_cache_still_hands_its_signatures_over(corpus, 
     assert len(stored(out)) == manifest.counts["reports"]
     assert not [p for p in (out / ".cache").iterdir() if p.name != CACHE_NAME]  # no entries
     hashed = counting_hasher(monkeypatch)
-    build_outputs(out, [corpus], workers=1)
+    build_outputs(out, [corpus])
     assert hashed == []
 
 
@@ -187,7 +187,7 @@ def test_a_hasher_failure_in_a_worker_does_not_fail_the_file(corpus, tmp_path, m
     assert not (out / ".cache" / CACHE_NAME).exists()
     monkeypatch.undo()
     hashed = counting_hasher(monkeypatch)
-    build_outputs(out, [corpus], workers=1)  # the aggregate computes them itself
+    build_outputs(out, [corpus])  # the aggregate computes them itself
     assert len(hashed) == manifest.counts["reports"]
 
 

@@ -30,7 +30,7 @@ VALIDATE_GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "valid
 @pytest.fixture()
 def built(tmp_path):
     root, run = districts_corpus.build_run(tmp_path)
-    build_outputs(run, [root], expected_year=2024, workers=1)
+    build_outputs(run, [root], expected_year=2024)
     return root, run
 
 
@@ -196,7 +196,7 @@ def _hostile_run(tmp: Path) -> Path:
                            counts={"files": 1, "processed": 1, "failed": 0, "reports": 1,
                                    "facts": 1})
     (run / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
-    build_outputs(run, [tmp / "input"], workers=1)
+    build_outputs(run, [tmp / "input"])
     return run
 
 

@@ -59,7 +59,7 @@ def server(tmp_path):
     from pipeline.serve import Guard, create_app
 
     root, run = districts_corpus.build_run(tmp_path)
-    build_outputs(run, [root], expected_year=2024, workers=1)
+    build_outputs(run, [root], expected_year=2024)
     port = _free_port()
     app = create_app(run, Guard.for_bind("127.0.0.1", TOKEN))
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

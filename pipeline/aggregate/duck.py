@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.aggregate.atomic import atomic_path
+from pipeline.runtime.files import atomic_path
 
 # A district's overview from the district_stats rows (the view below and the
 # workbench's live statistics select it).

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.aggregate.atomic import atomic_path, tmp_path_for
+from pipeline.runtime.files import atomic_path, tmp_path_for
 from pipeline.aggregate.minhash import hasher_params
 from pipeline.aggregate.source import source_state
 

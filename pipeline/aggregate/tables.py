@@ -203,7 +203,7 @@ class ParquetSink:
     build leaves the previous table, and `abandon` removes the temporary file)."""
 
     def __init__(self, path, schema, row_group: int = ROW_GROUP_ROWS):
-        from pipeline.aggregate.atomic import tmp_path_for
+        from pipeline.runtime.files import tmp_path_for
 
         self.path, self.schema, self.row_group = path, schema, row_group
         self.tmp = tmp_path_for(path)
@@ -239,7 +239,7 @@ class ParquetSink:
 
     def close(self):
         """The table complete, still under its temporary name (returned)."""
-        from pipeline.aggregate.atomic import fsync_file
+        from pipeline.runtime.files import fsync_file
 
         self.flush()
         self.writer.close()
@@ -341,7 +341,7 @@ class TableWriter:
 
     def publish(self) -> dict:
         """name -> path of each table, now in place."""
-        from pipeline.aggregate.atomic import fsync_dir
+        from pipeline.runtime.files import fsync_dir
 
         paths = {name: sink.publish() for name, sink in self.sinks.items()}
         fsync_dir(next(iter(paths.values())).parent)

@@ -401,11 +401,12 @@ def _fmt_metric(metric: str, v: float) -> str:
 
 
 def year_flags(lines, signatures: dict, reports_path: Path, pol, roster_ids: set[str],
-               names: dict[str, str], text_of) -> YearFlags:
+               names: dict[str, str], text_of, corrected: dict | None = None) -> YearFlags:
     """The flags of `lines` (the first pass's `_Line`s: report_id, branch, year, offset,
     span, path). `signatures`: report id -> MinHash signature (digits masked);
     `text_of(line)`: the report's text or None (read only for pairs whose signatures
-    say they may be copies)."""
+    say they may be copies); `corrected`: report id -> (facts, section tree) of the
+    reports an analyst corrected (their figures are the corrected ones)."""
     yp = pol.years
     out = YearFlags()
     # the years of reports whose branch is known: those alone can be compared (a stray
@@ -440,12 +441,16 @@ def year_flags(lines, signatures: dict, reports_path: Path, pol, roster_ids: set
     wanted = sorted((ln for ys in multi.values() for lns in ys.values() for ln in lns),
                     key=lambda ln: ln.offset)
     figs: dict[str, tuple[dict, list]] = {}
+    corrected = corrected or {}
     with open(reports_path, "rb") as fh:
         for ln in wanted:
-            fh.seek(ln.offset)
-            lite = _LiteReport.model_validate_json(fh.readline())
-            figs[ln.report_id] = (report_figures(lite.facts, lite.section_tree),
-                                  figure_values(lite.facts))
+            if ln.report_id in corrected:
+                facts, tree = corrected[ln.report_id]
+            else:
+                fh.seek(ln.offset)
+                lite = _LiteReport.model_validate_json(fh.readline())
+                facts, tree = lite.facts, lite.section_tree
+            figs[ln.report_id] = (report_figures(facts, tree), figure_values(facts))
             out.figures[ln.report_id] = figs[ln.report_id][0]  # (the tables reuse them)
     # copies: each report against its branch's previous-year reports whose signatures
     # (digits masked) agree enough to be candidates; those pairs are compared again with

@@ -30,7 +30,7 @@ from .cache import FileOutcome, ResultCache, file_sha256, pipeline_fingerprint
 from .engine_local import default_workers, iter_local
 from .replay import forget_index, inputs_key, save_index, unchanged_records
 from .window import Job
-from .writer import AtomicWriter, remove_stale_tmp, tmp_name
+from pipeline.runtime.files import AtomicWriter, remove_stale_tmp, tmp_path_for
 
 try:
     import fcntl
@@ -219,7 +219,7 @@ def run_corpus(inputs: Iterable[Path], out_dir: Path, config: ProcessConfig = Pr
             results = iter_local(jobs, config, process, workers, window, on_wait)
         # File records are spooled to disk, not kept: the driver's memory stays flat
         # for hundreds of thousands of files; manifest.json is assembled from the spool.
-        spool_path = tmp_name(out_dir / ".manifest-files.jsonl")
+        spool_path = tmp_path_for(out_dir / ".manifest-files.jsonl")
         writer = AtomicWriter(out_dir / "reports.jsonl")
         streaming = False
         signatures = _RunSignatures(out_dir)

@@ -27,7 +27,7 @@ from pipeline import __version__
 from pipeline.ingest.model import missing_tool
 from schemas.report import FileRecord, Report
 
-from .writer import write_atomic
+from pipeline.runtime.files import write_atomic
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent
 # Parts of the package that do not change per-file results: editing them must not

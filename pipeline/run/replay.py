@@ -24,7 +24,7 @@ from pathlib import Path
 from schemas.report import FileRecord
 
 from .cache import FileOutcome
-from .writer import write_atomic
+from pipeline.runtime.files import write_atomic
 
 INDEX_NAME = ".replay-index.json"  # in the run folder: it vouches for that folder's outputs
 RACY_NS = 2_000_000_000  # an mtime this close to the run's start may hide a later edit

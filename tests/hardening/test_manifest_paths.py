@@ -110,7 +110,7 @@ def test_review_page_names_ignore_path_text_in_the_report(tmp_path):
     out = tmp_path / "out"
     run_corpus([root], out, workers=0, use_cache=False)
     before = set(tmp_path.parent.iterdir())
-    build_outputs(out, [root])
+    build_outputs(out, [root], review_pages=True)
     assert set(tmp_path.parent.iterdir()) == before
     written = [p.name for p in (out / "review").iterdir()]
     assert len(written) == 2

@@ -59,7 +59,7 @@ def run_dir(tmp_path_factory):
     out = tmp / "out"
     m = run_corpus([root], out, workers=0, use_cache=False)
     assert m.counts["processed"] == len(LAYOUT) and m.counts["facts"] > 0
-    build_outputs(out, [root])
+    build_outputs(out, [root], review_pages=True)
     return out
 
 

@@ -224,8 +224,12 @@ def render_dashboard(summary: pd.DataFrame, stats: pd.DataFrame, reports, flags,
                 metrics_table=metrics_table, missing_table=missing_table,
                 chase_table=chase_table, reports_table=reports_table, files_table=files_table,
                 years_section=years_section(years, max_rows),
-                footer=esc("数值均来自原文，可在核对页中逐条对照；"
-                           "区县归属依据见报告清单“归属依据”列（清单/目录/文中单位名/未知）。"))
+                footer=esc(("数值均来自原文，点报告编号打开核对页逐条对照；"
+                            if run_info.get("review_pages") else
+                            "数值均来自原文。逐条核对某份报告（原文与高亮的事实）：运行 "
+                            "ghminer serve 运行文件夹 打开分析工作台，或生成时加 --review-pages "
+                            "选项（ghminer report 运行文件夹 --review-pages）生成静态核对页；")
+                           + "区县归属依据见报告清单“归属依据”列（清单/目录/文中单位名/未知）。"))
 
 
 def _to_chase(flags, max_rows: int) -> tuple[pd.DataFrame, int, int]:
