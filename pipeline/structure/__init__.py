@@ -108,21 +108,30 @@ def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> Struct
         section_spans=_paint((rs.start, rs.end), painted + node_spans), evidence=events)
 
 
-def _org_of(doc: SourceDoc, rs: ReportSlice, blocks, title_norm: str | None):
-    """(org as written, its span in doc.text, org_type). Names, unit suffixes and type
-    cues are read in gloss-free normalised text (医(yī)院 is 医院, 工會 is 工会)."""
-    from pipeline.structure.org import (GLOSS, SELF_NAMING_LINES, find_org_with_source, locate,
-                                        type_from_text)
+def org_inputs(doc: SourceDoc, rs: ReportSlice, blocks, title_norm: str | None):
+    """What the org decision reads of a report, in gloss-free normalised text (医(yī)院
+    is 医院, 工會 is 工会): its body, title, first source lines (bylines and headlines
+    the clean stage marks as furniture included) and the opening of its first blocks."""
+    from pipeline.structure.org import GLOSS, SELF_NAMING_LINES
+    from pipeline.structure.org_model import OrgInputs
 
     body = GLOSS.sub("", "\n".join(b.norm for b in blocks))
     title = GLOSS.sub("", title_norm) if title_norm else None
     first_lines = [GLOSS.sub("", doc.norm[slice(*doc.line_span(ln))]).strip()
                    for ln in range(rs.start_line, min(rs.end_line, rs.start_line + SELF_NAMING_LINES) + 1)]
-    org, source = find_org_with_source(body, title, [ln for ln in first_lines if ln])
     opening = GLOSS.sub("", "\n".join(b.norm[:80] for b in blocks[:2]))
-    org_type = type_from_text(body, opening, org, title or "",
-                              org_is_subject=source in ("title", "subject", "alias"))
+    return OrgInputs(body, title, [ln for ln in first_lines if ln], opening)
+
+
+def _org_of(doc: SourceDoc, rs: ReportSlice, blocks, title_norm: str | None):
+    """(org as written, its span in doc.text, org_type): the org models' choice among
+    the rules' candidates (org_model.py)."""
+    from pipeline.structure.org import locate
+    from pipeline.structure.org_model import decide, default_models
+
+    choice = decide(org_inputs(doc, rs, blocks, title_norm), *default_models())
+    org = choice.org
     span = locate(doc.norm, org, rs.start, rs.end) if org else None
     if span:  # as written in the source (traditional characters, glosses)
         org = doc.text[span[0]:span[1]]
-    return org, span, org_type
+    return org, span, choice.org_type

@@ -113,6 +113,8 @@ def org_cues() -> dict:
         "generic_head": re.compile(raw["generic_head_rx"]),
         "left_trim": re.compile(raw["left_trim"]),
         "type_cues": type_cues,
+        "types": tuple(raw["types"]),
+        "self_reference_starts": str(raw["self_reference_starts"]),
         "type_rx": re.compile("|".join(map(re.escape, sorted(type_cues, key=len, reverse=True)))),
     }
 

@@ -337,12 +337,10 @@ def _glossed(name: str) -> re.Pattern:
     return re.compile(_GLOSS_GAP.join(map(re.escape, name)))
 
 
-def _most_frequent_org(text: str, title: str | None = None, kind: str | None = None) -> str | None:
-    """The most frequent specific unit in the title or report (title counts double).
-    Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
-    frequent written form is returned. A title that opens with a unit kind only
-    (街道总工会工作总结) restricts the choice to units of that kind when the text names
-    any; a unit named once counts only where a report names itself."""
+def unit_mentions(text: str, title: str | None = None) -> tuple[Counter, dict[str, str], dict[str, int]]:
+    """The specific units the title and text name: mentions per unit (its name
+    without 工会; a title mention counts double), its most frequent written form and
+    where the text first names it (-1: only in the title)."""
     raw_counts: Counter = Counter()
     raw_first: dict[str, int] = {}
     for src, w in ((title or "", 2), (text, 1)):
@@ -364,9 +362,18 @@ def _most_frequent_org(text: str, title: str | None = None, kind: str | None = N
         counts[core] += raw_counts[raw]
         forms.setdefault(core, Counter())[name] += raw_counts[raw]
         first[core] = min(first.get(core, raw_first[raw]), raw_first[raw])
+    return counts, {core: form.most_common(1)[0][0] for core, form in forms.items()}, first
+
+
+def _most_frequent_org(text: str, title: str | None = None, kind: str | None = None) -> str | None:
+    """The most frequent specific unit in the title or report (title counts double).
+    Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
+    frequent written form is returned. A title that opens with a unit kind only
+    (街道总工会工作总结) restricts the choice to units of that kind when the text names
+    any; a unit named once counts only where a report names itself."""
+    counts, name_of, first = unit_mentions(text, title)
     if not counts:
         return None
-    name_of = {core: form.most_common(1)[0][0] for core, form in forms.items()}
     # a kind with its union suffix (街道总工会) is matched on the whole name
     of_kind = [c for c in counts if kind and (name_of[c].endswith(kind) if _UNION_SUFFIX.search(kind)
                                                else c.endswith(kind))]
@@ -434,28 +441,43 @@ def type_from_text(text: str, opening: str = "", org: str | None = None, title: 
     """The suffix of the reporting unit when it is named in the title or as the opening
     subject (org_is_subject); else a weighted vote: units named in the opening lines and
     title, the org's suffix, cue words counted in the text (data/org_cues.yaml)."""
-    c = org_cues()
-    scores: Counter = Counter()
     t_org = type_of_name(org)
     if t_org and org_is_subject:
         return t_org
+    scores: Counter = Counter()
     if t_org:
         scores[t_org] += ORG_WEIGHT
-    for src, weight in ((opening, OPENING_WEIGHT), (title, TITLE_WEIGHT)):
+    ev = type_evidence(text, opening, title)
+    for kind, weight in (("opening", OPENING_WEIGHT), ("title", TITLE_WEIGHT)):
+        for t, n in ev[kind].items():
+            scores[t] += weight * n
+    scores.update(ev["cues"])
+    if not scores:
+        return None
+    t, s = scores.most_common(1)[0]
+    return t if s >= 2 else None
+
+
+def type_evidence(text: str, opening: str = "", title: str = "") -> dict[str, Counter]:
+    """What tells the reporting unit's type besides its name: the types of the units
+    named in the opening lines and in the title (mentions, a superior's excluded:
+    在区总工会的领导下), the weighted cue words of the text, and each cue word's count."""
+    c = org_cues()
+    out: dict[str, Counter] = {"opening": Counter(), "title": Counter(), "cues": Counter(),
+                               "terms": Counter()}
+    for src, kind in ((opening, "opening"), (title, "title")):
         for raw, pos in unit_names(src):
             name = c["left_trim"].sub("", raw)
             if c["superior_after"].match(src, pos + len(raw)):
                 continue  # 在区总工会的领导下: the unit the reporter follows
             t = type_of_name(name) if name else None
             if t:
-                scores[t] += weight
+                out[kind][t] += 1
     for m in c["type_rx"].finditer(text):
         t, w = c["type_cues"][m.group(0)]
-        scores[t] += w
-    if not scores:
-        return None
-    t, s = scores.most_common(1)[0]
-    return t if s >= 2 else None
+        out["cues"][t] += w
+        out["terms"][m.group(0)] += 1
+    return out
 
 
 def find_year(title: str | None, head: str) -> int | None:
