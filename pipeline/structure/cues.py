@@ -102,6 +102,7 @@ def org_cues() -> dict:
         "name_left": re.compile(r"[\u4e00-\u9fa5A-Za-z0-9xX×_\-]{0,12}$"),
         "bare_union": re.compile(raw["bare_union_rx"]),
         "unit_year": re.compile(raw["unit_year_rx"]),
+        "title_lead": re.compile(raw["title_lead_rx"]),
         "line_lead": re.compile(raw["line_lead_rx"]),
         "alias": re.compile(raw["alias_rx"]),
         "self_intro": re.compile(raw["self_intro_rx"]),

@@ -189,7 +189,7 @@ def find_org_with_source(text: str, title: str | None = None,
     stage marks as page furniture included (default: the first lines of `text`)."""
     lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
     lines = [ln for ln in lines if ln != title]
-    opening = "\n".join(lines) + "\n" + text[:FULL_NAME_WINDOW]
+    opening = full_name_opening(lines, text)
     if title:
         name = _named_unit(title, len(title))
         if name:
@@ -212,6 +212,18 @@ def find_org_with_source(text: str, title: str | None = None,
 
 
 FULL_NAME_WINDOW = 300  # characters of the text where a short-named unit is named in full
+_SENTENCE_END = re.compile(r"[。!！?？;；]")
+
+
+def full_name_opening(lines: list[str], text: str) -> str:
+    """Where a report spells out the full name of the unit its title or a headline
+    names in short: the unit opening the first sentence of one of its first lines (2015年1月9日,
+    中国水产科学研究院长江水产研究所工会召开…) and a self-definition (XX集团公司工会
+    (以下简称…)). A full name mid-text (a later sentence: …。德化县人民法院工会委员会荣获…)
+    is not how the report names itself: the short form stays (德化法院)."""
+    subjects = [_line_subject(_SENTENCE_END.split(ln, 1)[0])
+                for ln in lines + text[:FULL_NAME_WINDOW].split("\n")]
+    return "\n".join(n for n in subjects + [_self_defined(text)] if n)
 
 
 def _full_form(name: str, opening: str) -> str:
@@ -394,6 +406,7 @@ def _title_unit_kind(title: str | None) -> str | None:
     report's author is a 街道总工会, named in the text)."""
     if not title:
         return None
+    title = org_cues()["title_lead"].sub("", title)
     title = re.sub(r"^(?:[0-9xX_]{2,4}\s*(?:年度|学年|年)|最新|精选)+", "", title.lstrip())
     for suffix, _ in org_cues()["suffixes"]:
         if title.startswith(suffix):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from pipeline.structure.org import (
     _UNION_SUFFIX, _line_subject, _self_defined, _self_introduced, _subject_kind,
-    _title_unit_kind, _full_form, _named_unit, find_org_with_source, org_cues,
+    _title_unit_kind, _full_form, _named_unit, full_name_opening, find_org_with_source, org_cues,
     type_evidence, type_from_text, type_of_name, unit_mentions)
 
 ORG_MIN_PROBA = 0.5     # below: the report is taken not to name itself (org null)
@@ -91,7 +91,7 @@ def org_candidates(x: OrgInputs) -> tuple[list[Candidate], str | None, str | Non
     """(candidates, the rules' org, the rules' source)."""
     rule_org, rule_src = find_org_with_source(x.body, x.title, x.first_lines)
     lines = [ln for ln in x.first_lines if ln != x.title]
-    opening = "\n".join(lines) + "\n" + x.body[:300]
+    opening = full_name_opening(lines, x.body)
     by_name: dict[str, Candidate] = {}
 
     def add(name: str | None, source: str, **kw) -> None:
