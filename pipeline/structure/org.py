@@ -133,7 +133,7 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
         name, head = name[cut:], head[cut:]
     if c["numbered_unit"].match(_UNION_SUFFIX.sub("", name) or name):
         return name
-    if not head or head in c["generic"] or c["generic_head"].match(head) or \
+    if not head or head in c["generic"] or c["generic_head"].match(head) or c["kind_phrase"].search(head) or \
             len(head) < 2 and not name.endswith(("一小", "二小", "一中")) and \
             not (opens_sentence and _UNION_SUFFIX.sub("", name)[len(head):] in c["short_name_suffixes"]):
         return None
@@ -253,6 +253,9 @@ def _line_subject(line: str) -> str | None:
     c = org_cues()
     if len(_MENU_BAR.findall(line)) >= 3:
         return None
+    name = _byline_unit(line)
+    if name:
+        return name
     for seg in _SEGMENT.split(line[:LINE_HEAD]):
         seg = seg[c["line_lead"].match(seg).end():]
         if not seg:
@@ -273,6 +276,25 @@ def _line_subject(line: str) -> str | None:
 
 
 _MENU_BAR = re.compile(r"[|丨]")
+
+
+def _byline_unit(line: str) -> str | None:
+    """The unit a byline names (作者:封开法院): a unit suffix ends the token and a
+    specific name precedes it (来源:办公室 names no unit)."""
+    m = org_cues()["byline_unit"].match(line.strip())
+    if not m or not type_of_name(m.group(1)) or _MASK.search(m.group(1)):
+        return None
+    name = m.group(1)
+    head = _UNION_SUFFIX.sub("", name)
+    for suffix, _ in org_cues()["suffixes"]:
+        if head.endswith(suffix):
+            head = head[: -len(suffix)]
+            break
+    c = org_cues()
+    if len(head) < 2 or head in c["generic"] or c["generic_head"].match(head) or \
+            head.startswith(("我", "本", "该", "各", "全")):
+        return None
+    return name
 
 
 def _self_defined(text: str) -> str | None:
