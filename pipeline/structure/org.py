@@ -156,11 +156,15 @@ def _named_unit(src: str, max_pos: int) -> str | None:
     its longest form (农业银行南港支行工会, not 农业银行; 东华纺织集团公司工会, not 东华纺织集团)."""
     best: tuple[int, str] | None = None
     for raw, pos in unit_names(src):
-        if pos > max_pos or (best is not None and pos > best[0] + len(best[1])):
+        if best is None and pos > max_pos or (best is not None and pos > best[0] + len(best[1])):
             break
         name = _clean_name(raw, opens_sentence=pos == 0)
+        if best is not None and best[0] < pos and pos + len(raw) > best[0] + len(best[1]):
+            # a unit of the unit, its name running past the name window (中国水产科学研究院
+            # | 长江水产研究所工会): the whole written name
+            name = _clean_name(src[best[0]:pos + len(raw)], opens_sentence=best[0] == 0) or name
         if name and (best is None or len(name) > len(best[1])):
-            best = (src.find(name, max(0, pos - 1)), name)
+            best = (src.find(name, max(0, min(pos, best[0] if best else pos) - 1)), name)
     return best[1] if best else None
 
 
@@ -229,10 +233,11 @@ def full_name_opening(lines: list[str], text: str) -> str:
 def _full_form(name: str, opening: str) -> str:
     """The unit's full name when the opening writes it out and `name` is its short
     form (长江所工会 of 中国水产科学研究院长江水产研究所工会, 省商业集团 of
-    广东省商业企业集团公司工会): the short form's characters in order in the full one."""
+    广东省商业企业集团公司工会): the short form's characters in order in the full one.
+    `opening`: the names where a report spells out its own, one a line
+    (`full_name_opening`)."""
     best = name
-    for raw, pos in unit_names(opening):
-        full = _clean_name(raw, opens_sentence=pos == 0 or opening[pos - 1] == "\n")
+    for full in opening.split("\n"):
         if full and len(full) > len(best) and _abbreviates(name, full):
             best = full
     return best

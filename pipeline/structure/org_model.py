@@ -32,7 +32,8 @@ ORG_MIN_PROBA = 0.5     # below: the report is taken not to name itself (org nul
 FREQUENT_CANDIDATES = 4  # most mentioned units proposed
 CLOSING_LINES = 3        # last lines read for a sign-off
 CLOSING_LINE_MAX = 40    # characters: a sign-off line holds a name and maybe a date
-SELF_SOURCES = ("title", "subject", "alias")
+# where a report names itself: the unit named there is typed by its suffix
+SELF_SOURCES = ("title", "subject", "alias", "intro", "closing")
 CUE_EVIDENCE_FLOOR = 6.0  # cue weight below which cue shares are shrunk (a median report has ~17)  # a unit named where a report names itself
 _DATE_TAIL = re.compile(r"[\s,，]*(?:(?:19|20)[0-9xX]{2}|二[〇零0][一二三四五六七八九〇零xX]{2})?\s*"
                         r"(?:年[\s0-9一二三四五六七八九十〇零]*月?[\s0-9一二三四五六七八九十〇零]*日?)?\s*$")
@@ -108,7 +109,10 @@ def org_candidates(x: OrgInputs) -> tuple[list[Candidate], str | None, str | Non
     if x.title:
         n = _named_unit(x.title, len(x.title))
         add(n and _full_form(n, opening), "title")
-    for k, line in enumerate(([x.title] if x.title else []) + lines):
+    if x.title:  # a headline opening with its unit (酒钢工会以…)
+        n = _line_subject(x.title)
+        add(n and _full_form(n, opening), "title")
+    for k, line in enumerate(lines):
         n = _line_subject(line)
         add(n and _full_form(n, opening), "subject", subject_line=k)
     add(_self_defined(x.body), "alias")
@@ -180,7 +184,19 @@ def rank_examples(x: OrgInputs) -> tuple[list[Candidate], list[dict[str, float]]
     feats = [candidate_features(c, x, kind) for c in cands]
     # relative to the other candidates: the only one, the most mentioned
     top = max((f["mentions"] for f in feats), default=0.0)
-    for f in feats:
+    lines = [c.subject_line for c in cands if c.subject_line is not None]
+    # the text's type cues agree with the candidate's type: a federation's report
+    # says 全区各级工会, a factory's 生产/班组, whatever units it mentions
+    cues = type_evidence(x.body, x.opening, x.title or "")["cues"]
+    cue_total = max(sum(cues.values()), CUE_EVIDENCE_FLOOR)
+    for c, f in zip(cands, feats):
+        t = type_of_name(c.name)
+        if t:
+            f["type_cue_share"] = cues[t] / cue_total
+        # the first line a unit opens is where the report names itself; later line
+        # subjects are often its members or items (红星机械厂工会开展…)
+        if lines and c.subject_line == min(lines):
+            f["first_subject"] = 1.0
         f["only_candidate"] = float(len(feats) == 1)
         f["most_mentioned"] = float(f["mentions"] == top)
     return cands, feats, rule_org, rule_src
