@@ -239,6 +239,11 @@ def type_features(x: OrgInputs, org: str | None, source: str | None) -> list[dic
             f["cue_top"] = 1.0
         if self_total:
             f["self_share"] = self_cues.get(t, 0.0) / self_total
+        # each cue word's own reliability for the type it names (企业 is said by
+        # streets and towns that organise enterprises as much as by enterprises)
+        for term, n in ev["terms"].items():
+            if c["type_cues"][term][0] == t:
+                f["term=" + term] = math.log1p(n)
         out.append(f)
     return out
 
