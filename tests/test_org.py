@@ -132,3 +132,20 @@ def test_the_saved_org_models_give_the_fitted_ones_probabilities():
         X, _, _ = mod.training_data(reports)
         import numpy as np
         assert np.allclose(model.predict_proba(X[:50]), model.predict_proba_sklearn(X[:50]), atol=1e-9)
+
+
+@pytest.mark.parametrize("raw,name", [
+    ("www.example.com区总工会", None),   # a web address glued before a generic name
+    ("两级市总工会", None),               # 两级: the federations of two levels, no name
+    ("ABB公司工会", "ABB公司工会"),        # a brand in capitals is a name
+])
+def test_names_without_a_specific_part_are_none(raw, name):
+    from pipeline.structure.org import _clean_name
+
+    assert _clean_name(raw) == name
+
+
+def test_the_subject_after_a_leadership_phrase_opens_the_line():
+    from pipeline.structure.org import _line_subject
+
+    assert _line_subject("2024年,在镇党委和县总工会的正确领导下,溪口镇工会围绕中心开展工作") == "溪口镇工会"

@@ -115,7 +115,8 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
             name = trimmed
     elif name:
         name = _strip_leading_function_words(name)
-    name = re.sub(r"^[0-9]+", "", name)
+    # digits, and a web address glued before a title (www.example.com区总工会…)
+    name = re.sub(r"^(?:[0-9]+|[a-z][a-z0-9.:/_-]*)+", "", name)
     if not name or len(name) < 3:
         return None
     if _MASK.search(name):
