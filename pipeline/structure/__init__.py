@@ -3,12 +3,14 @@
 `structure_report(doc, rs)` works on the report's content lines (normalised
 text): the heading tree (headings.py), the canonical sections with their
 evidence and spans (sections.py; cue vocabulary in data/section_cues.yaml), and
-the reporting unit (org.py; data/org_cues.yaml): named in the title, else at the
-start of one of the report's first lines (headline, byline, the preamble's
-subject), else the unit of the kind a generic subject names, else the most
-frequent specific unit; kept with its span in the source (`org_span`). org_type
-from that unit's suffix, else a vote. Names and type cues are read in gloss-free
-text (工會(huì) is 工会). All offsets point into `doc.text`.
+the reporting unit (org_model.py over the rules of org.py; data/org_cues.yaml):
+the rules propose the units a report names itself by (title, the subject opening
+one of its first lines, a byline, 以下简称, 我代表, a sign-off, the most mentioned
+units), the org_rank model picks one (null when neither it nor the rules find
+one); org_type: the suffix of a unit that names itself, else the org_type model
+over the name, the units named in the opening and title, the unit kind and the
+cue words; kept with its span in the source (`org_span`). Names and type cues
+are read in gloss-free text (工會(huì) is 工会). All offsets point into `doc.text`.
 """
 from __future__ import annotations
 

@@ -1,21 +1,27 @@
 """Learned choice of the reporting unit and its type, over what the rules propose.
 
-The rules (org.py) each propose units where a report names itself: the title, the
-subject opening one of its first lines, a self-defined short name (以下简称), a
+The rules (org.py) each propose units where a report names itself: the title
+(or a headline's subject), the subject opening one of its first lines (after
+dates, bylines, 在…领导下), a byline, a self-defined short name (以下简称), a
 speaker's 我代表…, a sign-off line at its end, and the units it names most often.
 `org_candidates` collects them, each with features (where it was proposed, its
-unit suffix class, length, mentions, whether the title names it, whether it is
-the rules' own choice); the `org_rank` model scores each candidate and the best
-one is the org when its probability reaches `ORG_MIN_PROBA` (else null: the
-report does not name itself). `org_type` is a classifier over the chosen name's
-suffix class, the units named in the opening and the title, the rules' vote and
-the cue words of the text (data/org_cues.yaml); a unit the report names as its
-own in the title or its opening subject decides the type by its suffix (the
-spec's rule), the classifier decides the rest.
+unit suffix class, length, mentions, where the text first names it, whether the
+title names it, whether the text's type cues agree with its type); the rules'
+own choice is no feature, so the ranker's by-file CV figure is its own. The
+`org_rank` model scores each candidate; the best is the org when its probability
+reaches `ORG_MIN_PROBA` or the rules name a unit at all (else null: the report
+does not name itself).
 
-Both models are `LinearClassifier`s trained by pipeline/training/org.py
-(`ghminer train`; pipeline/models/org_rank.npz, org_type.npz); with `model=None`
-the functions give the rules' answers.
+org_type: a unit named where the report names itself (SELF_SOURCES) is typed by
+its suffix (the spec's rule); else the `org_type` model scores each type of the
+spec's vocabulary with the same features (the org's suffix, units named in the
+opening and the title, the unit kind a title or generic subject names, the cue
+words' shares and each cue word) and shared weights, and the best type wins;
+null when there is no evidence at all.
+
+Both models are `LinearClassifier`s trained by pipeline/training/org_rank.py and
+org_type.py (`ghminer train`; pipeline/models/org_rank.npz, org_type.npz); with
+`rank_model=None` / `type_model=None`, `decide` gives the rules' answers.
 """
 from __future__ import annotations
 
