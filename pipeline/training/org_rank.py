@@ -23,7 +23,7 @@ _QUOTES = re.compile(r"[\"'“”‘’「」『』《》]")
 
 
 def estimator() -> LinearClassifier:
-    return LinearClassifier(features=identity, C=1.0, max_iter=3000)
+    return LinearClassifier(features=identity, C=0.3, max_iter=3000)
 
 
 @dataclass
