@@ -3,12 +3,14 @@
 `structure_report(doc, rs)` works on the report's content lines (normalised
 text): the heading tree (headings.py), the canonical sections with their
 evidence and spans (sections.py; cue vocabulary in data/section_cues.yaml), and
-the reporting unit (org.py; data/org_cues.yaml): named in the title, else at the
-start of one of the report's first lines (headline, byline, the preamble's
-subject), else the unit of the kind a generic subject names, else the most
-frequent specific unit; kept with its span in the source (`org_span`). org_type
-from that unit's suffix, else a vote. Names and type cues are read in gloss-free
-text (工會(huì) is 工会). All offsets point into `doc.text`.
+the reporting unit (org_model.py over the rules of org.py; data/org_cues.yaml):
+the rules propose the units a report names itself by (title, the subject opening
+one of its first lines, a byline, 以下简称, 我代表, a sign-off, the most mentioned
+units), the org_rank model picks one (null when neither it nor the rules find
+one); org_type: the suffix of a unit that names itself, else the org_type model
+over the name, the units named in the opening and title, the unit kind and the
+cue words; kept with its span in the source (`org_span`). Names and type cues
+are read in gloss-free text (工會(huì) is 工会). All offsets point into `doc.text`.
 """
 from __future__ import annotations
 
@@ -108,21 +110,30 @@ def structure_report(doc: SourceDoc, rs: ReportSlice, classifier=None) -> Struct
         section_spans=_paint((rs.start, rs.end), painted + node_spans), evidence=events)
 
 
-def _org_of(doc: SourceDoc, rs: ReportSlice, blocks, title_norm: str | None):
-    """(org as written, its span in doc.text, org_type). Names, unit suffixes and type
-    cues are read in gloss-free normalised text (医(yī)院 is 医院, 工會 is 工会)."""
-    from pipeline.structure.org import (GLOSS, SELF_NAMING_LINES, find_org_with_source, locate,
-                                        type_from_text)
+def org_inputs(doc: SourceDoc, rs: ReportSlice, blocks, title_norm: str | None):
+    """What the org decision reads of a report, in gloss-free normalised text (医(yī)院
+    is 医院, 工會 is 工会): its body, title, first source lines (bylines and headlines
+    the clean stage marks as furniture included) and the opening of its first blocks."""
+    from pipeline.structure.org import GLOSS, SELF_NAMING_LINES
+    from pipeline.structure.org_model import OrgInputs
 
     body = GLOSS.sub("", "\n".join(b.norm for b in blocks))
     title = GLOSS.sub("", title_norm) if title_norm else None
     first_lines = [GLOSS.sub("", doc.norm[slice(*doc.line_span(ln))]).strip()
                    for ln in range(rs.start_line, min(rs.end_line, rs.start_line + SELF_NAMING_LINES) + 1)]
-    org, source = find_org_with_source(body, title, [ln for ln in first_lines if ln])
     opening = GLOSS.sub("", "\n".join(b.norm[:80] for b in blocks[:2]))
-    org_type = type_from_text(body, opening, org, title or "",
-                              org_is_subject=source in ("title", "subject", "alias"))
+    return OrgInputs(body, title, [ln for ln in first_lines if ln], opening)
+
+
+def _org_of(doc: SourceDoc, rs: ReportSlice, blocks, title_norm: str | None):
+    """(org as written, its span in doc.text, org_type): the org models' choice among
+    the rules' candidates (org_model.py)."""
+    from pipeline.structure.org import locate
+    from pipeline.structure.org_model import decide, default_models
+
+    choice = decide(org_inputs(doc, rs, blocks, title_norm), *default_models())
+    org = choice.org
     span = locate(doc.norm, org, rs.start, rs.end) if org else None
     if span:  # as written in the source (traditional characters, glosses)
         org = doc.text[span[0]:span[1]]
-    return org, span, org_type
+    return org, span, choice.org_type

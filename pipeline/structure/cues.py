@@ -109,6 +109,8 @@ def org_cues() -> dict:
         "name_left": re.compile(r"[\u4e00-\u9fa5A-Za-z0-9xX×_\-]{0,12}$"),
         "bare_union": re.compile(raw["bare_union_rx"]),
         "unit_year": re.compile(raw["unit_year_rx"]),
+        "title_lead": re.compile(raw["title_lead_rx"]),
+        "byline_unit": re.compile(raw["byline_unit_rx"]),
         "line_lead": re.compile(raw["line_lead_rx"]),
         "alias": re.compile(raw["alias_rx"]),
         "self_intro": re.compile(raw["self_intro_rx"]),
@@ -118,8 +120,11 @@ def org_cues() -> dict:
         "numbered_unit": re.compile(raw["numbered_unit_rx"]),
         "generic": set(raw["generic"]),
         "generic_head": re.compile(raw["generic_head_rx"]),
+        "kind_phrase": re.compile(raw["kind_phrase_rx"]),
         "left_trim": re.compile(raw["left_trim"]),
         "type_cues": type_cues,
+        "types": tuple(raw["types"]),
+        "self_reference_starts": str(raw["self_reference_starts"]),
         "type_rx": re.compile("|".join(map(re.escape, sorted(type_cues, key=len, reverse=True)))),
     }
 

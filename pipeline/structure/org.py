@@ -115,7 +115,8 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
             name = trimmed
     elif name:
         name = _strip_leading_function_words(name)
-    name = re.sub(r"^[0-9]+", "", name)
+    # digits, and a web address glued before a title (www.example.com区总工会…)
+    name = re.sub(r"^(?:[0-9]+|[a-z][a-z0-9.:/_-]*)+", "", name)
     if not name or len(name) < 3:
         return None
     if _MASK.search(name):
@@ -133,7 +134,7 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
         name, head = name[cut:], head[cut:]
     if c["numbered_unit"].match(_UNION_SUFFIX.sub("", name) or name):
         return name
-    if not head or head in c["generic"] or c["generic_head"].match(head) or \
+    if not head or head in c["generic"] or c["generic_head"].match(head) or c["kind_phrase"].search(head) or \
             len(head) < 2 and not name.endswith(("一小", "二小", "一中")) and \
             not (opens_sentence and _UNION_SUFFIX.sub("", name)[len(head):] in c["short_name_suffixes"]):
         return None
@@ -156,11 +157,15 @@ def _named_unit(src: str, max_pos: int) -> str | None:
     its longest form (农业银行南港支行工会, not 农业银行; 东华纺织集团公司工会, not 东华纺织集团)."""
     best: tuple[int, str] | None = None
     for raw, pos in unit_names(src):
-        if pos > max_pos or (best is not None and pos > best[0] + len(best[1])):
+        if best is None and pos > max_pos or (best is not None and pos > best[0] + len(best[1])):
             break
         name = _clean_name(raw, opens_sentence=pos == 0)
+        if best is not None and best[0] < pos and pos + len(raw) > best[0] + len(best[1]):
+            # a unit of the unit, its name running past the name window (中国水产科学研究院
+            # | 长江水产研究所工会): the whole written name
+            name = _clean_name(src[best[0]:pos + len(raw)], opens_sentence=best[0] == 0) or name
         if name and (best is None or len(name) > len(best[1])):
-            best = (src.find(name, max(0, pos - 1)), name)
+            best = (src.find(name, max(0, min(pos, best[0] if best else pos) - 1)), name)
     return best[1] if best else None
 
 
@@ -189,7 +194,7 @@ def find_org_with_source(text: str, title: str | None = None,
     stage marks as page furniture included (default: the first lines of `text`)."""
     lines = first_lines if first_lines is not None else text.split("\n")[:SELF_NAMING_LINES]
     lines = [ln for ln in lines if ln != title]
-    opening = "\n".join(lines) + "\n" + text[:FULL_NAME_WINDOW]
+    opening = full_name_opening(lines, text)
     if title:
         name = _named_unit(title, len(title))
         if name:
@@ -212,15 +217,28 @@ def find_org_with_source(text: str, title: str | None = None,
 
 
 FULL_NAME_WINDOW = 300  # characters of the text where a short-named unit is named in full
+_SENTENCE_END = re.compile(r"[。!！?？;；]")
+
+
+def full_name_opening(lines: list[str], text: str) -> str:
+    """Where a report spells out the full name of the unit its title or a headline
+    names in short: the unit opening the first sentence of one of its first lines (2015年1月9日,
+    中国水产科学研究院长江水产研究所工会召开…) and a self-definition (XX集团公司工会
+    (以下简称…)). A full name mid-text (a later sentence: …。德化县人民法院工会委员会荣获…)
+    is not how the report names itself: the short form stays (德化法院)."""
+    subjects = [_line_subject(_SENTENCE_END.split(ln, 1)[0])
+                for ln in lines + text[:FULL_NAME_WINDOW].split("\n")]
+    return "\n".join(n for n in subjects + [_self_defined(text)] if n)
 
 
 def _full_form(name: str, opening: str) -> str:
     """The unit's full name when the opening writes it out and `name` is its short
     form (长江所工会 of 中国水产科学研究院长江水产研究所工会, 省商业集团 of
-    广东省商业企业集团公司工会): the short form's characters in order in the full one."""
+    广东省商业企业集团公司工会): the short form's characters in order in the full one.
+    `opening`: the names where a report spells out its own, one a line
+    (`full_name_opening`)."""
     best = name
-    for raw, pos in unit_names(opening):
-        full = _clean_name(raw, opens_sentence=pos == 0 or opening[pos - 1] == "\n")
+    for full in opening.split("\n"):
         if full and len(full) > len(best) and _abbreviates(name, full):
             best = full
     return best
@@ -241,6 +259,9 @@ def _line_subject(line: str) -> str | None:
     c = org_cues()
     if len(_MENU_BAR.findall(line)) >= 3:
         return None
+    name = _byline_unit(line)
+    if name:
+        return name
     for seg in _SEGMENT.split(line[:LINE_HEAD]):
         seg = seg[c["line_lead"].match(seg).end():]
         if not seg:
@@ -261,6 +282,25 @@ def _line_subject(line: str) -> str | None:
 
 
 _MENU_BAR = re.compile(r"[|丨]")
+
+
+def _byline_unit(line: str) -> str | None:
+    """The unit a byline names (作者:封开法院): a unit suffix ends the token and a
+    specific name precedes it (来源:办公室 names no unit)."""
+    m = org_cues()["byline_unit"].match(line.strip())
+    if not m or not type_of_name(m.group(1)) or _MASK.search(m.group(1)):
+        return None
+    name = m.group(1)
+    head = _UNION_SUFFIX.sub("", name)
+    for suffix, _ in org_cues()["suffixes"]:
+        if head.endswith(suffix):
+            head = head[: -len(suffix)]
+            break
+    c = org_cues()
+    if len(head) < 2 or head in c["generic"] or c["generic_head"].match(head) or \
+            head.startswith(("我", "本", "该", "各", "全")):
+        return None
+    return name
 
 
 def _self_defined(text: str) -> str | None:
@@ -337,12 +377,10 @@ def _glossed(name: str) -> re.Pattern:
     return re.compile(_GLOSS_GAP.join(map(re.escape, name)))
 
 
-def _most_frequent_org(text: str, title: str | None = None, kind: str | None = None) -> str | None:
-    """The most frequent specific unit in the title or report (title counts double).
-    Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
-    frequent written form is returned. A title that opens with a unit kind only
-    (街道总工会工作总结) restricts the choice to units of that kind when the text names
-    any; a unit named once counts only where a report names itself."""
+def unit_mentions(text: str, title: str | None = None) -> tuple[Counter, dict[str, str], dict[str, int]]:
+    """The specific units the title and text name: mentions per unit (its name
+    without 工会; a title mention counts double), its most frequent written form and
+    where the text first names it (-1: only in the title)."""
     raw_counts: Counter = Counter()
     raw_first: dict[str, int] = {}
     for src, w in ((title or "", 2), (text, 1)):
@@ -364,9 +402,18 @@ def _most_frequent_org(text: str, title: str | None = None, kind: str | None = N
         counts[core] += raw_counts[raw]
         forms.setdefault(core, Counter())[name] += raw_counts[raw]
         first[core] = min(first.get(core, raw_first[raw]), raw_first[raw])
+    return counts, {core: form.most_common(1)[0][0] for core, form in forms.items()}, first
+
+
+def _most_frequent_org(text: str, title: str | None = None, kind: str | None = None) -> str | None:
+    """The most frequent specific unit in the title or report (title counts double).
+    Variants of one unit (梅园街道 / 梅园街道总工会) are counted together; the most
+    frequent written form is returned. A title that opens with a unit kind only
+    (街道总工会工作总结) restricts the choice to units of that kind when the text names
+    any; a unit named once counts only where a report names itself."""
+    counts, name_of, first = unit_mentions(text, title)
     if not counts:
         return None
-    name_of = {core: form.most_common(1)[0][0] for core, form in forms.items()}
     # a kind with its union suffix (街道总工会) is matched on the whole name
     of_kind = [c for c in counts if kind and (name_of[c].endswith(kind) if _UNION_SUFFIX.search(kind)
                                                else c.endswith(kind))]
@@ -387,6 +434,7 @@ def _title_unit_kind(title: str | None) -> str | None:
     report's author is a 街道总工会, named in the text)."""
     if not title:
         return None
+    title = org_cues()["title_lead"].sub("", title)
     title = re.sub(r"^(?:[0-9xX_]{2,4}\s*(?:年度|学年|年)|最新|精选)+", "", title.lstrip())
     for suffix, _ in org_cues()["suffixes"]:
         if title.startswith(suffix):
@@ -434,28 +482,43 @@ def type_from_text(text: str, opening: str = "", org: str | None = None, title: 
     """The suffix of the reporting unit when it is named in the title or as the opening
     subject (org_is_subject); else a weighted vote: units named in the opening lines and
     title, the org's suffix, cue words counted in the text (data/org_cues.yaml)."""
-    c = org_cues()
-    scores: Counter = Counter()
     t_org = type_of_name(org)
     if t_org and org_is_subject:
         return t_org
+    scores: Counter = Counter()
     if t_org:
         scores[t_org] += ORG_WEIGHT
-    for src, weight in ((opening, OPENING_WEIGHT), (title, TITLE_WEIGHT)):
+    ev = type_evidence(text, opening, title)
+    for kind, weight in (("opening", OPENING_WEIGHT), ("title", TITLE_WEIGHT)):
+        for t, n in ev[kind].items():
+            scores[t] += weight * n
+    scores.update(ev["cues"])
+    if not scores:
+        return None
+    t, s = scores.most_common(1)[0]
+    return t if s >= 2 else None
+
+
+def type_evidence(text: str, opening: str = "", title: str = "") -> dict[str, Counter]:
+    """What tells the reporting unit's type besides its name: the types of the units
+    named in the opening lines and in the title (mentions, a superior's excluded:
+    在区总工会的领导下), the weighted cue words of the text, and each cue word's count."""
+    c = org_cues()
+    out: dict[str, Counter] = {"opening": Counter(), "title": Counter(), "cues": Counter(),
+                               "terms": Counter()}
+    for src, kind in ((opening, "opening"), (title, "title")):
         for raw, pos in unit_names(src):
             name = c["left_trim"].sub("", raw)
             if c["superior_after"].match(src, pos + len(raw)):
                 continue  # 在区总工会的领导下: the unit the reporter follows
             t = type_of_name(name) if name else None
             if t:
-                scores[t] += weight
+                out[kind][t] += 1
     for m in c["type_rx"].finditer(text):
         t, w = c["type_cues"][m.group(0)]
-        scores[t] += w
-    if not scores:
-        return None
-    t, s = scores.most_common(1)[0]
-    return t if s >= 2 else None
+        out["cues"][t] += w
+        out["terms"][m.group(0)] += 1
+    return out
 
 
 def find_year(title: str | None, head: str) -> int | None:

@@ -5,6 +5,8 @@ Models (one `estimator.LinearClassifier` each; data modules alongside):
 - `boundary`: does an untitled report start at this line (`boundary.py`);
 - `sections`: heading text -> section label (`sections.py`);
 - `count_metric`: a count's context -> its metric (`metrics.py`).
+- `org_rank`: which of the rules' candidates is the reporting unit (`org_rank.py`);
+- `org_type`: the reporting unit's type (`org_type.py`).
 
 `train_all()` (`ghminer train`) fits each on the repo data plus the shared real
 gold when it is present (`sources.py`), saves it to pipeline/models/NAME.npz
@@ -28,7 +30,9 @@ import logging
 from pathlib import Path
 
 log = logging.getLogger(__name__)
-MODELS = {"boundary": "boundary", "sections": "sections", "count_metric": "metrics"}
+# (the org models come before count_metric, whose training runs the structure stage)
+MODELS = {"boundary": "boundary", "sections": "sections", "org_rank": "org_rank",
+          "org_type": "org_type", "count_metric": "metrics"}
 MANIFEST = "trained_on.json"
 
 
