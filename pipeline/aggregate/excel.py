@@ -22,7 +22,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
-from pipeline.aggregate.atomic import atomic_path
+from pipeline.runtime.files import atomic_path
 from pipeline.aggregate.labels import header, labels, zh
 from pipeline.aggregate.limits import OUTPUTS_CONFIG, outputs_config
 from pipeline.aggregate.tables import iter_table, read_table
