@@ -110,7 +110,9 @@ def test_train_records_and_uses_the_corrections_folder(season, tmp_path, no_shar
     assert "更正标注 2 个文件" in lines[2] and str(gold) in lines[2]
     json.loads(res.stdout)  # the models' figures stay plain JSON on stdout
     trained_on = json.loads((tmp_path / "trained_on.json").read_text(encoding="utf-8"))
-    for name in ("boundary", "sections", "count_metric"):
+    from pipeline.training import MODELS
+
+    for name in MODELS:
         assert (tmp_path / f"{name}.npz").is_file()
         entry = trained_on[name]
         assert entry["data"] == ["repo", "corrections"]
@@ -127,8 +129,10 @@ def test_training_without_corrections_leaves_no_trace_of_them(season, tmp_path, 
     assert _invoke("train", "--out-dir", plain, "--no-cv").exit_code == 0
     assert _invoke("train", "--out-dir", corrected, "--corrections", gold, "--no-cv").exit_code == 0
     names = sorted(p.name for p in plain.iterdir() if p.suffix in (".npz", ".json"))
-    assert [n for n in names if (plain / n).read_bytes() != (corrected / n).read_bytes()] == [
-        "boundary.npz", "count_metric.npz", "sections.npz", "trained_on.json"]
+    from pipeline.training import MODELS
+
+    assert [n for n in names if (plain / n).read_bytes() != (corrected / n).read_bytes()] == \
+        sorted([f"{m}.npz" for m in MODELS] + ["trained_on.json"])
     assert _invoke("train", "--out-dir", corrected, "--no-cv").exit_code == 0
     assert all((plain / n).read_bytes() == (corrected / n).read_bytes() for n in names)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pipeline.structure.org_model import identity
 from pipeline.training.estimator import LinearClassifier
-from pipeline.training.sources import gold_files, weights
+from pipeline.training.sources import gold_files, weights, with_corrections
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》]")
 
@@ -65,8 +65,11 @@ def report_examples(gf) -> list[ReportExamples]:
 
 
 @functools.cache
-def load_reports(with_real: bool = True) -> tuple[ReportExamples, ...]:
+def load_reports(with_real: bool = True, corrections: tuple = ()) -> tuple[ReportExamples, ...]:
+    """The examples of every annotated file, and of the corrections folders given
+    (a corrected file replaces the gold of its text)."""
     files = [f for f in gold_files() if with_real or not f.group.startswith("real/")]
+    files = with_corrections(files, corrections)
     return tuple(r for gf in files for r in report_examples(gf))
 
 
@@ -82,8 +85,9 @@ def training_data(reports, exclude=frozenset()):
     return X, y, groups
 
 
-def fit(exclude=frozenset(), with_real: bool = True) -> tuple[LinearClassifier, dict]:
-    X, y, groups = training_data(load_reports(with_real), exclude)
+def fit(exclude=frozenset(), with_real: bool = True,
+        corrections: tuple = ()) -> tuple[LinearClassifier, dict]:
+    X, y, groups = training_data(load_reports(with_real, corrections), exclude)
     model = estimator().fit(X, y, sample_weight=weights(groups))
     return model, {"examples": len(X), "positives": sum(y), "files": len(set(groups))}
 
@@ -107,10 +111,10 @@ def _fold_models(reports, n_folds: int, fit_one):
         yield [r for r in reports if r.group in held], fit_one(held)
 
 
-def cross_validate(n_folds: int = 10, with_real: bool = True) -> dict:
+def cross_validate(n_folds: int = 10, with_real: bool = True, corrections: tuple = ()) -> dict:
     """By-file accuracy of the org over gold reports that have one (the referee's
     measure, on the gold report bounds), per corpus: rules vs ranker (fold models)."""
-    reports = load_reports(with_real)
+    reports = load_reports(with_real, corrections)
     tally: dict[str, list[int]] = {}
     for held, model in _fold_models(reports, n_folds, lambda held: fit(held, with_real)[0]):
         scorer = model.scorer()

@@ -32,18 +32,19 @@ def training_data(reports, exclude=frozenset()):
     return X, y, groups
 
 
-def fit(exclude=frozenset(), with_real: bool = True) -> tuple[LinearClassifier, dict]:
-    X, y, groups = training_data(load_reports(with_real), exclude)
+def fit(exclude=frozenset(), with_real: bool = True,
+        corrections: tuple = ()) -> tuple[LinearClassifier, dict]:
+    X, y, groups = training_data(load_reports(with_real, corrections), exclude)
     model = estimator().fit(X, y, sample_weight=weights(groups))
     return model, {"examples": sum(y), "pairs": len(X), "files": len(set(groups))}
 
 
-def cross_validate(n_folds: int = 10, with_real: bool = True) -> dict:
+def cross_validate(n_folds: int = 10, with_real: bool = True, corrections: tuple = ()) -> dict:
     """By-file org_type accuracy over gold reports with a type, per corpus: the rules'
     vote vs `org_model.decide` with the fold's type model (the rules' org)."""
     from pipeline.structure.org_model import SELF_SOURCES, decide, type_from_text
 
-    reports = load_reports(with_real)
+    reports = load_reports(with_real, corrections)
     tally: dict[str, list[int]] = {}
     for held, model in _fold_models(reports, n_folds, lambda held: fit(held, with_real)[0]):
         scorer = model.scorer()
