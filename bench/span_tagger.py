@@ -242,22 +242,33 @@ def decode_spans(s: int, labels: list[str], marginals: list[dict] | None) -> lis
 
 # ---------------------------------------------------------------- spans -> facts
 
-def activity_from_span(doc, s: int, e: int):
+def activity_from_span(doc, s: int, e: int, rule_filters: bool = True):
     """An ActivityFact for a tagged span: the first date written in it gives the
     date, the rules' typing of the span's text the activity_type; None without
-    a date."""
-    from pipeline.extract.activity import activity_type
+    a date, or (`rule_filters`) when the rules' own tests say the date dates no
+    event (a deadline, a plan or future cue, a document date or dateline, a
+    status at a date, a festival that is a name or one of a list)."""
+    from pipeline.extract import activity as act
     from pipeline.extract.dates import find_dates
     from schemas.report import ActivityFact
 
     dates = [d for d in find_dates(doc.norm, s, e) if d.iso() is not None]
     if not dates:
         return None
+    if rule_filters:
+        norm = doc.norm
+        floor = norm.rfind("\n", 0, dates[0].start) + 1
+        ceil = norm.find("\n", dates[0].end)
+        ceil = len(norm) if ceil == -1 else ceil
+        d = dates[0]
+        if (d.kind == "festival" and not act._festival_dates_event(norm, d, floor, ceil)) \
+                or (d.kind != "festival" and act._is_excluded(norm, d, floor, ceil)):
+            return None
     text = doc.text[s:e]
     if not text.strip():
         return None
     return ActivityFact(text=text, start=s, end=e, line=doc.line_of(s), date=dates[0].iso(),
-                        activity_type=activity_type(doc.norm[s:e]))
+                        activity_type=act.activity_type(doc.norm[s:e]))
 
 
 def award_from_span(doc, s: int, e: int, body_level=None):

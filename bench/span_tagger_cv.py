@@ -79,6 +79,7 @@ class FileData:
 
 
 C1, C2 = 0.1, 0.05   # L1 / L2 of the CRF (--c1, --c2)
+RULE_FILTERS = True  # a tagged activity passes the rules' exclusion tests (--no-rule-filters: not)
 
 
 def train(files: list[FileData]):
@@ -101,7 +102,8 @@ def tag(crf, f: FileData) -> list[dict]:
     margs = crf.predict_marginals(f.X)
     for (s, _), lab, mg in zip(f.units, labels, margs):
         for a, b, kind, conf in st.decode_spans(s, lab, mg):
-            fact = st.award_from_span(f.doc, a, b) if kind == "AWD" else st.activity_from_span(f.doc, a, b)
+            fact = st.award_from_span(f.doc, a, b) if kind == "AWD" \
+                else st.activity_from_span(f.doc, a, b, rule_filters=RULE_FILTERS)
             if fact is None:
                 continue
             d = fact.model_dump()
@@ -165,7 +167,7 @@ def best_thresholds(ref, rules, tagged, gold, sources) -> dict:
 
 
 def main(argv=None) -> None:
-    global C1, C2
+    global C1, C2, RULE_FILTERS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rules", type=Path, required=True, help="reports.jsonl of the pipeline on the real set")
     ap.add_argument("--folds", type=int, default=10)
@@ -175,8 +177,10 @@ def main(argv=None) -> None:
                          "tagged by a model trained without them, and scored alone")
     ap.add_argument("--c1", type=float, default=C1)
     ap.add_argument("--c2", type=float, default=C2)
+    ap.add_argument("--no-rule-filters", action="store_true",
+                    help="keep tagged activities the rules' exclusion tests reject (deadlines, plans, datelines …)")
     args = ap.parse_args(argv)
-    C1, C2 = args.c1, args.c2
+    C1, C2, RULE_FILTERS = args.c1, args.c2, not args.no_rule_filters
     real = real_gold()
     if real is None:
         raise SystemExit("no shared real gold (../shared or GHMINER_SHARED)")

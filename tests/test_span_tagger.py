@@ -130,3 +130,13 @@ def test_a_small_crf_learns_the_spans_it_is_shown():
     labels = crf.predict_single(st.unit_features(norm, s, e, marks))
     spans = st.decode_spans(s, labels, None)
     assert [(a, b, k) for a, b, k, _ in spans] == [(0, norm.index("。"), "ACT")]
+
+
+def test_a_tagged_activity_the_rules_exclude_is_nothing():
+    # a deadline and a plan: the rules' exclusion tests hold for the tagger's spans too
+    doc = _doc("各分会须于5月20日前上报材料。下一步,计划于9月举办职工运动会。\n")
+    s = doc.norm.index("于5月20日")
+    assert st.activity_from_span(doc, s, doc.norm.index("。")) is None
+    s2 = doc.norm.index("计划于9月")
+    assert st.activity_from_span(doc, s2, doc.norm.index("。", s2)) is None
+    assert st.activity_from_span(doc, s2, doc.norm.index("。", s2), rule_filters=False).date == "09"
