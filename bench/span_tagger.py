@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-LABELS = ("AWD", "ACT")
+LABELS = ("AWD", "ACT")   # BIO labels B-/I-AWD (award), B-/I-ACT (dated activity), O
 _UNIT_END = re.compile(r"[。!！?？;；\n]")
 _MAX_UNIT = 300
 
@@ -271,7 +271,7 @@ def activity_from_span(doc, s: int, e: int, rule_filters: bool = True):
                         activity_type=act.activity_type(doc.norm[s:e]))
 
 
-def award_from_span(doc, s: int, e: int, body_level=None):
+def award_from_span(doc, s: int, e: int):
     """An AwardFact for a tagged span: the honour is what follows the last
     trigger in it (the whole span without one), named and levelled by the
     award rules' resolvers; None when no honour name is left."""
@@ -284,8 +284,7 @@ def award_from_span(doc, s: int, e: int, body_level=None):
     v = _marks_res()
     core_start, conferrer = s, ""
     for m in v["trig"].finditer(norm, s, e):
-        if m.end() <= e:
-            core_start, conferrer = m.end(), m.group("conf") or ""
+        core_start, conferrer = m.end(), m.group("conf") or ""
     end, _ = aw._cut_tail(norm, core_start, e)
     core = norm[core_start:end].strip(" 了")
     # the rules' own test of an honour (vague quantities, works, masks fail it); the
@@ -298,7 +297,7 @@ def award_from_span(doc, s: int, e: int, body_level=None):
     ls = norm.rfind("\n", 0, s) + 1
     # its prefix, its conferrer (被市总工会评为), the span before it, then its paragraph
     level = lv.level_in(stripped) or (lv.conferrer_level(conferrer) if conferrer else None) \
-        or lv.level_in(norm[s:core_start]) or lv.level_in(norm[ls:s], nearest=True) or body_level or "unknown"
+        or lv.level_in(norm[s:core_start]) or lv.level_in(norm[ls:s], nearest=True) or "unknown"
     return AwardFact(text=doc.text[s:e], start=s, end=e, line=doc.line_of(s), name=name, level=level,
                      recipient=None, recipient_start=None, recipient_end=None, rank=aw._rank_of(name),
                      rule="tagger")

@@ -250,7 +250,7 @@ def main(argv=None) -> None:
         print(f"{name:<26}{cell(fig['award']):>24}{cell(fig['activity']):>24}{fig['facts_all']['f1']:>14.4f}")
     union = options["rules+tagger"]
     added = [(src, x) for src in sorted(kept) for r in union.get(src, []) for x in r["facts"] if "conf" in x]
-    print(f"\nfacts added by rules+tagger: {len(added)} (+ = matches a gold fact the rules missed)")
+    print(f"\nfacts added by rules+tagger: {len(added)} (+ = a gold fact of its file has its date / name; it may be one a rule fact already matches)")
     for src, t in added:
         hit = any(ref.same(t["type"], g, t) for rep in gold.get(src, []) for g in rep.get("facts") or []
                   if g.get("type") == t["type"])
