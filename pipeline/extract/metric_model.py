@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 FEATURE_REACH = 20  # chars each side, within the clause
 INHERIT_REACH = 150
+SENTENCE_AFTER = 40  # how far the rest of the sentence is read right of the clause
 _DIGITS = re.compile(r"[0-9０-９.]+")
 # a pinyin gloss of a glossed site (项(xiàng)目): it splits the words the model reads
 _GLOSS = re.compile(r" ?[(（][a-zA-Z\u00c0-\u024f ]{1,9}[)）]")
@@ -76,12 +77,13 @@ class MetricContext:
     prev: str | None          # metric of the previous count in the line, same unit
     verb: str | None = None   # the last lead verb of the sentence before the number
     section: str | None = None  # canonical section label where the count stands
+    around: str = ""          # the rest of the sentence, outside the clause windows
 
 
 def metric_context(norm: str, c, start: int, end: int,
                    prev: tuple[int, str, str] | None, section: str | None = None) -> MetricContext:
     """Context of a `count.CountCandidate` in `norm` (report bounds start..end)."""
-    from pipeline.extract.count import lead_verb, sentence_cue, sentence_start
+    from pipeline.extract.count import SENTENCE_BREAKS, lead_verb, sentence_cue, sentence_start
     from pipeline.extract.count import clause_left, clause_right
 
     ls = clause_left(norm, c.lead, FEATURE_REACH, start)
@@ -93,12 +95,16 @@ def metric_context(norm: str, c, start: int, end: int,
         if pu == unit_key and c.lead - prev_end <= INHERIT_REACH \
                 and "\n" not in norm[prev_end:c.lead]:
             prev_metric = pm
+    ss = sentence_start(norm, c.lead, start)
+    se = re_
+    while se < min(end, re_ + SENTENCE_AFTER) and norm[se] not in SENTENCE_BREAKS:
+        se += 1
     return MetricContext(left=norm[ls:c.lead], right=norm[c.unit_end:re_], unit=unit_key,
                          cues=tuple(x.metric for x in c.cues if not x.default),
                          sentence_cue=sentence_cue(norm, c.lead, c.unit, start),
                          prev=prev_metric,
-                         verb=lead_verb(norm, sentence_start(norm, c.lead, start), c.lead),
-                         section=section)
+                         verb=lead_verb(norm, ss, c.lead),
+                         section=section, around=norm[ss:ls] + "|" + norm[re_:se])
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -111,6 +117,15 @@ def _words(text: str) -> tuple[str, ...]:
         return ()
     text = _GLOSS.sub("", text)
     return tuple(_DIGITS.sub("#", w) for w in jieba_tokenizer().lcut(text, HMM=False) if w.strip())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def sentence_classes(around: str) -> tuple[str, ...]:
+    """`PS:` predicate classes of the rest of the sentence (培训 opening the
+    sentence, the course people attend named after the clause)."""
+    preds = _classes()[3]
+    around = _GLOSS.sub("", around)
+    return tuple("PS:" + name for name, rx in preds if rx.search(around))
 
 
 def metric_features(mc: MetricContext) -> dict[str, float]:
@@ -133,6 +148,9 @@ def metric_features(mc: MetricContext) -> dict[str, float]:
     if mc.prev:
         f["prev:" + mc.prev] = 1.0
     f["sec:" + (mc.section or "none")] = 1.0
+    for k in sentence_classes(mc.around):
+        f[k] = 1.0
+        f[k + "|" + mc.unit] = 1.0
     for k in class_features(mc.left, mc.right):
         f[k] = 1.0
         f[k + "|" + mc.unit] = 1.0  # a union counted in 家 and in 人 are different counts  # 家 of a union and 人 of a union differ
