@@ -437,6 +437,41 @@ def cues_settle(cues: tuple[Cue, ...]) -> bool:
     return len(specific) <= 1
 
 
+class _Topic(NamedTuple):
+    metric: str            # the cue answer it applies to
+    to: str                # the metric it becomes
+    units: frozenset[str]
+    topic: re.Pattern      # in the count's stretch of sentence
+    unless: re.Pattern     # another activity named there: the cue answer stands
+
+
+@cache
+def _topics() -> tuple[tuple[_Topic, ...], re.Pattern, int]:
+    data = load_data("count_metrics.yaml")
+    t = data["topics"]
+    return (tuple(_Topic(r["metric"], r["to"], frozenset(r["units"]), re.compile(r["topic"]),
+                         re.compile(r["unless"])) for r in t["rules"]),
+            re.compile("[" + re.escape(t["breaks"]) + "]"), int(t["reach"]))
+
+
+def topic_metric(norm: str, c: CountCandidate, start: int, end: int, answer: str) -> str:
+    """The cue answer, turned by the topic of the count's stretch of sentence
+    (count_metrics.yaml `topics`: people attending a course are its trainees)."""
+    rules, breaks, reach = _topics()
+    for r in rules:
+        if answer != r.metric or _unit_key(c.unit) not in r.units:
+            continue
+        lo = max(start, c.lead - reach)
+        last = None
+        for last in breaks.finditer(norm, lo, c.lead):
+            pass
+        m = breaks.search(norm, c.unit_end, min(end, c.unit_end + reach))
+        text = norm[(last.end() if last else lo):c.lead] + norm[c.unit_end:(m.start() if m else min(end, c.unit_end + reach))]
+        if r.topic.search(text) and not r.unless.search(text):
+            return r.to
+    return answer
+
+
 OVERRIDE_PROBABILITY = 0.8  # the model overrules a cue only when this sure (by-file CV: 0.7/0.8/0.9)
 
 
@@ -444,7 +479,8 @@ def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
                   prev: tuple[int, str, str] | None, model=None, section: str | None = None) -> str:
     """Metric of a candidate (rule documented in count_metrics.yaml):
     the cue answer is the first matching cue rule, else the sentence's cue or the
-    previous count's metric (`_fallback_metric`); when that leaves nothing
+    previous count's metric (`_fallback_metric`), turned by the topic of the
+    count's stretch of sentence (`topic_metric`); when that leaves nothing
     ("other" without any cue) the model decides; otherwise the cue answer stands
     unless the model names another metric with probability >= OVERRIDE_PROBABILITY
     (it sees the cue metrics as features, so conflicting cues are resolved there).
@@ -453,6 +489,7 @@ def assign_metric(doc: SourceDoc, c: CountCandidate, start: int, end: int,
         answer = c.cues[0].metric
     else:
         answer = _fallback_metric(doc.norm, c.lead, c.unit, start, prev)
+    answer = topic_metric(doc.norm, c, start, end, answer)
     if model is None:
         return answer
     from pipeline.extract.metric_model import best_metric, metric_context

@@ -78,12 +78,14 @@ class MetricContext:
     verb: str | None = None   # the last lead verb of the sentence before the number
     section: str | None = None  # canonical section label where the count stands
     around: str = ""          # the rest of the sentence, outside the clause windows
+    topic: str | None = None  # the metric the sentence's topic turns the first cue into
 
 
 def metric_context(norm: str, c, start: int, end: int,
                    prev: tuple[int, str, str] | None, section: str | None = None) -> MetricContext:
     """Context of a `count.CountCandidate` in `norm` (report bounds start..end)."""
-    from pipeline.extract.count import SENTENCE_BREAKS, lead_verb, sentence_cue, sentence_start
+    from pipeline.extract.count import (SENTENCE_BREAKS, lead_verb, sentence_cue, sentence_start,
+                                        topic_metric)
     from pipeline.extract.count import clause_left, clause_right
 
     ls = clause_left(norm, c.lead, FEATURE_REACH, start)
@@ -95,6 +97,8 @@ def metric_context(norm: str, c, start: int, end: int,
         if pu == unit_key and c.lead - prev_end <= INHERIT_REACH \
                 and "\n" not in norm[prev_end:c.lead]:
             prev_metric = pm
+    first = c.cues[0].metric if c.cues else None
+    turned = topic_metric(norm, c, start, end, first) if first else None
     ss = sentence_start(norm, c.lead, start)
     se = re_
     while se < min(end, re_ + SENTENCE_AFTER) and norm[se] not in SENTENCE_BREAKS:
@@ -104,7 +108,8 @@ def metric_context(norm: str, c, start: int, end: int,
                          sentence_cue=sentence_cue(norm, c.lead, c.unit, start),
                          prev=prev_metric,
                          verb=lead_verb(norm, ss, c.lead),
-                         section=section, around=norm[ss:ls] + "|" + norm[re_:se])
+                         section=section, around=norm[ss:ls] + "|" + norm[re_:se],
+                         topic=turned if turned != first else None)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -147,6 +152,8 @@ def metric_features(mc: MetricContext) -> dict[str, float]:
         f["sent:" + mc.sentence_cue] = 1.0
     if mc.prev:
         f["prev:" + mc.prev] = 1.0
+    if mc.topic:
+        f["topic:" + mc.topic] = 1.0
     f["sec:" + (mc.section or "none")] = 1.0
     for k in sentence_classes(mc.around):
         f[k] = 1.0
