@@ -158,10 +158,10 @@ class Cue(NamedTuple):
 
 
 def _rule_match(rule: _Rule, left: str, right: str) -> Cue | None:
-    if rule.both:
+    if rule.both:  # its left half is grammar (为, 共有), not a cue word the fact starts at
         m = _last_left(rule.left, left, rule.max_gap)
         if m and rule.right.search(right):
-            return Cue(rule.metric, m.start(), rule.default)
+            return Cue(rule.metric, None, rule.default)
         return None
     if rule.left is not None:
         m = _last_left(rule.left, left, rule.max_gap)
