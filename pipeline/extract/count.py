@@ -461,12 +461,13 @@ def topic_metric(norm: str, c: CountCandidate, start: int, end: int, answer: str
     for r in rules:
         if answer != r.metric or _unit_key(c.unit) not in r.units:
             continue
-        lo = max(start, c.lead - reach)
+        lo, hi = max(start, c.lead - reach), min(end, c.unit_end + reach)
         last = None
         for last in breaks.finditer(norm, lo, c.lead):
             pass
-        m = breaks.search(norm, c.unit_end, min(end, c.unit_end + reach))
-        text = norm[(last.end() if last else lo):c.lead] + norm[c.unit_end:(m.start() if m else min(end, c.unit_end + reach))]
+        nxt = breaks.search(norm, c.unit_end, hi)
+        text = (norm[(last.end() if last else lo):c.lead]
+                + norm[c.unit_end:(nxt.start() if nxt else hi)])
         if r.topic.search(text) and not r.unless.search(text):
             return r.to
     return answer

@@ -3,7 +3,9 @@
 Features of a count's clause (at most `FEATURE_REACH` chars each side, pinyin
 glosses read through): the word classes of data/metric_classes.yaml (`HL:`/`HR:`
 the class of the noun just left of the number / right of the unit, `PL:`/`PR:`
-the predicates left / right of it, each also paired with the unit), the jieba
+the predicates left / right of it, `PS:` the predicates in the rest of the
+sentence, each also paired with the unit; `topic:` the metric the sentence's
+topic turns the first cue into, `count.topic_metric`), the jieba
 words next to the number (`L1:`/`R1:`, union-domain dictionary), the unit, the
 metrics the cue rules name (`cue:`), the cue metric of the sentence so far
 (`sent:`), the metric of the previous count in the same line (`prev:`), the last
@@ -84,9 +86,8 @@ class MetricContext:
 def metric_context(norm: str, c, start: int, end: int,
                    prev: tuple[int, str, str] | None, section: str | None = None) -> MetricContext:
     """Context of a `count.CountCandidate` in `norm` (report bounds start..end)."""
-    from pipeline.extract.count import (SENTENCE_BREAKS, lead_verb, sentence_cue, sentence_start,
-                                        topic_metric)
-    from pipeline.extract.count import clause_left, clause_right
+    from pipeline.extract.count import (SENTENCE_BREAKS, clause_left, clause_right, lead_verb,
+                                        sentence_cue, sentence_start, topic_metric)
 
     ls = clause_left(norm, c.lead, FEATURE_REACH, start)
     re_ = clause_right(norm, c.unit_end, FEATURE_REACH, end)
