@@ -207,3 +207,23 @@ def test_survives_huge_and_odd_numbers():
     facts = counts(text)
     assert [f.value for f in facts] == [1200]
 
+
+
+def _metric_table() -> list:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "count_metric_sentences.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        return [pytest.param(r["text"], r["count"], r["metric"], r["why"],
+                             id=f"{r['metric']}-{r['count']}") for r in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize("text, figure, metric, why", _metric_table())
+def test_metric_table(text, figure, metric, why):
+    """Invented sentences (tests/fixtures/count_metric_sentences.csv), one count in
+    each checked: cue rules and the saved metric model as a run combines them."""
+    facts = [f for f in counts(text) if f.text.endswith(figure)
+             and not text[f.end - len(figure) - 1:f.end - len(figure)].isdigit()]
+    assert len(facts) == 1, f"{figure} not found as one count in {text!r}"
+    assert facts[0].metric == metric, why

@@ -45,14 +45,22 @@ TRAIN = [
 ]
 
 
-def test_features_are_positioned_words_of_the_clause():
+def test_features_are_word_classes_and_adjacent_words_of_the_clause():
     [mc] = contexts_of("今年共走访慰问困难职工86人,发放慰问金3万元。")
     assert mc.left.endswith("困难职工") and mc.right == "" and mc.unit == "人"
     f = metric_features(mc)
     assert f["unit:人"] == 1.0
-    assert "L:慰问" in f and "L1:困难职工" in f  # a word of the union-domain dictionary
+    assert "L1:困难职工" in f  # a word of the union-domain dictionary
+    assert "HL:needy" in f and "HL:worker|人" in f and "PL:aid" in f
     assert "cue:aided" in f and "cue1:aided" in f
-    assert not any(k.startswith("R:") for k in f)  # the clause ends at the comma
+    # the clause ends at the comma; no bag of the clause's words (it memorises reports)
+    assert not any(k.startswith(("R", "HR:", "PR:", "L:")) for k in f)
+
+
+def test_class_features_read_through_pinyin_glosses():
+    [mc] = contexts_of("共有12个(gè)单(dān)位参(cān)加比赛。")
+    f = metric_features(mc)
+    assert "HR:unit" in f and "PR:attend" in f and "HR:unit|个" in f
 
 
 def test_window_stops_at_clause_punctuation_and_reach():
@@ -140,10 +148,11 @@ def test_model_overrules_an_ambiguous_cue():
     assert metrics(text) == [("78名", "participants")]
 
 
-def test_model_decides_a_count_the_sentence_cue_misreads():
-    # the sentence's 参赛 made the cues call the winners participants
+def test_honour_winners_are_other_even_in_a_sentence_of_participants():
+    # the sentence's 参赛 once made the cues call the winners participants; the
+    # honour rule (被授予 right of the count) reads them, and the model agrees
     text = "举办焊工技能大赛,共有56名选手参赛,6名选手被授予“技术能手”称号。"
-    assert metrics(text, model=None) == [("56名", "participants"), ("6名", "participants")]
+    assert metrics(text, model=None) == [("56名", "participants"), ("6名", "other")]
     assert metrics(text) == [("56名", "participants"), ("6名", "other")]
 
 
