@@ -115,21 +115,31 @@ def cross_validate(n_folds: int = 10, with_real: bool = True, corrections: tuple
     """By-file accuracy of the org over gold reports that have one (the referee's
     measure, on the gold report bounds), per corpus: rules vs ranker (fold models)."""
     reports = load_reports(with_real, corrections)
-    tally: dict[str, list[int]] = {}
-    for held, model in _fold_models(reports, n_folds, lambda held: fit(held, with_real)[0]):
+    outcomes = []
+    for held, model in _fold_models(reports, n_folds,
+                                    lambda held: fit(held, with_real, corrections)[0]):
         scorer = model.scorer()
         for r in held:
-            if not r.gold_org:
-                continue
-            pred = choose(r, scorer)
-            for key in ("all", r.group.split("/")[0]):
-                t = tally.setdefault(key, [0, 0, 0])
-                t[0] += 1
-                t[1] += bool(r.rule_org) and same_org(r.gold_org, r.rule_org)
-                t[2] += bool(pred) and same_org(r.gold_org, pred)
+            if r.gold_org:
+                pred = choose(r, scorer)
+                outcomes.append((r.group, bool(r.rule_org) and same_org(r.gold_org, r.rule_org),
+                                 bool(pred) and same_org(r.gold_org, pred)))
+    return accuracy_by_corpus(outcomes, n_folds, "orgs", "ranker")
+
+
+def accuracy_by_corpus(outcomes, n_folds: int, items: str, model: str) -> dict:
+    """`outcomes`: (file group, rules right, model right) per gold report -> the count
+    and both accuracies over all reports and per corpus (the group's first part)."""
+    tally: dict[str, list[int]] = {}
+    for group, rules_ok, model_ok in outcomes:
+        for key in ("all", group.split("/")[0]):
+            t = tally.setdefault(key, [0, 0, 0])
+            t[0] += 1
+            t[1] += rules_ok
+            t[2] += model_ok
     out: dict = {"cv_folds": n_folds}
     for key, (n, ok_rules, ok_model) in sorted(tally.items()):
-        out[f"cv_orgs_{key}"] = n
+        out[f"cv_{items}_{key}"] = n
         out[f"cv_acc_rules_{key}"] = round(ok_rules / n, 4)
-        out[f"cv_acc_ranker_{key}"] = round(ok_model / n, 4)
+        out[f"cv_acc_{model}_{key}"] = round(ok_model / n, 4)
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipeline.structure.org_model import identity, type_features
 from pipeline.training.estimator import LinearClassifier
-from pipeline.training.org_rank import _fold_models, load_reports
+from pipeline.training.org_rank import _fold_models, accuracy_by_corpus, load_reports
 from pipeline.training.sources import weights
 
 
@@ -45,8 +45,9 @@ def cross_validate(n_folds: int = 10, with_real: bool = True, corrections: tuple
     from pipeline.structure.org_model import SELF_SOURCES, decide, type_from_text
 
     reports = load_reports(with_real, corrections)
-    tally: dict[str, list[int]] = {}
-    for held, model in _fold_models(reports, n_folds, lambda held: fit(held, with_real)[0]):
+    outcomes = []
+    for held, model in _fold_models(reports, n_folds,
+                                    lambda held: fit(held, with_real, corrections)[0]):
         scorer = model.scorer()
         for r in held:
             if not r.gold_type:
@@ -55,14 +56,5 @@ def cross_validate(n_folds: int = 10, with_real: bool = True, corrections: tuple
             rule = type_from_text(x.body, x.opening, r.rule_org, x.title or "",
                                   org_is_subject=r.rule_src in SELF_SOURCES)
             pred = decide(x, None, scorer).org_type
-            for key in ("all", r.group.split("/")[0]):
-                t = tally.setdefault(key, [0, 0, 0])
-                t[0] += 1
-                t[1] += rule == r.gold_type
-                t[2] += pred == r.gold_type
-    out: dict = {"cv_folds": n_folds}
-    for key, (n, ok_rules, ok_model) in sorted(tally.items()):
-        out[f"cv_types_{key}"] = n
-        out[f"cv_acc_rules_{key}"] = round(ok_rules / n, 4)
-        out[f"cv_acc_model_{key}"] = round(ok_model / n, 4)
-    return out
+            outcomes.append((r.group, rule == r.gold_type, pred == r.gold_type))
+    return accuracy_by_corpus(outcomes, n_folds, "types", "model")
