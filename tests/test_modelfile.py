@@ -100,3 +100,20 @@ def test_a_worker_runs_the_pipeline_without_scikit_learn():
             "print(sorted(m for m in ('sklearn', 'joblib', 'scipy', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr[-2000:]
+
+
+def test_binary_proba_is_the_two_class_softmax(tmp_path):
+    """The org models' plain-Python path gives the probabilities of the arrays' path."""
+    from pipeline.training.org_rank import estimator as org_rank_estimator
+
+    rng = np.random.default_rng(3)
+    X = [{f"f{j}": float(rng.integers(0, 3)) for j in rng.choice(12, 4, replace=False)}
+         for _ in range(80)]
+    y = [int(x.get("f1", 0) + x.get("f5", 0) > 1) for x in X]
+    loaded = _roundtrip(org_rank_estimator().fit(X, y), tmp_path, "org_rank")
+    k = loaded.classes_.index(1)
+    for x in X[:20] + [{}, {"unseen": 1.0}]:
+        assert loaded.binary_proba(x) == pytest.approx(loaded.proba_one(x)[k], abs=1e-12)
+        assert loaded.binary_proba(x, 0) == pytest.approx(loaded.proba_one(x)[1 - k], abs=1e-12)
+    with pytest.raises(ValueError):
+        _roundtrip(fit_model("count_metric", with_real=False), tmp_path, "cm").binary_proba({})

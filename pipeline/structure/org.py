@@ -253,6 +253,7 @@ def _abbreviates(short: str, full: str) -> bool:
     return all(ch in it for ch in core)
 
 
+@functools.lru_cache(maxsize=8192)  # the ranker and the rules read the same first lines
 def _line_subject(line: str) -> str | None:
     """The unit a line opens with (after tags, dates, time phrases), in its longest form;
     a site's menu bar (首页 | 业界动态 | 品牌中小银行 | …) opens with no unit."""
@@ -377,6 +378,9 @@ def _glossed(name: str) -> re.Pattern:
     return re.compile(_GLOSS_GAP.join(map(re.escape, name)))
 
 
+# The rules and the org ranker ask the same report several times; callers only read
+# what is returned.
+@functools.lru_cache(maxsize=4)
 def unit_mentions(text: str, title: str | None = None) -> tuple[Counter, dict[str, str], dict[str, int]]:
     """The specific units the title and text name: mentions per unit (its name
     without 工会; a title mention counts double), its most frequent written form and
@@ -459,6 +463,7 @@ def _where_a_unit_names_itself(core: str, pos: int, text: str, title: str | None
     return text.rfind(core) >= (1 - SELF_NAMING_CLOSING) * len(text)
 
 
+@functools.lru_cache(maxsize=8192)
 def type_of_name(name: str | None) -> str | None:
     if not name:
         return None
@@ -499,6 +504,7 @@ def type_from_text(text: str, opening: str = "", org: str | None = None, title: 
     return t if s >= 2 else None
 
 
+@functools.lru_cache(maxsize=4)  # asked up to four times a report; callers only read it
 def type_evidence(text: str, opening: str = "", title: str = "") -> dict[str, Counter]:
     """What tells the reporting unit's type besides its name: the types of the units
     named in the opening lines and in the title (mentions, a superior's excluded:

@@ -268,8 +268,7 @@ def decide(x: OrgInputs, rank_model=None, type_model=None) -> OrgChoice:
     if rank_model is not None:
         org, source = None, None
         if cands:
-            k = list(rank_model.classes_).index(1)
-            probs = [rank_model.proba_one(f)[k] for f in feats]
+            probs = [rank_model.binary_proba(f) for f in feats]
             best = max(range(len(cands)), key=lambda i: probs[i])
             # null (the report does not name itself) when neither the rules nor a
             # confident ranker name a unit
@@ -282,9 +281,8 @@ def decide(x: OrgInputs, rank_model=None, type_model=None) -> OrgChoice:
         if t_org and source in SELF_SOURCES:
             org_type = t_org  # the spec: a unit that names itself is typed by its suffix
         elif has_type_evidence(x, org):
-            k = list(type_model.classes_).index(1)
             types = org_cues()["types"]
-            probs = [type_model.proba_one(f)[k] for f in type_features(x, org, source)]
+            probs = [type_model.binary_proba(f) for f in type_features(x, org, source)]
             org_type = types[max(range(len(types)), key=probs.__getitem__)]
         else:
             org_type = None

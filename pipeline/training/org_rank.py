@@ -97,8 +97,7 @@ def choose(r: ReportExamples, scorer) -> str | None:
 
     if not r.names:
         return None
-    k = list(scorer.classes_).index(1)
-    probs = [scorer.proba_one(f)[k] for f in r.features]
+    probs = [scorer.binary_proba(f) for f in r.features]
     best = max(range(len(probs)), key=probs.__getitem__)
     return r.names[best] if probs[best] >= ORG_MIN_PROBA or r.rule_org is not None else None
 
