@@ -362,6 +362,7 @@ TRIGGER_EXAMPLES = {
     "win.huoban": ("刘师傅获颁市“技能大师”证书。", "技能大师"),
     "praise.jinxing_biaozhang": ("召开座谈会进行了优秀班主任表彰。", "优秀班主任"),
     "praise_object.dui_jinxing_biaozhang": ("对12家先进单位进行了表彰。", "先进单位"),
+    "obtained.huodezhe": ("“省级劳动模范”获得者王芳介绍了经验。", "劳动模范"),
     "obtained.de_huode": ("此次“省级文明单位”称号的获得，是全体职工努力的结果。", "文明单位"),
     "bare_rank.zongchengji": ("项目部在三项评比中总成绩第一名。", "第一名"),
 }
@@ -633,3 +634,20 @@ def test_prefecture_is_municipal():
 
 def test_short_name_with_honorific():
     assert triples("王晓同志荣获2022年度“市优秀工会工作者”荣誉称号。") == [("优秀工会工作者", "municipal", "王晓")]
+
+
+# ---- the invented sector sentences (rail, telecom, oil, tobacco, retail, colleges,
+# agencies; news-style reviews): tests/fixtures/award_sentences.csv
+from tests.sector_tables import award_problems, rows  # noqa: E402
+
+_SECTOR_ROWS = rows("award_sentences.csv")
+
+
+@pytest.mark.parametrize("row", _SECTOR_ROWS, ids=[r["text"][:24] for r in _SECTOR_ROWS])
+def test_sector_sentences(row):
+    assert award_problems(row, run_extractor(award, row["text"])) == []
+
+
+def test_sector_table_has_awards_and_non_awards():
+    assert len(_SECTOR_ROWS) >= 60
+    assert sum(not r["names"] for r in _SECTOR_ROWS) >= 4

@@ -35,6 +35,7 @@ Span = tuple[int, int]
 
 _MASK_CHARS = who.MASK_CHARS
 _CLAUSE_STOP = re.compile(r"[,，。;；!！?？\n:：()（）]")
+_ASIDE_RE = re.compile(r"[(（][^,，。;；!！?？\n:：()（）“”]{1,6}[)）]")
 _SENT_STOP = re.compile(r"[。;；!！?？\n]")
 _SEPARATORS = "、和及与"
 _ITEM_BREAKS = _SEPARATORS + ",，"   # a phrase holds a comma only when a list goes on across it
@@ -97,18 +98,29 @@ def _phrase_end(norm: str, rule: AwardRule, te: int, end: int) -> int:
     总行授予“B”); after a conferral on counted groups the list goes on across
     commas (评选出10家示范工会,21家先进工会和32家合格工会)."""
     v = vocab()
-    cm = _CLAUSE_STOP.search(norm, te, min(end, te + PHRASE_REACH))
-    pe = cm.start() if cm else min(end, te + PHRASE_REACH)
+    pe = _clause_stop(norm, te, min(end, te + PHRASE_REACH))
     counted = rule.kind == "out" and _COUNT_RE.match(norm, te + (norm.startswith("了", te)))
     while counted and pe < end and norm[pe] in ",，" and _COUNT_RE.match(norm, pe + 1):
-        cm = _CLAUSE_STOP.search(norm, pe + 1, min(end, pe + 1 + PHRASE_REACH))
-        pe = cm.start() if cm else min(end, pe + 1 + PHRASE_REACH)
+        pe = _clause_stop(norm, pe + 1, min(end, pe + 1 + PHRASE_REACH))
     nt = next((m for m in v.trigger.finditer(norm, te, pe) if not norm.startswith("的", m.end())), None)
     if nt:  # (X授予的“Y” is an attribute of the honour, not a new trigger)
         pe = nt.start()
         while pe > te and norm[pe - 1] in _SEPARATORS:
             pe -= 1
     return pe
+
+
+def _clause_stop(norm: str, s: int, e: int) -> int:
+    """Where the clause from s ends (e at most); a short aside in brackets does not
+    end it (省烟草专卖局(公司)“岗位标兵”: the bureau and its company are one body)."""
+    while True:
+        cm = _CLAUSE_STOP.search(norm, s, e)
+        if not cm:
+            return e
+        aside = _ASIDE_RE.match(norm, cm.start(), e) if norm[cm.start()] in "(（" else None
+        if not aside:
+            return cm.start()
+        s = aside.end()
 
 
 def _sentence(norm: str, start: int, ts: int) -> tuple[int, int]:
@@ -366,14 +378,16 @@ def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
 
 
 def _item_level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str, counted: bool,
-                earlier: list[_Award], ctx: ExtractContext, k: int, list_level: str | None) -> str:
+                earlier: list[_Award], ctx: ExtractContext, k: int, list_level: str | None,
+                bare_quote: bool = False) -> str:
     """Level of the k-th honour of a list: its own prefix, the k-th of several
     conferrers (被A和B分别授予), a level written on an earlier counted item
-    (10家区级示范工会,21家先进工会), or `_level`."""
+    (10家区级示范工会,21家先进工会) or before the first of quoted names
+    (荣获市总工会“A”和“B”), or `_level`."""
     own = lv.level_in(stripped)
     if st.each_level and not own:
         return st.each_level[min(k, len(st.each_level) - 1)]
-    if list_level and not own and t.rule.kind == "out":
+    if list_level and not own and (t.rule.kind == "out" or bare_quote):
         return list_level
     return _level(view, t, st, name, stripped, counted, earlier, ctx)
 
@@ -436,7 +450,9 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
         recipient = count or after_count or st.recipient
         counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
         list_level = lv.level_in(stripped) or list_level
-        level = _item_level(view, t, st, name, stripped, counted, earlier, ctx, len(found), list_level)
+        bare_quote = bool(found) and core.lstrip(" 了").startswith("“")   # (“B” after 市总工会“A”和)
+        level = _item_level(view, t, st, name, stripped, counted, earlier, ctx, len(found), list_level,
+                            bare_quote)
         found.append(_Award(t.ts if (count and not found) else text_start, e, name, level,
                             recipient, _rank_of(name), t.rule.id))
     return found
