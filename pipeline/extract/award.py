@@ -320,6 +320,8 @@ def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | 
     if r is None:
         same_sentence = [a.recipient for a in earlier if a.start >= t.sent_start]
         r = who.shared(norm, same_sentence, t.sent_start, t.clause_start)
+    if r is None and t.rule.kind in ("win", "title"):
+        r = who.performer(norm, t.sent_start, t.clause_start, vocab().performance_re)
     if r is None and (t.rule.kind in ("by", "ranking")) and t.clause_start > t.sent_start:
         r = who.topic(norm, t.sent_start, t.clause_start)
     return r, t.conferrer
@@ -447,7 +449,8 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
             continue
         if after_count and (_rank_of(name) or v.prize_re.search(name)):
             after_count = None   # 一等奖3名 counts prizes given, not a winner
-        recipient = count or after_count or st.recipient
+        own_winner = who.item_object(norm, s) if found and t.rule.subject_confers else None
+        recipient = count or after_count or own_winner or st.recipient
         counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
         list_level = lv.level_in(stripped) or list_level
         bare_quote = bool(found) and core.lstrip(" 了").startswith("“")   # (“B” after 市总工会“A”和)

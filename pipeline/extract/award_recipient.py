@@ -93,6 +93,13 @@ def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | 
     return gm.span("who") if gm else None
 
 
+def item_object(norm: str, s: int) -> Span | None:
+    """Winner at the head of a later item of an active conferral (授予10个单位“A”称号、
+    50名职工“B”称号: each item names its own winner before its honour)."""
+    gm = _GIVE_TO_COUNTED.match(norm, s) or _GIVE_TO_NAMED_COUNTED.match(norm, s) or _GIVE_TO_NAMED.match(norm, s)
+    return gm.span("who") if gm else None
+
+
 def title_holder(norm: str, te: int, phrase_end: int) -> Span | None:
     """The winner named after the honour it holds (荣获X称号的王某)."""
     m = _TITLE_HOLDER.search(norm, te, phrase_end)
@@ -129,6 +136,20 @@ def shared(norm: str, earlier: list[Span | None], sent_start: int, clause_start:
     lead = _LEAD.match(norm, ps, clause_start)
     pm = _PARTICIPANT.match(norm, lead.end() if lead else ps, clause_start)
     return pm.span("who") if pm and "组织" not in pm.group("who") else None
+
+
+def performer(norm: str, sent_start: int, clause_start: int, performance: re.Pattern) -> Span | None:
+    """The subject of the clause right before a subjectless win when that clause
+    says how it did (我段选手发挥出色,获得团体第三名)."""
+    if clause_start <= sent_start:
+        return None
+    cut = SUBJECT_STOP.search(norm[sent_start:clause_start - 1][::-1])
+    ps = clause_start - 1 - cut.start() if cut else sent_start
+    pm = performance.search(norm, ps, clause_start - 1)
+    if pm is None:
+        return None
+    s, e = subject(norm, ps, pm.start()) or (0, 0)
+    return (s, e) if e > s else None
 
 
 def topic(norm: str, sent_start: int, clause_start: int) -> Span | None:
