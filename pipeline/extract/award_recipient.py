@@ -15,7 +15,7 @@ MASK_CHARS = "xX×*_＊"
 QUOTES = "“”\"'‘’《》「」『』"
 _LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|如|\s|[\d一二三四五六七八九十]+[、.)）]|[(（][\d一二三四五六七八九十]+[)）])+")
 _YEAR_LEAD = re.compile(r"\d{2,4}[-xX]*年(?:度)?")
-_TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共同|联合|一起|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
+_TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共同|联合|一起|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾|继)+$")   # (继: 该局工会继获评…后, the time, not the winner)
 _IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
 _NOT_RECIPIENT_END = ("比赛", "竞赛", "评比", "活动", "大赛", "中", "上")
 _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|都|一并)?(?:给予|予以)?$")
@@ -67,7 +67,10 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
         m = re.search(r"(?:(?<![名位个人])同志|老师)?(?:均|都|也)?$", norm[s:e])
         e = s + m.start()
     m = re.search(r"在?(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])   # 该同志2023年被…
-    e = s + m.start() if m else e
+    if m:   # (该局工会继2021年获评…: an adverb may stand before the year too)
+        e = s + m.start()
+        m = _TAIL.search(norm[s:e])
+        e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " " + QUOTES)
     if e <= s or norm[s:e].endswith(_NOT_RECIPIENT_END) or norm[s] == "的" or e - s > 40:
         return None
