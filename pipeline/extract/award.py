@@ -39,6 +39,8 @@ _ASIDE_RE = re.compile(r"[(（][^,，。;；!！?？\n:：()（）“”]{1,6}[)
 _SENT_STOP = re.compile(r"[。;；!！?？\n]")
 _SEPARATORS = "、和及与"
 _ITEM_BREAKS = _SEPARATORS + ",，"   # a phrase holds a comma only when a list goes on across it
+# words that open with a separator character but join nothing (和谐劳动关系示范企业)
+_NOT_SEPARATORS = ("和谐", "和美", "和睦", "和平", "及时", "与时俱进")
 _COUNT_RE = re.compile(r"(?P<count>(?:\d+|[一二两三四五六七八九十百]+)(?:名|家|个|位|人|户|支|所|项))")
 _RANK_RE_EXTRA = re.compile(r"(?:团体|个人)?(?:[一二三四五六七八九十\d]等奖|特等奖|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
 _TRAILING_COUNT_RE = re.compile(r"(?<![第前\d])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座|件|篇|户|家|支|幅|部)$")
@@ -158,7 +160,7 @@ def _split_items(norm: str, s: int, e: int) -> list[Span]:
             depth = max(0, depth - 1)
         elif c == '"':
             depth = 0 if depth else 1
-        elif depth == 0 and c in _ITEM_BREAKS:
+        elif depth == 0 and c in _ITEM_BREAKS and not norm.startswith(_NOT_SEPARATORS, i):
             if i > cur:
                 items.append((cur, i))
             cur = i + 1
@@ -262,11 +264,24 @@ def _clean_name(core: str) -> tuple[str, str]:
         rest = plain[m.end():].lstrip(_MASK_CHARS + "-—·. ")
         if len(rest) < 2 or not (v.suffix_re.search(rest) or v.rank_re.search(rest)
                                  or "“" in core or rest.startswith(v.prefixes)
-                                 or v.honour_word_re.match(rest)):
+                                 or _opens_with_honour_word(rest)):
             break
         stripped += plain[:len(plain) - len(rest)]
         plain = rest
     return plain, pre + stripped
+
+
+def _opens_with_honour_word(rest: str) -> bool:
+    """An honour word opens rest, or follows one more prefix (公司金牌工人: 集团 was
+    stripped, 公司 is still to go)."""
+    v = vocab()
+    hw = v.honour_word_re.search(rest)
+    if hw is None:
+        return False
+    if hw.start() == 0:
+        return True
+    m = v.strip_re.match(rest)
+    return bool(m) and m.end() == hw.start()
 
 
 def _rank_of(name: str) -> str | None:
