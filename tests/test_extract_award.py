@@ -346,6 +346,7 @@ TRIGGER_EXAMPLES = {
     "out.pingxuanchu": ("工会评选出5名星级职工。", "星级职工"),
     "out.pingbichu_le": ("评比出了3个先进班组。", "先进班组"),
     "out.pingbichu": ("评比出4家达标单位。", "达标单位"),
+    "out.juechu": ("比赛共决出一等奖3名。", "一等奖"),
     "out.pingchu_le": ("评出了10名技术能手。", "技术能手"),
     "out.pingchu": ("评出一等奖2名。", "一等奖"),
     "out.pingxuanbiaozhang_le": ("评选表彰了12名优秀工会积极分子。", "优秀工会积极分子"),

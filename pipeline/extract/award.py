@@ -373,7 +373,8 @@ def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
     if is_prize:
         # a prize takes the level of the contest it was won in, not of the winner's unit
         level = lv.level_in(stripped) or st.event_level \
-            or lv.context_level(norm, t.sent_start, t.clause_start) or st.context_level
+            or lv.context_level(norm, t.sent_start, t.clause_start) or st.context_level \
+            or lv.level_in(name, places_only=True)   # 国家科技进步二等奖: the prize's own words
     else:   # its prefix, its setting, then its own words (济宁市职工信赖的职工之家, 中国钢铁工业劳动模范)
         level = lv.level_in(stripped) or st.context_level or lv.level_in(name[:-2], places_only=True)
     if level is None and (t.rule.kind == "out" or t.rule.subject_confers or (is_prize and st.own_contest)):

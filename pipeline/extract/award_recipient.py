@@ -13,9 +13,10 @@ Span = tuple[int, int]
 
 MASK_CHARS = "xX×*_＊"
 QUOTES = "“”\"'‘’《》「」『』"
-_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|如|\s|[\d一二三四五六七八九十]+[、.)）]|[(（][\d一二三四五六七八九十]+[)）])+")
+_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有(?![关效力序的些所])|我们|经过努力|在此基础上|对|如|\s|[\d一二三四五六七八九十]+[、.)）]|[(（][\d一二三四五六七八九十]+[)）])+")
 _YEAR_LEAD = re.compile(r"\d{2,4}[-xX]*年(?:度)?")
 _TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共同|联合|一起|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾|继)+$")   # (继: 该局工会继获评…后, the time, not the winner)
+_HAS_COUNT = re.compile(r"(?:共有|有)(?=(?:\d+|[一二两三四五六七八九十百]+)(?:名|位|个|家|人|支|户|所))")
 _IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
 _NOT_RECIPIENT_END = ("比赛", "竞赛", "评比", "活动", "大赛", "中", "上")
 _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|都|一并)?(?:给予|予以)?$")
@@ -58,6 +59,8 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
         s += 1
     m = _IN_EVENT.search(norm, s, e)
     e = m.start() if m else e
+    m = _HAS_COUNT.search(norm, s, e)   # 该局有5人被评为…: the counted group won
+    s = m.end() if m else s
     k = norm.find("被", s + 1, e)   # 李某被推荐参评并荣获…: the subject ends at 被
     e = k if k != -1 else e
     m = _TAIL.search(norm[s:e])
