@@ -443,9 +443,14 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
             continue
         count = None
         if t.rule.kind == "out":
+            k = s
             cm = _COUNT_RE.match(norm, s, e)
+            if cm is None and "“" not in norm[s:e]:
+                # 表彰了在…做出突出贡献的36名先进个人: the count follows what describes the group
+                k = norm.rfind("的", s, e) + 1 or s
+                cm = _COUNT_RE.match(norm, k, e) if k > s else None
             if cm:
-                count = (s, cm.end())
+                count = (k, cm.end())
                 s = cm.end()
         core = norm[s:e]
         quoted = any(c in core for c in "“「\"")
