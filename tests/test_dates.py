@@ -138,3 +138,28 @@ def test_more_date_shapes(text, iso):
 @pytest.mark.parametrize("text", ["电话20190315", "共计20190315人", "编号2019031588"])
 def test_eight_digit_numbers_are_not_dates(text):
     assert find_dates(text) == []
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("2024.3.8,工会组织", "2024-03-08"),       # numeric dates with their year (news items)
+    ("2024-03-08 工会召开", "2024-03-08"),
+    ("于2024/4/20举办", "2024-04-20"),
+])
+def test_numeric_dates_with_a_year(text, iso):
+    assert [d.iso() for d in find_dates(text)] == [iso]
+
+
+@pytest.mark.parametrize("text", [
+    "增长3.8%",             # without a year a dotted number is a number
+    "2023-2024学年",        # a year range
+    "2024.3.8.1版",         # a version number
+    "电话0571-2024-3-8",
+    "投入3.8万元",
+])
+def test_numeric_shapes_that_are_not_dates(text):
+    assert [d.iso() for d in find_dates(text) if d.kind == "date"] == []
+
+
+def test_double_eleven_is_no_national_day():
+    assert find_dates("双十一期间开展促销") == []
+    assert [d.iso() for d in find_dates("十一期间组织旅游")] == ["10-01"]

@@ -452,3 +452,20 @@ def test_modifiers_do_not_hide_the_event(text, expected):
 
 def test_a_news_dateline_is_not_an_event():
     assert dates("2019年5月8日,记者获悉,某县供电公司被市总工会授予“工人先锋号”称号。") == []
+
+
+# ---- the invented sector sentences (news-style reviews, numeric dates, datelines,
+# sector events): tests/fixtures/activity_sentences.csv
+from tests.sector_tables import activity_problems, rows  # noqa: E402
+
+_SECTOR_ROWS = rows("activity_sentences.csv")
+
+
+@pytest.mark.parametrize("row", _SECTOR_ROWS, ids=[r["text"][:24] for r in _SECTOR_ROWS])
+def test_sector_sentences(row):
+    assert activity_problems(row, run_extractor(activity, row["text"])) == []
+
+
+def test_sector_table_has_events_and_non_events():
+    assert len(_SECTOR_ROWS) >= 40
+    assert sum(not r["dates"] for r in _SECTOR_ROWS) >= 8

@@ -290,6 +290,10 @@ TRIGGER_EXAMPLES = {
     "win.ronghuo": ("李卫东荣获区“五一劳动奖章”。", "五一劳动奖章"),
     "win.rongying": ("滨江社区工会荣膺省“模范职工之家”称号。", "模范职工之家"),
     "win.xihuo": ("两名职工喜获县“五一劳动奖章”。", "五一劳动奖章"),
+    "win.chanlian": ("车站蝉联“全国文明单位”称号。", "文明单位"),
+    "win.xizhai": ("代表队喜摘一等奖。", "一等奖"),
+    "win.zaiduo": ("代表队再夺冠军。", "冠军"),
+    "win.fenhuo": ("两名选手分获一等奖。", "一等奖"),
     "win.huode_le": ("机修车间获得了市“工人先锋号”称号。", "工人先锋号"),
     "win.huode": ("周敏获得全省技能大赛一等奖。", "技能大赛一等奖"),
     "title.huoping": ("东湖小学工会获评区先进工会。", "先进工会"),
@@ -342,6 +346,7 @@ TRIGGER_EXAMPLES = {
     "out.pingxuanchu": ("工会评选出5名星级职工。", "星级职工"),
     "out.pingbichu_le": ("评比出了3个先进班组。", "先进班组"),
     "out.pingbichu": ("评比出4家达标单位。", "达标单位"),
+    "out.juechu": ("比赛共决出一等奖3名。", "一等奖"),
     "out.pingchu_le": ("评出了10名技术能手。", "技术能手"),
     "out.pingchu": ("评出一等奖2名。", "一等奖"),
     "out.pingxuanbiaozhang_le": ("评选表彰了12名优秀工会积极分子。", "优秀工会积极分子"),
@@ -362,6 +367,7 @@ TRIGGER_EXAMPLES = {
     "win.huoban": ("刘师傅获颁市“技能大师”证书。", "技能大师"),
     "praise.jinxing_biaozhang": ("召开座谈会进行了优秀班主任表彰。", "优秀班主任"),
     "praise_object.dui_jinxing_biaozhang": ("对12家先进单位进行了表彰。", "先进单位"),
+    "obtained.huodezhe": ("“省级劳动模范”获得者王芳介绍了经验。", "劳动模范"),
     "obtained.de_huode": ("此次“省级文明单位”称号的获得，是全体职工努力的结果。", "文明单位"),
     "bare_rank.zongchengji": ("项目部在三项评比中总成绩第一名。", "第一名"),
 }
@@ -633,3 +639,20 @@ def test_prefecture_is_municipal():
 
 def test_short_name_with_honorific():
     assert triples("王晓同志荣获2022年度“市优秀工会工作者”荣誉称号。") == [("优秀工会工作者", "municipal", "王晓")]
+
+
+# ---- the invented sector sentences (rail, telecom, oil, tobacco, retail, colleges,
+# agencies; news-style reviews): tests/fixtures/award_sentences.csv
+from tests.sector_tables import award_problems, rows  # noqa: E402
+
+_SECTOR_ROWS = rows("award_sentences.csv")
+
+
+@pytest.mark.parametrize("row", _SECTOR_ROWS, ids=[r["text"][:24] for r in _SECTOR_ROWS])
+def test_sector_sentences(row):
+    assert award_problems(row, run_extractor(award, row["text"])) == []
+
+
+def test_sector_table_has_awards_and_non_awards():
+    assert len(_SECTOR_ROWS) >= 60
+    assert sum(not r["names"] for r in _SECTOR_ROWS) >= 4

@@ -87,6 +87,7 @@ def _vocab() -> dict:
         "deadline_before": tuple(data["deadline_before"]),
         "deadline_after": re.compile(data["deadline_after_re"]),
         "document_after": re.compile(data["document_after_re"]),
+        "dateline_after": re.compile(data["dateline_after_re"]),
         "status_after": re.compile(data["status_after_re"]),
         "participation": re.compile(data["participation_re"]),
         "range_status_after": re.compile(data["range_status_after_re"]),
@@ -255,7 +256,7 @@ def _is_excluded(norm: str, d: DateExpr, floor: int, ceil: int) -> bool:
     sent_start = d.start - sm.start() if sm else max(floor, d.start - 120)
     if v["future_in_sentence"].search(norm, sent_start, d.start):
         return True
-    if v["document_after"].match(tail):
+    if v["document_after"].match(tail) or v["dateline_after"].match(tail):
         return True
     # 今年6月底,全镇共有工会组织3021家: a figure at a date is a status, not an event
     st = v["status_after"].match(tail)
@@ -459,6 +460,10 @@ def extract(doc: SourceDoc, start: int, end: int, ctx: ExtractContext) -> list[A
             continue  # 4月下旬5月上旬: a range written without 至, the first one carries it
         lead_start = d.start
         if d.kind == "festival":
+            prev = dates[i - 1] if i > 0 else None
+            if prev is not None and (prev.month, prev.day) == (d.month, d.day) \
+                    and not norm[prev.end:d.start].strip(" “\"「的"):
+                continue  # 3月8日“国际妇女节”: the festival restates the date before it
             if not _festival_dates_event(norm, d, start, end):
                 continue
             ym = _YEAR_BEFORE_RE.search(norm, max(start, d.start - 6), d.start)

@@ -35,9 +35,12 @@ Span = tuple[int, int]
 
 _MASK_CHARS = who.MASK_CHARS
 _CLAUSE_STOP = re.compile(r"[,，。;；!！?？\n:：()（）]")
+_ASIDE_RE = re.compile(r"[(（][^,，。;；!！?？\n:：()（）“”]{1,6}[)）]")
 _SENT_STOP = re.compile(r"[。;；!！?？\n]")
 _SEPARATORS = "、和及与"
 _ITEM_BREAKS = _SEPARATORS + ",，"   # a phrase holds a comma only when a list goes on across it
+# words that open with a separator character but join nothing (和谐劳动关系示范企业)
+_NOT_SEPARATORS = ("和谐", "和美", "和睦", "和平", "及时", "与时俱进")
 _COUNT_RE = re.compile(r"(?P<count>(?:\d+|[一二两三四五六七八九十百]+)(?:名|家|个|位|人|户|支|所|项))")
 _RANK_RE_EXTRA = re.compile(r"(?:团体|个人)?(?:[一二三四五六七八九十\d]等奖|特等奖|第[一二三四五六七八九十\d]{1,2}名|冠军|亚军|季军)")
 _TRAILING_COUNT_RE = re.compile(r"(?<![第前\d])(?:\d+|[一二两三四五六七八九十]+)(?:个|项|名|人|次|块|枚|座|件|篇|户|家|支|幅|部)$")
@@ -97,18 +100,29 @@ def _phrase_end(norm: str, rule: AwardRule, te: int, end: int) -> int:
     总行授予“B”); after a conferral on counted groups the list goes on across
     commas (评选出10家示范工会,21家先进工会和32家合格工会)."""
     v = vocab()
-    cm = _CLAUSE_STOP.search(norm, te, min(end, te + PHRASE_REACH))
-    pe = cm.start() if cm else min(end, te + PHRASE_REACH)
+    pe = _clause_stop(norm, te, min(end, te + PHRASE_REACH))
     counted = rule.kind == "out" and _COUNT_RE.match(norm, te + (norm.startswith("了", te)))
     while counted and pe < end and norm[pe] in ",，" and _COUNT_RE.match(norm, pe + 1):
-        cm = _CLAUSE_STOP.search(norm, pe + 1, min(end, pe + 1 + PHRASE_REACH))
-        pe = cm.start() if cm else min(end, pe + 1 + PHRASE_REACH)
+        pe = _clause_stop(norm, pe + 1, min(end, pe + 1 + PHRASE_REACH))
     nt = next((m for m in v.trigger.finditer(norm, te, pe) if not norm.startswith("的", m.end())), None)
     if nt:  # (X授予的“Y” is an attribute of the honour, not a new trigger)
         pe = nt.start()
         while pe > te and norm[pe - 1] in _SEPARATORS:
             pe -= 1
     return pe
+
+
+def _clause_stop(norm: str, s: int, e: int) -> int:
+    """Where the clause from s ends (e at most); a short aside in brackets does not
+    end it (省烟草专卖局(公司)“岗位标兵”: the bureau and its company are one body)."""
+    while True:
+        cm = _CLAUSE_STOP.search(norm, s, e)
+        if not cm:
+            return e
+        aside = _ASIDE_RE.match(norm, cm.start(), e) if norm[cm.start()] in "(（" else None
+        if not aside:
+            return cm.start()
+        s = aside.end()
 
 
 def _sentence(norm: str, start: int, ts: int) -> tuple[int, int]:
@@ -146,7 +160,7 @@ def _split_items(norm: str, s: int, e: int) -> list[Span]:
             depth = max(0, depth - 1)
         elif c == '"':
             depth = 0 if depth else 1
-        elif depth == 0 and c in _ITEM_BREAKS:
+        elif depth == 0 and c in _ITEM_BREAKS and not norm.startswith(_NOT_SEPARATORS, i):
             if i > cur:
                 items.append((cur, i))
             cur = i + 1
@@ -250,11 +264,24 @@ def _clean_name(core: str) -> tuple[str, str]:
         rest = plain[m.end():].lstrip(_MASK_CHARS + "-—·. ")
         if len(rest) < 2 or not (v.suffix_re.search(rest) or v.rank_re.search(rest)
                                  or "“" in core or rest.startswith(v.prefixes)
-                                 or v.honour_word_re.match(rest)):
+                                 or _opens_with_honour_word(rest)):
             break
         stripped += plain[:len(plain) - len(rest)]
         plain = rest
     return plain, pre + stripped
+
+
+def _opens_with_honour_word(rest: str) -> bool:
+    """An honour word opens rest, or follows one more prefix (公司金牌工人: 集团 was
+    stripped, 公司 is still to go)."""
+    v = vocab()
+    hw = v.honour_word_re.search(rest)
+    if hw is None:
+        return False
+    if hw.start() == 0:
+        return True
+    m = v.strip_re.match(rest)
+    return bool(m) and m.end() == hw.start()
 
 
 def _rank_of(name: str) -> str | None:
@@ -308,6 +335,8 @@ def _winner(view: TextView, t: _Trigger, earlier: list[_Award]) -> tuple[Span | 
     if r is None:
         same_sentence = [a.recipient for a in earlier if a.start >= t.sent_start]
         r = who.shared(norm, same_sentence, t.sent_start, t.clause_start)
+    if r is None and t.rule.kind in ("win", "title"):
+        r = who.performer(norm, t.sent_start, t.clause_start, vocab().performance_re)
     if r is None and (t.rule.kind in ("by", "ranking")) and t.clause_start > t.sent_start:
         r = who.topic(norm, t.sent_start, t.clause_start)
     return r, t.conferrer
@@ -344,7 +373,8 @@ def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
     if is_prize:
         # a prize takes the level of the contest it was won in, not of the winner's unit
         level = lv.level_in(stripped) or st.event_level \
-            or lv.context_level(norm, t.sent_start, t.clause_start) or st.context_level
+            or lv.context_level(norm, t.sent_start, t.clause_start) or st.context_level \
+            or lv.level_in(name, places_only=True)   # 国家科技进步二等奖: the prize's own words
     else:   # its prefix, its setting, then its own words (济宁市职工信赖的职工之家, 中国钢铁工业劳动模范)
         level = lv.level_in(stripped) or st.context_level or lv.level_in(name[:-2], places_only=True)
     if level is None and (t.rule.kind == "out" or t.rule.subject_confers or (is_prize and st.own_contest)):
@@ -366,14 +396,16 @@ def _level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str,
 
 
 def _item_level(view: TextView, t: _Trigger, st: _Setting, name: str, stripped: str, counted: bool,
-                earlier: list[_Award], ctx: ExtractContext, k: int, list_level: str | None) -> str:
+                earlier: list[_Award], ctx: ExtractContext, k: int, list_level: str | None,
+                bare_quote: bool = False) -> str:
     """Level of the k-th honour of a list: its own prefix, the k-th of several
     conferrers (被A和B分别授予), a level written on an earlier counted item
-    (10家区级示范工会,21家先进工会), or `_level`."""
+    (10家区级示范工会,21家先进工会) or before the first of quoted names
+    (荣获市总工会“A”和“B”), or `_level`."""
     own = lv.level_in(stripped)
     if st.each_level and not own:
         return st.each_level[min(k, len(st.each_level) - 1)]
-    if list_level and not own and t.rule.kind == "out":
+    if list_level and not own and (t.rule.kind == "out" or bare_quote):
         return list_level
     return _level(view, t, st, name, stripped, counted, earlier, ctx)
 
@@ -411,9 +443,14 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
             continue
         count = None
         if t.rule.kind == "out":
+            k = s
             cm = _COUNT_RE.match(norm, s, e)
+            if cm is None and "“" not in norm[s:e]:
+                # 表彰了在…做出突出贡献的36名先进个人: the count follows what describes the group
+                k = norm.rfind("的", s, e) + 1 or s
+                cm = _COUNT_RE.match(norm, k, e) if k > s else None
             if cm:
-                count = (s, cm.end())
+                count = (k, cm.end())
                 s = cm.end()
         core = norm[s:e]
         quoted = any(c in core for c in "“「\"")
@@ -433,10 +470,13 @@ def _resolve(view: TextView, t: _Trigger, earlier: list[_Award], ctx: ExtractCon
             continue
         if after_count and (_rank_of(name) or v.prize_re.search(name)):
             after_count = None   # 一等奖3名 counts prizes given, not a winner
-        recipient = count or after_count or st.recipient
+        own_winner = who.item_object(norm, s) if found and t.rule.subject_confers else None
+        recipient = count or after_count or own_winner or st.recipient
         counted = bool(recipient and _COUNT_RE.match(norm, *recipient))
         list_level = lv.level_in(stripped) or list_level
-        level = _item_level(view, t, st, name, stripped, counted, earlier, ctx, len(found), list_level)
+        bare_quote = bool(found) and core.lstrip(" 了").startswith("“")   # (“B” after 市总工会“A”和)
+        level = _item_level(view, t, st, name, stripped, counted, earlier, ctx, len(found), list_level,
+                            bare_quote)
         found.append(_Award(t.ts if (count and not found) else text_start, e, name, level,
                             recipient, _rank_of(name), t.rule.id))
     return found

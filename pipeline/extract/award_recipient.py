@@ -13,9 +13,10 @@ Span = tuple[int, int]
 
 MASK_CHARS = "xX×*_＊"
 QUOTES = "“”\"'‘’《》「」『』"
-_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有|我们|经过努力|在此基础上|对|如|\s|[\d一二三四五六七八九十]+[、.)）]|[(（][\d一二三四五六七八九十]+[)）])+")
+_LEAD = re.compile(r"(?:其中|并且|并|还|同时|另外|另有|此外|今年|去年|全年|当年|近年来|近年|共有|有(?![关效力序的些所])|我们|经过努力|在此基础上|对|如|\s|[\d一二三四五六七八九十]+[、.)）]|[(（][\d一二三四五六七八九十]+[)）])+")
 _YEAR_LEAD = re.compile(r"\d{2,4}[-xX]*年(?:度)?")
-_TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共同|联合|一起|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾)+$")
+_TAIL = re.compile(r"(?:将以此次|以此次|将以|此次|连续[一二三四五六七八九十两\d]+年|连续|多年|均|都|也|还|又|已|分别|先后|再次|连续|多次|共同|联合|一起|共|最终|光荣地|光荣的|荣幸地|同时|一举|成功|首次|曾|继)+$")   # (继: 该局工会继获评…后, the time, not the winner)
+_HAS_COUNT = re.compile(r"(?:共有|有)(?=(?:\d+|[一二两三四五六七八九十百]+)(?:名|位|个|家|人|支|户|所))")
 _IN_EVENT = re.compile(r"(?:在|参加|参与|于)[^,，]*?(?:中|上|里|期间)$")
 _NOT_RECIPIENT_END = ("比赛", "竞赛", "评比", "活动", "大赛", "中", "上")
 _DUI_RE = re.compile(r"对(?P<who>[^,，。;；对]{1,30}?)[,，]?(?:分别|均|都|一并)?(?:给予|予以)?$")
@@ -58,6 +59,8 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
         s += 1
     m = _IN_EVENT.search(norm, s, e)
     e = m.start() if m else e
+    m = _HAS_COUNT.search(norm, s, e)   # 该局有5人被评为…: the counted group won
+    s = m.end() if m else s
     k = norm.find("被", s + 1, e)   # 李某被推荐参评并荣获…: the subject ends at 被
     e = k if k != -1 else e
     m = _TAIL.search(norm[s:e])
@@ -67,7 +70,10 @@ def subject(norm: str, clause_start: int, trig_start: int) -> Span | None:
         m = re.search(r"(?:(?<![名位个人])同志|老师)?(?:均|都|也)?$", norm[s:e])
         e = s + m.start()
     m = re.search(r"在?(?:\d{2,4}|[xX]+)年(?:度)?$", norm[s:e])   # 该同志2023年被…
-    e = s + m.start() if m else e
+    if m:   # (该局工会继2021年获评…: an adverb may stand before the year too)
+        e = s + m.start()
+        m = _TAIL.search(norm[s:e])
+        e = s + m.start() if m else e
     s, e = _strip(norm, s, e, " " + QUOTES)
     if e <= s or norm[s:e].endswith(_NOT_RECIPIENT_END) or norm[s] == "的" or e - s > 40:
         return None
@@ -90,6 +96,13 @@ def object_of_conferral(norm: str, sent_start: int, ts: int, te: int) -> Span | 
         m = re.match(r"在[^,，]*?中", norm[s:e])
         return (s + m.end(), e) if m and m.end() < e - s else (s, e)
     gm = _GIVE_TO_COUNTED.match(norm, te) or _GIVE_TO_NAMED_COUNTED.match(norm, te) or _NAMED_AS.match(norm, te) or _GIVE_TO_NAMED.match(norm, te)
+    return gm.span("who") if gm else None
+
+
+def item_object(norm: str, s: int) -> Span | None:
+    """Winner at the head of a later item of an active conferral (授予10个单位“A”称号、
+    50名职工“B”称号: each item names its own winner before its honour)."""
+    gm = _GIVE_TO_COUNTED.match(norm, s) or _GIVE_TO_NAMED_COUNTED.match(norm, s) or _GIVE_TO_NAMED.match(norm, s)
     return gm.span("who") if gm else None
 
 
@@ -129,6 +142,20 @@ def shared(norm: str, earlier: list[Span | None], sent_start: int, clause_start:
     lead = _LEAD.match(norm, ps, clause_start)
     pm = _PARTICIPANT.match(norm, lead.end() if lead else ps, clause_start)
     return pm.span("who") if pm and "组织" not in pm.group("who") else None
+
+
+def performer(norm: str, sent_start: int, clause_start: int, performance: re.Pattern) -> Span | None:
+    """The subject of the clause right before a subjectless win when that clause
+    says how it did (我段选手发挥出色,获得团体第三名)."""
+    if clause_start <= sent_start:
+        return None
+    cut = SUBJECT_STOP.search(norm[sent_start:clause_start - 1][::-1])
+    ps = clause_start - 1 - cut.start() if cut else sent_start
+    pm = performance.search(norm, ps, clause_start - 1)
+    if pm is None:
+        return None
+    s, e = subject(norm, ps, pm.start()) or (0, 0)
+    return (s, e) if e > s else None
 
 
 def topic(norm: str, sent_start: int, clause_start: int) -> Span | None:

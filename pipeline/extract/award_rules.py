@@ -22,7 +22,8 @@ _DATA = Path(__file__).with_name("data")
 TRIGGER_KINDS = ("win", "title", "confer", "confer_title", "by", "out", "ranking")
 RuleKind = Literal["win", "title", "confer", "confer_title", "by", "out", "ranking", "obtained",
                    "nomination", "not_after_huo", "suffix", "prize", "rank", "tail", "token",
-                   "honour_prefix", "praise", "bare_rank", "work", "vague", "praise_object", "honour_word"]
+                   "honour_prefix", "praise", "bare_rank", "work", "vague", "praise_object", "honour_word",
+                   "performance"]
 CONFERRER_REACH = 25   # 被<conferrer>评为: the conferrer is this long at most
 Level = Literal["national", "provincial", "municipal", "district", "town", "internal"]
 
@@ -116,6 +117,7 @@ class AwardVocab:
     work_re: re.Pattern
     honour_word_re: re.Pattern
     vague_re: re.Pattern
+    performance_re: re.Pattern
     praise: tuple[tuple[AwardRule, re.Pattern], ...]
     praise_object: tuple[tuple[AwardRule, re.Pattern], ...]
     obtained: tuple[tuple[AwardRule, re.Pattern], ...]
@@ -177,6 +179,7 @@ def vocab() -> AwardVocab:
         work_re=re.compile(f"(?:{_alt(kind['work'])})$"),
         honour_word_re=re.compile(_alt(kind["honour_word"])),
         vague_re=re.compile(_alt(kind["vague"])),
+        performance_re=re.compile(rf"(?:{_alt(kind['performance'])})$"),
         praise=tuple((r, re.compile(r.pattern)) for r in kind["praise"]),
         praise_object=tuple((r, re.compile(r.pattern)) for r in kind["praise_object"]),
         obtained=tuple((r, re.compile(r.pattern)) for r in kind["obtained"]),

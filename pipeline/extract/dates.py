@@ -4,7 +4,8 @@ Works on normalised text (simplified, half-width). Recognises
 `1月9日`, `3月初`, `4月17日`, `2010年4月13日`, `二0一0年十一月十日`, ranges
 (`3月7日至9日`, `8月20日至21日`, `10月13日-26日`, `3月至5月` -> the start),
 quoted dotted dates (`“6.26”`, `“3.12”`), festivals (`三八节`, `“五一”前夕`,
-`国庆期间`, lunar ones flagged), and elliptic follow-ups that take the month of
+`国庆期间`, lunar ones flagged; 双十一 is a shopping day, not 国庆), numeric dates
+with a year (`2024.3.8`, `2024-03-08`, `2024/4/20`), and elliptic follow-ups that take the month of
 the preceding date in the same line (`1月5日…。7日发放…`, `3月中旬…,下旬…`).
 Masked parts (`xx月`, `20xx年`) give no value: a masked year is dropped, a
 masked month makes the expression masked, a masked day keeps the month
@@ -111,6 +112,11 @@ _MONTH_RANGE_RE = re.compile(
 # (?=[12]) first: the year's digit, so the lookbehinds run only where one can start
 _COMPACT_RE = re.compile(r"(?=[12])(?:(?<=^)|(?<=[于在从自是,，。;；:：\s(（]))(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])"
                          r"(?P<day>0[1-9]|[12]\d|3[01])(?![\d.%年月日号元万亿])")
+# a numeric date with its year: 2024.3.8, 2024-03-08, 2024/4/20 (news items and
+# notices); the same separator twice, so no decimal (3.8万) or year range (2023-2024)
+# is read as one. Without a year (3.8) it is a number, not a date.
+_NUMERIC_RE = re.compile(r"(?=[12])(?<![\d.\-/])(?P<year>(?:19|20)\d\d)(?P<sep>[./\-])(?P<month>1[0-2]|0?[1-9])"
+                         r"(?P=sep)(?P<day>3[01]|[12]\d|0?[1-9])(?![\d%]|[./\-]\d)")
 # a quoted dotted date: “6.26”, “3·12”
 _DOTTED_RE = re.compile(r"[“\"'‘「](?P<month>1[0-2]|0?[1-9])[.·・](?P<day>3[01]|[12]\d|0?[1-9])[”\"'’」]")
 # elliptic follow-ups at the head of a clause
@@ -139,7 +145,7 @@ def _festival_tables() -> tuple[re.Pattern, dict[str, str | None], frozenset[str
     times = sorted(data["time_words"], key=len, reverse=True)
     alt = "|".join(re.escape(n) for n in names)
     pat = re.compile(
-        rf"(?P<q1>[“\"「『])?(?<![{_CNUM}\d第])(?P<fest>{alt})(?![{_CNUM}\d月日号届个名人次点时]|期(?!间))"
+        rf"(?P<q1>[“\"「『])?(?<![{_CNUM}\d第双])(?P<fest>{alt})(?![{_CNUM}\d月日号届个名人次点时]|期(?!间))"
         rf"(?P<q2>[”\"」』])?(?P<jie>(?:国际)?(?:妇女|劳动|青年|儿童|建党|建军)?节(?![约省目能奏点水电制]))?"
         rf"(?P<when>{'|'.join(map(re.escape, times))})?"
     )
@@ -257,6 +263,11 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateEx
                               part, is_range=bool(m.group("range")), masked=mmask))
         taken.add(m.start(), m.end())
     for m in _COMPACT_RE.finditer(text, start, end):
+        if free(m.start(), m.end()):
+            found.append(DateExpr(m.start(), m.end(), "date", int(m.group("month")),
+                                  int(m.group("day")), int(m.group("year"))))
+            taken.add(m.start(), m.end())
+    for m in _NUMERIC_RE.finditer(text, start, end):
         if free(m.start(), m.end()):
             found.append(DateExpr(m.start(), m.end(), "date", int(m.group("month")),
                                   int(m.group("day")), int(m.group("year"))))
