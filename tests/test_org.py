@@ -149,3 +149,22 @@ def test_the_subject_after_a_leadership_phrase_opens_the_line():
     from pipeline.structure.org import _line_subject
 
     assert _line_subject("2024年,在镇党委和县总工会的正确领导下,溪口镇工会围绕中心开展工作") == "溪口镇工会"
+
+
+def _sector_table() -> list:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "org_sector_reports.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        return [pytest.param(r["text"].replace("\\n", "\n"), r["org"] or None, r["org_type"], r["why"],
+                             id=f"{r['org_type']}-{k}") for k, r in enumerate(csv.DictReader(f))]
+
+
+@pytest.mark.parametrize("text, org, org_type, why", _sector_table())
+def test_sector_reports_name_and_type_their_unit(text, org, org_type, why):
+    """Invented openings, titles and sign-offs of sectors the real set barely has (rail,
+    telecom, oil, tobacco, retail, colleges, agencies, power, mines, airports, ports,
+    expressways) and news-style reviews (tests/fixtures/org_sector_reports.csv)."""
+    st = structured(text)
+    assert (st.org, st.org_type) == (org, org_type), why

@@ -121,6 +121,7 @@ def org_cues() -> dict:
         "generic": set(raw["generic"]),
         "generic_head": re.compile(raw["generic_head_rx"]),
         "kind_phrase": re.compile(raw["kind_phrase_rx"]),
+        "kind_name": re.compile(raw["kind_name_rx"]),
         "left_trim": re.compile(raw["left_trim"]),
         "type_cues": type_cues,
         "types": tuple(raw["types"]),

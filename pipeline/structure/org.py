@@ -135,6 +135,7 @@ def _clean_name(raw: str, allow_masked: bool = False, opens_sentence: bool = Fal
     if c["numbered_unit"].match(_UNION_SUFFIX.sub("", name) or name):
         return name
     if not head or head in c["generic"] or c["generic_head"].match(head) or c["kind_phrase"].search(head) or \
+            c["kind_name"].match(base) or \
             len(head) < 2 and not name.endswith(("一小", "二小", "一中")) and \
             not (opens_sentence and _UNION_SUFFIX.sub("", name)[len(head):] in c["short_name_suffixes"]):
         return None
@@ -358,6 +359,7 @@ def _unit_kinds() -> frozenset[str]:
     return frozenset(_UNION_SUFFIX.sub("", suffix) for suffix, _ in org_cues()["suffixes"]) - {""}
 
 
+_SUPERIOR_LEAD = re.compile("[在以]")
 _GLOSS_GAP = "(?:" + GLOSS.pattern + ")?"
 
 
@@ -389,8 +391,10 @@ def unit_mentions(text: str, title: str | None = None) -> tuple[Counter, dict[st
     raw_first: dict[str, int] = {}
     for src, w in ((title or "", 2), (text, 1)):
         for raw, pos in unit_names(src):
-            if raw.startswith("在") and _follows_another(src, pos + len(raw)):
-                continue  # 在县总工会…会议上, 在区总工会的领导下: the host or the superior
+            if _SUPERIOR_LEAD.search(raw) and _follows_another(src, pos + len(raw)):
+                # 在县总工会…会议上, 在区总工会的领导下, 以市教育工会第三届…精神为指导:
+                # the host or the superior
+                continue
             raw_counts[raw] += w
             raw_first.setdefault(raw, pos if w == 1 else -1)
     # clean (POS-tag) only the most frequent raw candidates: the winner is among them
@@ -439,7 +443,8 @@ def _title_unit_kind(title: str | None) -> str | None:
     if not title:
         return None
     title = org_cues()["title_lead"].sub("", title)
-    title = re.sub(r"^(?:[0-9xX_]{2,4}\s*(?:年度|学年|年)|最新|精选)+", "", title.lstrip())
+    # 全区卫生工会工作总结: the area's system union reports (全区 is no name)
+    title = re.sub(r"^(?:[0-9xX_]{2,4}\s*(?:年度|学年|年)|最新|精选|全[省市区县镇乡])+", "", title.lstrip())
     for suffix, _ in org_cues()["suffixes"]:
         if title.startswith(suffix):
             return suffix
