@@ -430,6 +430,9 @@ def test_the_reports_title_repeated_after_its_lead_paragraph_is_the_same_report(
     ("2024年,东华纺织集团公司工会在集团党委的领导下,围绕生产经营中心任务,团结动员广大职工建功立业。", True),
     ("2024年,东华纺织集团公司二分厂荣获省级模范职工之家称号,3名职工荣获市级劳动模范称号。", False),
     ("东华纺织集团公司第五届第二次职代会是在企业转型发展的关键时期召开的,意义重大。", False),
+    # the next unit of a piece about several units goes on from the paragraph before
+    ("东华纺织集团公司工会则把目光投向了青年职工,全年组织师徒结对36对,开展技能比武4场。", False),
+    ("东华纺织集团公司工会的“暖心驿站”同样可圈可点,全年接待一线职工8000人次。", False),
 ])
 def test_a_unit_honoured_or_naming_a_meeting_is_no_new_reporting_unit(line, new):
     from pipeline.layout.blocks import Block
@@ -471,6 +474,12 @@ REVIEW_PIECE = (
 def test_a_review_naming_units_paragraph_by_paragraph_is_one_report():
     rs = split_reports(doc_of(REVIEW_PIECE))
     assert [(r.start_line, r.title) for r in rs] == [(1, "盘点2025|青禾市基层工会亮点工作扫描")]
+
+
+def test_units_going_on_from_the_paragraph_before_start_no_report_without_a_news_head():
+    body = REVIEW_PIECE.split("\n", 2)[2]
+    rs = split_reports(doc_of("青禾市各级工会服务职工工作情况\n" + body))
+    assert [(r.start_line, r.title) for r in rs] == [(1, "青禾市各级工会服务职工工作情况")]
 
 
 def test_a_report_with_a_head_of_its_own_after_a_review_still_starts():
