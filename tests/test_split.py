@@ -560,3 +560,12 @@ def test_problems_and_plan_paragraphs_never_open_a_report(line, inside):
     prior = ["青禾区总工会认真履行维权服务职责,全年走访慰问困难职工146户,发放慰问金38万元。"]
     blocks = [Block(line=n + 1, start=0, end=len(t), norm=t) for n, t in enumerate(prior + [line])]
     assert SegmentFeatures(blocks).inside_report(1) is inside
+
+
+@pytest.mark.parametrize("subtitle", ["——在厂第四届职工代表大会第二次会议上",
+                                      "——在厂第四届职工代表大会第二次会议上的报告"])
+def test_a_speech_title_over_two_lines_above_its_meeting_subtitle_starts_at_its_first_line(subtitle):
+    text = ("凝心聚力促进企业发展\n\n建功立业奋进新的时代\n\n" + subtitle + "\n\n各位代表:\n"
+            "现在,我代表厂工会向大会报告工作,请予审议。\n一、2025年工作回顾\n"
+            "过去的一年,厂工会紧紧围绕安全发电这个中心,团结带领全厂职工完成了全年目标任务。\n")
+    assert [(r.start_line, r.title) for r in split_reports(doc_of(text))] == [(1, "凝心聚力促进企业发展")]
