@@ -430,6 +430,9 @@ def test_the_reports_title_repeated_after_its_lead_paragraph_is_the_same_report(
     ("2024年,东华纺织集团公司工会在集团党委的领导下,围绕生产经营中心任务,团结动员广大职工建功立业。", True),
     ("2024年,东华纺织集团公司二分厂荣获省级模范职工之家称号,3名职工荣获市级劳动模范称号。", False),
     ("东华纺织集团公司第五届第二次职代会是在企业转型发展的关键时期召开的,意义重大。", False),
+    # the next unit of a piece about several units goes on from the paragraph before
+    ("东华纺织集团公司工会则把目光投向了青年职工,全年组织师徒结对36对,开展技能比武4场。", False),
+    ("东华纺织集团公司工会的“暖心驿站”同样可圈可点,全年接待一线职工8000人次。", False),
 ])
 def test_a_unit_honoured_or_naming_a_meeting_is_no_new_reporting_unit(line, new):
     from pipeline.layout.blocks import Block
@@ -447,3 +450,122 @@ def test_a_title_differing_only_by_year_is_another_report_not_a_repeat():
     text = ("青禾街道总工会2023年工作总结\n" + para + para + para
             + "青禾街道总工会2024年工作总结\n" + para + para + para)
     assert stub_starts(text) == [(1, "青禾街道总工会2023年工作总结"), (5, "青禾街道总工会2024年工作总结")]
+
+
+# --- one report, whatever its paragraphs open on (news reviews, speeches, problems/plan) ---
+
+REVIEW_PIECE = (
+    "盘点2025|青禾市基层工会亮点工作扫描\n"
+    "青禾市总工会 2026-01-08 18:20 发表于青禾\n"
+    "年终岁尾,青禾市各级工会围绕服务职工这条主线,交出了一份亮眼的答卷。全市新建基层工会88家,"
+    "新发展会员9600人,建成户外劳动者服务站点52个。\n"
+    "在红枫物流园,园区工会把“司机之家”建到了停车场旁边,全年接待货车司机4200人次,"
+    "免费提供热水、淋浴和休息床位,司机们都说“累了有地方歇脚了”。\n"
+    "青禾第二中学工会则把目光投向了青年教师。学校工会组织师徒结对36对,举办教学基本功比赛2场,"
+    "参赛教师120人,还为新入职教师办起了“成长沙龙”。\n"
+    "市中心医院工会的“白衣天使关爱行动”同样可圈可点。全年为医护人员组织心理减压讲座10场,"
+    "走访慰问一线医护人员540人次,为夜班职工开设了暖心食堂。\n"
+    "东湖街道联合工会的做法也颇具特色。联合工会把辖区26家小微企业的职工组织起来,开展技能培训12期,"
+    "培训职工700人次,为小微企业职工办理互助保障1100份。\n"
+    "新的一年,市总工会将继续深化服务职工工作,力争新建基层工会60家、新增会员1万人。\n"
+)
+
+
+def test_a_review_naming_units_paragraph_by_paragraph_is_one_report():
+    rs = split_reports(doc_of(REVIEW_PIECE))
+    assert [(r.start_line, r.title) for r in rs] == [(1, "盘点2025|青禾市基层工会亮点工作扫描")]
+
+
+def test_units_going_on_from_the_paragraph_before_start_no_report_without_a_news_head():
+    body = REVIEW_PIECE.split("\n", 2)[2]
+    rs = split_reports(doc_of("青禾市各级工会服务职工工作情况\n" + body))
+    assert [(r.start_line, r.title) for r in rs] == [(1, "青禾市各级工会服务职工工作情况")]
+
+
+def test_a_report_with_a_head_of_its_own_after_a_review_still_starts():
+    second = ("东坪镇总工会2025年工作总结\n"
+              "今年以来,东坪镇总工会在镇党委的领导下,围绕建会入会和服务职工两项重点,新建非公企业工会7家,"
+              "发展会员430人,走访慰问困难职工65户,发放慰问金9.8万元。\n"
+              "一、推进建会入会\n镇工会对辖区企业逐一摸底,新建非公企业工会7家。\n"
+              "二、开展关爱服务\n元旦春节期间走访慰问困难职工65户。\n")
+    rs = split_reports(doc_of(REVIEW_PIECE + second))
+    assert [(r.start_line, r.title) for r in rs] == [
+        (1, "盘点2025|青禾市基层工会亮点工作扫描"), (9, "东坪镇总工会2025年工作总结")]
+
+
+SPEECH = (
+    "青禾热电厂工会2025年工作报告\n"
+    "——在厂第四届职工代表大会第二次会议上\n"
+    "各位代表:\n"
+    "现在,我代表厂工会向大会报告工作,请予审议。\n"
+    "一、2025年工作回顾\n"
+    "过去的一年,厂工会紧紧围绕安全发电这个中心,团结带领全厂职工克服煤价高企、机组检修任务重等困难,"
+    "全年完成发电量38亿千瓦时,实现连续安全生产1500天。\n"
+    "(一)民主管理扎实推进。厂工会坚持职代会制度,全年召开职代会2次,收集职工提案31件,办结率100%,"
+    "签订集体合同和女职工专项集体合同各1份。\n"
+    "(二)劳动竞赛成效明显。开展“安全生产百日赛”和技能比武,参赛班组46个,兑现竞赛奖励资金38万元。\n"
+    "(三)关心职工生活。元旦春节期间慰问困难职工和一线职工520户,发放慰问金及物资61万元。\n"
+    "二、存在的问题\n"
+    "一是部分车间分工会作用发挥不够充分;二是职工文体活动场地不足;三是职工书屋图书更新较慢。\n"
+    "三、2026年工作安排\n"
+    "2026年,厂工会将重点抓好民主管理、技能提升和职工关爱三项工作,力争职工技能培训覆盖率达到90%。\n"
+)
+
+
+def test_a_speech_with_its_subtitle_and_salutation_is_one_report_from_its_title():
+    rs = split_reports(doc_of(SPEECH))
+    assert [(r.start_line, r.title) for r in rs] == [(1, "青禾热电厂工会2025年工作报告")]
+
+
+RUN_ON_REPORT = (
+    "青禾县供电公司工会2025年上半年工作总结\n"
+    "上半年,供电公司工会按照县总工会和公司党委的部署,围绕迎峰度夏和安全生产中心任务,各项工作有序推进。"
+    "公司现有职工1260人,会员1255人,下设分工会9个、工会小组86个。3月组织“安全生产月”知识竞赛,参赛职工320人;"
+    "4月开展配电运维技能比武,参赛86人,配电班李强获第一名;5月为一线职工送去防暑降温物资,价值12.6万元;"
+    "上半年为会员续办住院医疗互助保障,参保率99.5%,为住院职工办理理赔41人次,理赔金额8.2万元。\n"
+    "上半年工作中也还存在一些不足:一是一线班组职工倒班休息时间分散,集体活动组织难度大;二是个别分工会"
+    "作用发挥不够充分。下半年,公司工会将抓好迎峰度夏劳动竞赛,计划组织技能培训班4期,让职工更有获得感。\n"
+    "青禾县供电公司工会\n"
+    "2025年7月8日\n"
+)
+
+
+def test_a_speech_and_a_run_on_report_with_a_problems_paragraph_are_two_reports():
+    rs = split_reports(doc_of(SPEECH + RUN_ON_REPORT))
+    assert [(r.start_line, r.title) for r in rs] == [
+        (1, "青禾热电厂工会2025年工作报告"), (14, "青禾县供电公司工会2025年上半年工作总结")]
+
+
+def test_a_speech_after_another_report_starts_at_its_own_title():
+    first = ("2025年,青禾镇总工会在镇党委的领导下,扎实推进建会入会,全年新建基层工会9家,发展会员610人,"
+             "走访慰问困难职工48户,组织职工技能竞赛3场,参赛职工260人,各项工作取得新进展。\n"
+             "新的一年,镇总工会将继续努力,为全镇经济社会发展作出新的贡献。\n"
+             "青禾镇总工会\n2025年12月28日\n")
+    rs = split_reports(doc_of(first + SPEECH))
+    assert [(r.start_line, r.title) for r in rs] == [(1, None), (5, "青禾热电厂工会2025年工作报告")]
+
+
+@pytest.mark.parametrize("line, inside", [
+    ("上半年工作中也还存在一些问题:一是职工休息时间分散;二是分工会作用发挥不够。", True),
+    ("回顾一年来的工作,虽然取得了一些成绩,但还存在不少差距,主要是基层工会活力不足。", True),
+    ("下一步,我们将继续深化建会入会工作,力争新发展会员500人。", True),
+    ("三、下半年工作打算", True),
+    ("今年以来,东坪镇总工会在镇党委的领导下,围绕建会入会和服务职工两项重点扎实开展工作。", False),
+    ("2025年,青禾公司工会针对职工反映强烈的就餐难题,新建职工食堂1个。", False),
+])
+def test_problems_and_plan_paragraphs_never_open_a_report(line, inside):
+    from pipeline.layout.blocks import Block
+    from pipeline.split.features import SegmentFeatures
+
+    prior = ["青禾区总工会认真履行维权服务职责,全年走访慰问困难职工146户,发放慰问金38万元。"]
+    blocks = [Block(line=n + 1, start=0, end=len(t), norm=t) for n, t in enumerate(prior + [line])]
+    assert SegmentFeatures(blocks).inside_report(1) is inside
+
+
+@pytest.mark.parametrize("subtitle", ["——在厂第四届职工代表大会第二次会议上",
+                                      "——在厂第四届职工代表大会第二次会议上的报告"])
+def test_a_speech_title_over_two_lines_above_its_meeting_subtitle_starts_at_its_first_line(subtitle):
+    text = ("凝心聚力促进企业发展\n\n建功立业奋进新的时代\n\n" + subtitle + "\n\n各位代表:\n"
+            "现在,我代表厂工会向大会报告工作,请予审议。\n一、2025年工作回顾\n"
+            "过去的一年,厂工会紧紧围绕安全发电这个中心,团结带领全厂职工完成了全年目标任务。\n")
+    assert [(r.start_line, r.title) for r in split_reports(doc_of(text))] == [(1, "凝心聚力促进企业发展")]

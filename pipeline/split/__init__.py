@@ -13,7 +13,8 @@
    without a heading (openings, datelines/closings before, numbering restarts,
    change of self-reference unit and of vocabulary, a new unit as the opening
    subject); a report is at least 3 lines or one paragraph of MIN_CHARS. A copy of
-   the segment's own title lower down is no boundary.
+   the segment's own title lower down is no boundary. Inside a news piece or a review
+   of several units (`review`), a report starts only with a head of its own.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pipeline.document import ReportSlice, SourceDoc
 from pipeline.layout.blocks import Block
 from pipeline.split.head import report_head
+from pipeline.split.review import has_head, is_review
 from pipeline.split.titles import explicit_titles, is_bare_marker, lead_title, same_title, title_ordinal
 
 __all__ = ["split_reports", "segments", "Segment"]
@@ -94,6 +96,8 @@ def split_reports(doc: SourceDoc, clf=None) -> list[ReportSlice]:
         body_from = 1 if seg.titled else 0
         cuts = [c + body_from for c in detect(seg.blocks[body_from:], clf)] if len(seg.blocks) > body_from else []
         cuts = [c for c in cuts if not _title_again(seg, c)]
+        if cuts and is_review(doc, seg.blocks):
+            cuts = [c for c in cuts if has_head(doc, seg.blocks, c)]
         bounds = [0] + cuts + [len(seg.blocks)]
         for k in range(len(bounds) - 1):
             part = seg.blocks[bounds[k]:bounds[k + 1]]

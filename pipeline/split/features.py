@@ -25,6 +25,10 @@ _LEAD_PHRASE = re.compile(r"^(?:[^,，。]{0,12}(?:以来|年来|年度|年|学�
 _UNIT_HEAD = re.compile(r"^[^,，。;；:：]{1,16}?(?:工会|公司|集团|行|医院|卫生院|学|校|街道|镇|乡|社区|村|局|机关|委|办|厂|矿|园区|开发区)")
 _UNION_TAIL = re.compile(r"(?:工会委员会|总工会|工会)$")
 _TERMINAL_END = re.compile(r"[。!！?？;；…”\"」)）]$")
+_SENTENCE = re.compile(r"[。;；!！?？]")
+FIRST_SENTENCE = 30     # a problems/plan paragraph says so in its first sentence
+SUBLIST_REACH = 3       # (一) this many lines under its section heading is that section's
+MAX_HEADING = 40        # a section heading line (一、2026年工作回顾) is short
 
 FEATURES = [
     "opening", "opening_near", "subject", "prev_dateline", "prev_closing", "prev2_closing",
@@ -146,9 +150,27 @@ class SegmentFeatures:
         self._unit_memo[i] = res
         return res
 
+    def inside_report(self, i: int) -> bool:
+        """Lines that never open a report, whatever cues they carry: a paragraph or
+        heading on the problems or the plan (存在的问题, 下一步…), and the first item of a
+        sub-list right under its section heading (一、工作回顾 / …paragraph / (一)…)."""
+        t = self.blocks[i].norm
+        if vocab()["problems_or_plan"].search(_SENTENCE.split(t[:FIRST_SENTENCE], 1)[0]):
+            return True
+        m = self.markers[i]
+        if m is None or m.kind == "cn_dun" or m.value != 1:
+            return False  # (一、 restarting the numbering may well open the next report)
+        for j in range(i - 1, max(-1, i - 1 - SUBLIST_REACH), -1):
+            mj = self.markers[j]
+            if self.dateline[j]:
+                return False
+            if mj is not None and mj.kind != m.kind and len(self.blocks[j].norm) <= MAX_HEADING:
+                return True
+        return False
+
     def cheap(self, i: int) -> bool:
         """Is block i worth scoring at all?"""
-        if i <= 0:
+        if i <= 0 or self.inside_report(i):
             return False
         t = self.blocks[i].norm
         m = self.markers[i]

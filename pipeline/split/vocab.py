@@ -40,4 +40,6 @@ def vocab() -> dict:
         "ordinal": re.compile(ordinal),
         "trailing_ordinal": re.compile(f"(?:{ordinal})\\s*$"),
         "genre": re.compile(raw["genre"]),
+        "problems_or_plan": AnyOf(raw["problems_or_plan"]),
+        "review": re.compile(raw["review"]),
     }
