@@ -90,6 +90,7 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     first_heading = min(heading_blocks - part_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
     enclosed = _enclosed_blocks(tree, out)
+    topic_of = _heading_topics(tree, out)
     listed: dict[int, str] = {}  # block -> the problems/plan part whose list it is an item of
     body_seen = 0
     for i, b in enumerate(blocks):
@@ -98,13 +99,13 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
             # the preamble: one of the first paragraphs, before any topic heading
             opening = i < first_heading and body_seen < PREAMBLE_PARAGRAPHS
             body_seen += 1
-            _paragraph(b, opening, out)
+            _paragraph(b, opening, out, topic_of.get(i))
             if few:
                 _sentence_topics(b, out)
             if i in enclosed or any(e[1] == "problems" for e in out.evidence[n_ev:]):
                 _plan_after_problems(b, out)
         _inline_headings(b, i in heading_blocks, out)
-        _inline_items(b, out)
+        _inline_items(b, out, topic_of.get(i))
         _drop_enclosed(b, b.start if i in enclosed else None, out, n_ev, n_painted)
         part = next((e[1] for e in out.evidence[n_ev:] if e[1] in ENCLOSING), None)
         if part and i not in heading_blocks:
@@ -288,7 +289,28 @@ def _not_a_section(node, blocks, source_line=None) -> bool:
     return is_report_title(node.heading)
 
 
-def _paragraph(b, before_headings: bool, out: Labelling) -> None:
+def _heading_topics(tree, out: Labelling) -> dict[int, str]:
+    """Block -> the topic of the innermost labelled heading it is under."""
+    topic: dict[int, str] = {}
+
+    def walk(nodes, outer):
+        for n in nodes:
+            lab = out.labels.get(id(n)) or outer
+            if lab:
+                topic.update({j: lab for j in range(n.block_index, max(n.end_block, n.block_index + 1))})
+            walk(n.children, lab)
+
+    walk(tree, None)
+    return topic
+
+
+def _passing_occasion(lab: str, text: str, under: str | None) -> bool:
+    """Under a heading of another topic, text opening on a group's festival (“三八”节前夕
+    举办女职工演讲比赛;…) reports an event of that topic, not the group's work."""
+    return under is not None and under != lab and is_occasion_mention(lab, text)
+
+
+def _paragraph(b, before_headings: bool, out: Labelling, under: str | None = None) -> None:
     if before_headings and is_preamble(b.norm):
         return
     lab = opener_label(b.norm)
@@ -312,7 +334,7 @@ def _paragraph(b, before_headings: bool, out: Labelling) -> None:
             cand, sc = max(scores.items(), key=lambda kv: kv[1])
             if sc >= paragraph_min_score():
                 lab = cand
-    if lab and kind != "opener" and not aspect and is_occasion_mention(lab, b.norm):
+    if lab and kind != "opener" and not aspect and _passing_occasion(lab, b.norm, under):
         return
     if lab:
         out.evidence.append((b.start, lab, kind))
@@ -357,8 +379,6 @@ def _sentence_topics(b, out: Labelling) -> None:
             kind = "figure_sentence"
             if sc < min_score_of("figure_sentence"):
                 lab = None
-        if lab is not None and is_occasion_mention(lab, sent):
-            continue
         if lab is not None:
             out.evidence.append((b.start + m.start(), lab, kind))
             if lab in ENCLOSING:
@@ -366,7 +386,7 @@ def _sentence_topics(b, out: Labelling) -> None:
                 out.painted.append((b.start + m.start(), b.end, lab))
 
 
-def _inline_items(b, out: Labelling) -> None:
+def _inline_items(b, out: Labelling, under: str | None = None) -> None:
     """一是/二是 items: the clause names the topic, or (一是加强联系,融入武汉) the item's
     text up to the next item is strongly about one topic."""
     if "是" not in b.norm:
@@ -380,7 +400,7 @@ def _inline_items(b, out: Labelling) -> None:
             if sc < paragraph_min_score():
                 continue
         end = items[k + 1].start() if k + 1 < len(items) else len(b.norm)
-        if is_occasion_mention(lab, b.norm[m.start(1):end]):  # 三是“三八”节组织女职工体检
+        if _passing_occasion(lab, b.norm[m.start(1):end], under):  # 三是“三八”节组织女职工体检
             continue
         out.evidence.append((b.start + m.start(1), lab, "inline"))
 
