@@ -691,3 +691,10 @@ def test_a_news_paragraph_after_who_speaks_is_read_for_its_topic():
 def test_teaching_contests_are_skills_and_study_and_training_is_both(heading, labels):
     from pipeline.structure.cues import heading_labels
     assert set(heading_labels(heading)) == labels
+
+
+def test_an_aspect_lead_naming_two_topics_gives_both():
+    text = ("今年以来,枫林物流公司工会在公司党委领导下开展工作。\n"
+            "在民主管理和困难帮扶方面,公司召开职工代表大会1次,全年走访慰问职工120人次。\n")
+    _, _, st = structured(text)
+    assert {"democratic_mgmt", "aid"} <= set(st.sections)

@@ -317,9 +317,15 @@ def _paragraph(b, before_headings: bool, out: Labelling, under: str | None = Non
     kind = "opener"
     m = _LEAD.match(b.norm)
     aspect = aspect_lead(b.norm) if lab is None else None
-    if aspect:  # 职工文化和荣誉方面,公司在“三八”妇女节组织女职工…: the lead names the topic
-        lab, _ = best_label(aspect)
-        kind = "lead"
+    extra: list[str] = []
+    if aspect:
+        # 职工文化和荣誉方面,公司在“三八”妇女节组织女职工…: the lead names the topic, and
+        # like a heading every strong one (在维护职工权益和帮扶方面,)
+        labs = heading_labels(aspect)
+        if labs:
+            lab, extra, kind = labs[0], labs[1:], "lead"
+        else:
+            aspect = None
     if lab is None and m:
         lab, _ = best_label(m.group(1))
         kind = "lead"
@@ -338,6 +344,7 @@ def _paragraph(b, before_headings: bool, out: Labelling, under: str | None = Non
         return
     if lab:
         out.evidence.append((b.start, lab, kind))
+        out.evidence.extend((b.start, x, "lead2") for x in extra)
         out.painted.append((b.start, b.end, lab))
 
 
