@@ -592,3 +592,109 @@ def test_a_past_year_sentence_with_jiang_or_a_plan_followed_is_no_plan_part():
     _, _, st = structured(text)
     assert "plan" not in st.sections
     assert {"skills", "aid", "culture_sports"} <= set(st.sections)
+
+
+@pytest.mark.parametrize("body", [
+    "“三八”节当天组织女职工开展登山活动,女职工65人参加;9月举办职工气排球赛,10支队伍参赛。",
+    "三八妇女节前夕举办女职工手工插花比赛,参赛女职工40人;国庆前组织职工歌咏会,参演职工150人。",
+])
+def test_a_womens_day_event_inside_another_topic_is_a_passing_mention(body):
+    text = "一、新建工会\n全年新建工会4家。\n二、活跃职工文体生活\n" + body + "\n"
+    _, _, st = structured(text)
+    assert "women" not in st.sections
+    assert "culture_sports" in st.sections
+
+
+def test_a_womens_day_item_in_a_list_of_care_work_is_no_womens_work():
+    text = ("一、新建工会\n全年新建工会4家。\n二、关心关爱职工\n"
+            "一是春节前慰问困难职工21户;二是“三八”节组织女职工免费体检,参检女职工160人;三是办理互助保障。\n")
+    _, _, st = structured(text)
+    assert "women" not in st.sections
+    assert "aid" in st.sections
+
+
+@pytest.mark.parametrize("para", [
+    "女职工工作方面,厂女工委开展“书香巾帼”读书活动,为女职工办理特殊疾病保险,参保女职工312人。",
+    "“三八”节期间,工会女职工委员会组织专题讲座,参加女职工90人;全年为女职工办理安康保险,参保女职工205人,维护女职工特殊权益。",
+])
+def test_a_paragraph_of_womens_work_still_gives_women(para):
+    text = "一、新建工会\n全年新建工会4家。\n二、丰富职工文化生活\n" + para + "\n"
+    _, _, st = structured(text)
+    assert "women" in st.sections
+
+
+def test_an_aspect_lead_names_the_topic_of_its_paragraph():
+    text = ("今年以来,枫林物流公司工会在公司党委领导下开展工作。\n"
+            "文体活动方面,公司工会在“三八”妇女节组织女职工开展厨艺展示,参加女职工58名;10月举办职工拔河赛。\n")
+    _, _, st = structured(text)
+    assert "culture_sports" in st.sections
+    assert "women" not in st.sections
+
+
+@pytest.mark.parametrize("para", [
+    "当前工作中还存在一些问题,主要是基层分会活动开展不平衡。",
+    "工会工作仍存在一些不足,主要是职工参与面不广。",
+])
+def test_a_paragraph_opening_on_its_shortcomings_is_problems(para):
+    text = "一、新建工会\n全年新建工会4家。\n二、开展劳动竞赛\n组织岗位练兵3次。\n三、丰富文体活动\n举办运动会1次。\n" + para + "\n"
+    _, _, st = structured(text)
+    assert "problems" in st.sections
+
+
+@pytest.mark.parametrize("heading", ["四、问题与打算", "四、存在的问题和今后思路"])
+def test_a_heading_naming_problems_and_plans_gives_both(heading):
+    text = ("一、新建工会\n全年新建工会4家。\n二、开展劳动竞赛\n组织岗位练兵3次。\n三、丰富文体活动\n举办运动会1次。\n"
+            + heading + "\n青年职工参与度还不高。明年将继续推进建会。\n")
+    _, _, st = structured(text)
+    assert {"problems", "plan"} <= set(st.sections)
+
+
+@pytest.mark.parametrize("tail", ["下一步,我们将力争新建工会3家。", "2030年,工会将重点抓好职工书屋建设,计划新建书屋2个。"])
+def test_a_plan_sentence_inside_the_problems_paragraph_is_the_plan(tail):
+    text = ("一、新建工会\n全年新建工会4家。\n二、开展劳动竞赛\n组织岗位练兵3次。\n三、丰富文体活动\n举办运动会1次。\n"
+            "存在的问题:部分分会活动经费不足,职工参与面不广。" + tail + "\n")
+    _, _, st = structured(text)
+    assert {"problems", "plan"} <= set(st.sections)
+
+
+def test_a_basic_facts_paragraph_with_membership_figures_is_org_building():
+    text = ("青松燃气公司工会工作情况汇报\n一年来,公司工会各项工作平稳推进,现将主要情况汇报如下。\n"
+            "一、基本情况\n全公司有职工530人,会员528人,设工会小组17个,各车间工会实现全覆盖。\n"
+            "二、主要工作\n开展技能比武2次,参赛职工80人。\n")
+    _, _, st = structured(text)
+    assert "org_building" in st.sections
+
+
+def test_a_basic_facts_paragraph_without_membership_figures_is_no_org_building():
+    text = ("青松燃气公司工会工作情况汇报\n一年来,公司工会各项工作平稳推进,现将主要情况汇报如下。\n"
+            "一、基本情况\n公司承担全市燃气供应,下设营业所6个,年供气量1.2亿立方米。\n"
+            "二、主要工作\n开展技能比武2次,参赛职工80人。\n")
+    _, _, st = structured(text)
+    assert "org_building" not in st.sections
+
+
+def test_a_news_paragraph_after_who_speaks_is_read_for_its_topic():
+    text = ("市邮政管理局工会召开年度工作会\n"
+            "本报讯 1月9日,市邮政管理局工会召开年度工作会。\n"
+            "市邮政管理局工会党组成员、主席周明在全市邮政快递行业年度工作会上介绍,今年局工会紧盯快递员、外卖送餐员等新就业形态劳动者入会难题,"
+            "开展“集中入会月”行动,新发展会员860人。\n"
+            "会议还表彰了一批先进个人。\n")
+    _, _, st = structured(text)
+    assert "org_building" in st.sections
+
+
+@pytest.mark.parametrize("heading,labels", [
+    ("举办青年教师讲课比赛", {"skills"}),
+    ("开展教学竞赛,提升教师业务水平", {"skills"}),
+    ("抓好学习培训,提高队伍素质", {"skills", "publicity"}),
+])
+def test_teaching_contests_are_skills_and_study_and_training_is_both(heading, labels):
+    from pipeline.structure.cues import heading_labels
+    assert set(heading_labels(heading)) == labels
+
+
+def test_an_aspect_lead_naming_two_topics_gives_both():
+    text = ("今年以来,枫林物流公司工会在公司党委领导下开展工作。\n"
+            "在民主管理和困难帮扶方面,公司召开职工代表大会1次,全年走访慰问职工120人次。\n")
+    _, _, st = structured(text)
+    assert {"democratic_mgmt", "aid"} <= set(st.sections)

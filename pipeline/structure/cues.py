@@ -207,3 +207,49 @@ def is_byline(line: str) -> bool:
 def is_preamble(paragraph: str) -> bool:
     """A report's opening paragraph (今年以来,XX工会在…领导下,…)."""
     return bool(_section_rx("preamble_rx").search(paragraph))
+
+
+def aspect_lead(paragraph: str) -> str | None:
+    """The lead of a paragraph opening "<topic>方面," (在女职工工作方面,), if any."""
+    m = _section_rx("aspect_lead_rx").match(paragraph)
+    return m.group(1) if m else None
+
+
+def without_speech_lead(paragraph: str) -> str:
+    """A news paragraph without the clause saying who speaks (XX主席在会上介绍,)."""
+    m = _section_rx("speech_lead_rx").match(paragraph)
+    return paragraph[m.end():] if m else paragraph
+
+
+@functools.cache
+def _occasion_rx() -> dict[str, re.Pattern]:
+    return {lab: re.compile(rx) for lab, rx in (_section_raw().get("occasion_openers") or {}).items()}
+
+
+_FIRST_CLAUSE = re.compile(r"[^。;；!！?？]*[。;；!！?？]?")
+
+
+def is_occasion_mention(label: str, text: str) -> bool:
+    """Text opening on a group's festival (“三八”节前夕举办女职工演讲比赛;…) reports an event of
+    that day: a passing mention of the group, unless what follows its first clause is
+    still strongly about it."""
+    rx = _occasion_rx().get(label)
+    if rx is None or not rx.match(text.lstrip(" ,，")):
+        return False
+    rest = text[_FIRST_CLAUSE.match(text).end():]
+    return score_labels(rest).get(label, 0.0) < paragraph_min_score()
+
+
+def is_basic_facts_heading(heading: str) -> bool:
+    """A part heading on the unit's basic facts (一、基本情况)."""
+    return bool(_section_rx("basic_facts_heading_rx").search(heading))
+
+
+def membership_figures(text: str) -> int:
+    """How many membership figures a text gives (会员984人, 工会小组32个, 入会率)."""
+    return len(_section_rx("membership_figure_rx").findall(text))
+
+
+def section_int(key: str) -> int:
+    """An integer setting of the section vocabulary (membership_figures_min, ...)."""
+    return int(_section_raw()[key])

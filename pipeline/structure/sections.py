@@ -33,9 +33,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.structure.cues import (best_label, heading_labels, is_byline, is_preamble, is_report_title,
+from pipeline.structure.cues import (aspect_lead, best_label, heading_labels, is_basic_facts_heading, is_byline,
+                                     is_occasion_mention, is_preamble, is_report_title, membership_figures,
                                      min_score_of, opener_label, paragraph_min_score, score_labels,
-                                     title_labels)
+                                     section_int, title_labels, without_speech_lead)
 from pipeline.layout.markers import parse_marker
 
 CLASSIFY_MIN = 0.4    # the classifier's probability needed to label an uncued heading
@@ -89,6 +90,7 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
     first_heading = min(heading_blocks - part_blocks, default=len(blocks))
     few = len(out.labels) < FEW_HEADINGS
     enclosed = _enclosed_blocks(tree, out)
+    topic_of = _heading_topics(tree, out)
     listed: dict[int, str] = {}  # block -> the problems/plan part whose list it is an item of
     body_seen = 0
     for i, b in enumerate(blocks):
@@ -97,17 +99,20 @@ def label_report(blocks, tree, title: str | None, report_start: int, classifier=
             # the preamble: one of the first paragraphs, before any topic heading
             opening = i < first_heading and body_seen < PREAMBLE_PARAGRAPHS
             body_seen += 1
-            _paragraph(b, opening, out)
+            _paragraph(b, opening, out, topic_of.get(i))
             if few:
                 _sentence_topics(b, out)
+            if i in enclosed or any(e[1] == "problems" for e in out.evidence[n_ev:]):
+                _plan_after_problems(b, out)
         _inline_headings(b, i in heading_blocks, out)
-        _inline_items(b, out)
+        _inline_items(b, out, topic_of.get(i))
         _drop_enclosed(b, b.start if i in enclosed else None, out, n_ev, n_painted)
         part = next((e[1] for e in out.evidence[n_ev:] if e[1] in ENCLOSING), None)
         if part and i not in heading_blocks:
             listed.update({j: part for j in _listed_items(blocks, i) if j not in listed})
             enclosed.update(listed)
     _relabel_listed(tree, blocks, listed, out)
+    _basic_facts(tree, blocks, heading_blocks, out)
     out.evidence.extend((report_start, lab, "title") for lab in title_labels(title))
     out.evidence.sort(key=lambda e: e[0])
     return out
@@ -284,26 +289,62 @@ def _not_a_section(node, blocks, source_line=None) -> bool:
     return is_report_title(node.heading)
 
 
-def _paragraph(b, before_headings: bool, out: Labelling) -> None:
+def _heading_topics(tree, out: Labelling) -> dict[int, str]:
+    """Block -> the topic of the innermost labelled heading it is under."""
+    topic: dict[int, str] = {}
+
+    def walk(nodes, outer):
+        for n in nodes:
+            lab = out.labels.get(id(n)) or outer
+            if lab:
+                topic.update({j: lab for j in range(n.block_index, max(n.end_block, n.block_index + 1))})
+            walk(n.children, lab)
+
+    walk(tree, None)
+    return topic
+
+
+def _passing_occasion(lab: str, text: str, under: str | None) -> bool:
+    """Under a heading of another topic, text opening on a group's festival (“三八”节前夕
+    举办女职工演讲比赛;…) reports an event of that topic, not the group's work."""
+    return under is not None and under != lab and is_occasion_mention(lab, text)
+
+
+def _paragraph(b, before_headings: bool, out: Labelling, under: str | None = None) -> None:
     if before_headings and is_preamble(b.norm):
         return
     lab = opener_label(b.norm)
     kind = "opener"
     m = _LEAD.match(b.norm)
+    aspect = aspect_lead(b.norm) if lab is None else None
+    extra: list[str] = []
+    if aspect:
+        # 职工文化和荣誉方面,公司在“三八”妇女节组织女职工…: the lead names the topic, and
+        # like a heading every strong one (在维护职工权益和帮扶方面,)
+        labs = heading_labels(aspect)
+        if labs:
+            lab, extra, kind = labs[0], labs[1:], "lead"
+        else:
+            aspect = None
     if lab is None and m:
         lab, _ = best_label(m.group(1))
         kind = "lead"
     if lab is None:
         kind = "para"
         # a paragraph whose first sentence is strongly about one topic covers it
-        first = _FIRST_SENT.match(b.norm)
-        scores = score_labels(first.group(0) if first else b.norm[:40])
+        # (in news, the sentence after who says it: XX主席在会上介绍,…)
+        text = without_speech_lead(b.norm)
+        first = _FIRST_SENT.match(text)
+        scores = score_labels(first.group(0) if first else text[:40])
         if scores:
             cand, sc = max(scores.items(), key=lambda kv: kv[1])
             if sc >= paragraph_min_score():
                 lab = cand
+    if lab and kind != "opener" and not aspect and _passing_occasion(lab, b.norm, under):
+        return
     if lab:
         out.evidence.append((b.start, lab, kind))
+        out.evidence.extend((b.start, x, "lead2") for x in extra)
         out.painted.append((b.start, b.end, lab))
 
 
@@ -352,7 +393,7 @@ def _sentence_topics(b, out: Labelling) -> None:
                 out.painted.append((b.start + m.start(), b.end, lab))
 
 
-def _inline_items(b, out: Labelling) -> None:
+def _inline_items(b, out: Labelling, under: str | None = None) -> None:
     """一是/二是 items: the clause names the topic, or (一是加强联系,融入武汉) the item's
     text up to the next item is strongly about one topic."""
     if "是" not in b.norm:
@@ -365,4 +406,40 @@ def _inline_items(b, out: Labelling) -> None:
             lab, sc = best_label(b.norm[m.start(1):min(end, m.start(1) + INLINE_ITEM_BODY)])
             if sc < paragraph_min_score():
                 continue
+        end = items[k + 1].start() if k + 1 < len(items) else len(b.norm)
+        if _passing_occasion(lab, b.norm[m.start(1):end], under):  # 三是“三八”节组织女职工体检
+            continue
         out.evidence.append((b.start + m.start(1), lab, "inline"))
+
+
+def _plan_after_problems(b, out: Labelling) -> None:
+    """A problems paragraph often goes on with what comes next (存在的问题:…。下一步,… /
+    …。2027年,工会将…): a later sentence opening on a plan is the plan part."""
+    for k, m in enumerate(_SENTENCE.finditer(b.norm)):
+        sent = m.group(0).lstrip(" ,，")
+        if k and opener_label(sent) == "plan":
+            out.evidence.append((b.start + m.start(), "plan", "sentence_lead"))
+            out.painted.append((b.start + m.start(), b.end, "plan"))
+            return
+
+
+def _basic_facts(tree, blocks, heading_blocks: set[int], out: Labelling) -> None:
+    """Under a part heading on the unit's basic facts (一、基本情况), a paragraph giving
+    membership figures (会员984人,建立工会小组32个) reports the organisation: org_building."""
+    need = section_int("membership_figures_min")
+
+    def walk(nodes):
+        for n in nodes:
+            if id(n) not in out.labels and is_basic_facts_heading(n.heading):
+                for j in range(n.block_index, max(n.end_block, n.block_index + 1)):
+                    if j in heading_blocks and j != n.block_index:
+                        continue
+                    b = blocks[j]
+                    text = b.norm[len(n.heading):] if j == n.block_index else b.norm
+                    if membership_figures(text) >= need:
+                        out.evidence.append((b.start, "org_building", "basic_facts"))
+                        out.painted.append((b.start, b.end, "org_building"))
+                        break
+            walk(n.children)
+
+    walk(tree)
