@@ -66,6 +66,23 @@ def _ends_line(norm: str, e: int) -> bool:
     return _BLANK_TO_EOL.match(norm, e) is not None
 
 
+_DOTTED = frozenset("._-/:@")
+
+
+def _in_dotted_name(norm: str, s: int, e: int, chars: frozenset[str]) -> bool:
+    """The dotted token around norm[s:e] holds a latin letter that is not a mask char
+    (www.xxx.com, xxx.docx): a name. Only mask chars, digits and dots (xx.x, 1x.xx) are a
+    masked decimal, whose runs split at the point like any other non-mask char."""
+    def part(c: str) -> bool:
+        return c in chars or c.isdigit() or c in _DOTTED or _is_letter(c)
+    i, j = s, e
+    while i > 0 and part(norm[i - 1]):
+        i -= 1
+    while j < len(norm) and part(norm[j]):
+        j += 1
+    return any(_is_letter(c) and c not in chars for c in norm[i:j])
+
+
 def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets of every mask run in norm[start:end]."""
     run_re, chars, mult, letter_words, address, separator_before, piece_markers = _vocab()
@@ -84,9 +101,8 @@ def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[
         # a latin word, pinyin gloss or address: letters or @ glued to the run
         if _is_letter(before) or _is_letter(after) or before in address or after in address:
             continue
-        if (before == "." and s > 1 and _is_letter(norm[s - 2])) \
-                or (after == "." and e + 1 < len(norm) and _is_letter(norm[e + 1])):
-            continue  # a domain name: www.xxx.com
+        if (before == "." or after == ".") and _in_dotted_name(norm, s, e, chars):
+            continue  # a domain or file name: www.xxx.com, x.docx (not xx.x万元)
         if len(core) == 1 and core in mult and core_s > s and core_e < e:
             continue  # 4x50米, 3×3
         if len(core) == 1 and core in "xX" and norm.startswith(letter_words, e):
