@@ -127,3 +127,16 @@ def test_masked_decimals_carry_no_value(text):
     assert masks(text)
     for module in (amount, count, rate):
         assert run_extractor(module, text) == [], module.__name__
+
+
+@pytest.mark.parametrize("text, runs, amounts", [
+    # a masked name, then a figure: the mask ends where a non-zero digit starts
+    ("补助名单:一车间李xx850元;二车间王xx1260.5元", ["xx", "xx"], ["850元", "1260.5元"]),
+    # trailing zeros and leading digits stay in the run: a masked figure, no value
+    ("共支出xxx0元,参加x00余人", ["xxx0", "x00"], []),
+    ("编号1xxxx,金额20xx元", ["1xxxx", "20xx"], []),
+])
+def test_figure_after_a_masked_name(text, runs, amounts):
+    from pipeline.extract import amount
+    assert masks(text) == runs
+    assert [f.text for f in run_extractor(amount, text)] == amounts

@@ -41,13 +41,28 @@ def contains_mask(s: str) -> bool:
     return MASK_CHAR_RE.search(s) is not None
 
 
+def figure_after_mask(norm: str, pos: int) -> bool:
+    """A figure starts at `pos` right after a run of two or more mask chars with no
+    digit glued before it: a masked name or code, then a value (张xx676元, 组xx1149.4元).
+    Its first digit is not 0: trailing zeros belong to the mask (x00, xxx0)."""
+    if pos < 2 or not norm[pos].isdigit() or norm[pos] == "0":
+        return False
+    i = pos
+    while i > 0 and MASK_CHAR_RE.match(norm[i - 1]):
+        i -= 1
+    return pos - i >= 2 and not (i > 0 and norm[i - 1].isdigit())
+
+
 def touches_mask(norm: str, start: int, end: int) -> bool:
-    """True if [start, end) contains a mask char or is glued to one (`1xxxx`, `xxx0`)."""
+    """True if [start, end) contains a mask char or is glued to one (`1xxxx`, `xxx0`),
+    unless a masked name ends right before the figure (`figure_after_mask`)."""
     if MASK_CHAR_RE.search(norm, start, end):
         return True
     before = norm[start - 1] if start > 0 else ""
     after = norm[end] if end < len(norm) else ""
-    return bool(MASK_CHAR_RE.match(before) or MASK_CHAR_RE.match(after))
+    if MASK_CHAR_RE.match(before) and not figure_after_mask(norm, start):
+        return True
+    return bool(MASK_CHAR_RE.match(after))
 
 
 _BLANK_TO_EOL = re.compile(r"[^\S\n]*(?:\n|\Z)")
@@ -95,6 +110,8 @@ def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[
             core_s += 1
         while norm[core_e - 1].isdigit():
             core_e -= 1
+        if core_e < e and core_s == s and figure_after_mask(norm, core_e):
+            e = core_e  # 张xx676元: the mask ends where the figure starts
         core = norm[core_s:core_e]
         before = norm[s - 1] if s > 0 else ""
         after = norm[e] if e < len(norm) else ""
