@@ -1,7 +1,8 @@
 """Count facts: a number of people, organisations, documents or events.
 
 Candidates are `[qualifier] number [余/多] unit [左右/以上]` on `doc.norm`;
-durations, ordinals, ranks, idioms and names, vague 一个/一次 and masked
+durations, ordinals, ranks, idioms and names, vague 一个/一次, objects
+(`count_objects.py`), numbers announcing a list (基本职能有四项，一是…) and masked
 numbers are dropped; the metric comes from cue words in the clause (data file
 `count_metrics.yaml`), with a learned model (`metric_model.py`, jieba words of
 the clause) where no cue decides it or where it is very sure the cue misleads

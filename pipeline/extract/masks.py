@@ -1,7 +1,8 @@
 """Mask detection shared by every numeric extractor.
 
 A template masks a value with a run of x/X/×/*/_ (full-width ＊/＿ too), with
-digits fused to it (`1xxxx`, `20xx`, `xxx0`). Not masks: letters of a latin
+digits fused to it (`1xxxx`, `20xx`, `xxx0`). A decimal point or separator is no
+mask character: `xx.x万元` holds two runs, `xx` and `x`. Not masks: letters of a latin
 word, pinyin gloss, e-mail or URL (`box`, `(xué)`, `xxx@qq.com`), `x`/`×`/`*`
 used as a multiplication sign (`4x50米`, `xxx人*xxx元`), decoration lines
 (`******`) and bullets.
