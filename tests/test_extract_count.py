@@ -227,3 +227,58 @@ def test_metric_table(text, figure, metric, why):
              and not text[f.end - len(figure) - 1:f.end - len(figure)].isdigit()]
     assert len(facts) == 1, f"{figure} not found as one count in {text!r}"
     assert facts[0].metric == metric, why
+
+
+# objects counted with a count unit are not counts; 件/份/个 of cases, proposals and
+# documents are (data/object_nouns.yaml)
+@pytest.mark.parametrize("text", [
+    "为各班组配置健身器材12件,",                 # the noun right before the number
+    "全年为夜班职工送工作餐3.2万份。",
+    "向山区小学捐赠过冬衣物共计260件",             # glue between noun and number
+    "端午节发放粽子1.5万多个,中秋节发放月饼8000余份",
+    "为每个车间送去15件矿泉水、",                 # the noun ending the phrase after the unit
+    "为一线职工送去600份爱心午餐,",
+    "为困难职工送上200份年夜饭和米面油",
+    "捐赠图书300余个",
+])
+def test_objects_are_not_counts(text):
+    assert [f.text for f in counts(text)] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("征集职工代表提案23件,立案19件", [(23, "件"), (19, "件")]),
+    ("为基层职工办实事12件", [(12, "件")]),
+    ("调处劳资纠纷9件", [(9, "件")]),
+    ("全区签订工资专项集体合同41份", [(41, "份")]),
+    ("发放宣传资料3500份,回收调查问卷420份", [(3500, "份"), (420, "份")]),
+    ("收到书画摄影作品67件", [(67, "件")]),
+    ("组建篮球、排球队伍共9支参赛", [(9, "支")]),                 # sports name teams, not balls
+    ("新建职工餐厅4个,图书室6个", [(4, "个"), (6, "个")]),         # places, not food or books
+    ("建成5个职工餐厅、3个图书室", [(5, "个"), (3, "个")]),
+    ("配置健身器材的站点达到17个", [(17, "个")]),               # the noun is not what is counted
+])
+def test_cases_documents_and_places_stay_counts(text, expected):
+    assert [(f.value, f.unit) for f in counts(text)] == expected
+
+
+# a number that only announces the list written next (or a programme's points) is not a
+# count; a concrete head, or items that are headings of their own, keep it
+@pytest.mark.parametrize("text", [
+    "女工委员会的主要任务有三项,一是组织学习",
+    "今年要做好以下四项工作:一是抓好建会",
+    "重点抓了三个方面:第一,加强培训",
+    "围绕“强基、建家、帮扶”三项重点,全年",
+    "形成了保障工资按时发放的四项举措,",
+])
+def test_list_announcing_numbers_are_not_counts(text):
+    assert [f.text for f in counts(text)] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("全年开展两项劳动竞赛:一是安全知识竞赛", [(2, "项")]),
+    ("落实了以下12项工作:\n1、开展技能比武", [(12, "项")]),
+    ("公示评先评优等5项重点内容。", [(5, "项")]),
+    ("完成重点工作8项,其中", [(8, "项")]),
+])
+def test_counts_before_a_list_stay_counts(text, expected):
+    assert [(f.value, f.unit) for f in counts(text)] == expected

@@ -40,6 +40,14 @@ def masks(text: str) -> list[str]:
     ("参加人数** *人", ["**", "*"]),                  # a space ends a run
     ("机关工会总结 篇220xx年,我会", ["20xx"]),        # 篇2 numbers the piece
     ("职工_乃至全体会员", ["_"]),
+    # a decimal point or a thousands separator is no mask character: it ends a run
+    ("发放帮扶资金xx.x万元", ["xx", "x"]),
+    ("工资增长x.x%,", ["x", "x"]),
+    ("人均补助xx,xxx元", ["xx", "xxx"]),
+    ("累计投入××.×万元", ["××", "×"]),
+    ("总计1x.xx万元", ["1x", "xx"]),
+    ("职工满意率___%", ["___"]),
+    ("投入XX万元", ["XX"]),
 ])
 def test_mask_runs(text, expected):
     assert masks(text) == expected
@@ -54,6 +62,8 @@ def test_mask_runs(text, expected):
     ("学习(xué xí)", []),
     ("邮箱:xxx@qq.com", []),                                     # address
     ("网址www.xxx.com.cn", []),
+    ("访问www.xxx.xxx查询", []),                                  # a dotted name holds a letter
+    ("附件:xx.docx", []),
     ("使用Excel和Linux统计", []),                                  # latin words
     ("做了X光检查", []),
     ("第一部分\n******\n第二部分", []),                            # decoration line
@@ -103,3 +113,30 @@ def test_never_crashes_and_spans_are_masks(text):
 ])
 def test_document_sharing_frame_lines_hold_no_placeholders(text, expected):
     assert masks(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "发放慰问金xx.x万元,覆盖率达xx.x%,",
+    "参保率x.x%,投入××.×万元",
+    "补助xx,xxx元,慰问x,xxx人次",
+    "满意率___%,经费XX万元",
+])
+def test_masked_decimals_carry_no_value(text):
+    """A masked figure is placeholders only: no count, rate or amount comes out of it."""
+    from pipeline.extract import amount, count, rate
+    assert masks(text)
+    for module in (amount, count, rate):
+        assert run_extractor(module, text) == [], module.__name__
+
+
+@pytest.mark.parametrize("text, runs, amounts", [
+    # a masked name, then a figure: the mask ends where a non-zero digit starts
+    ("补助名单:一车间李xx850元;二车间王xx1260.5元", ["xx", "xx"], ["850元", "1260.5元"]),
+    # trailing zeros and leading digits stay in the run: a masked figure, no value
+    ("共支出xxx0元,参加x00余人", ["xxx0", "x00"], []),
+    ("编号1xxxx,金额20xx元", ["1xxxx", "20xx"], []),
+])
+def test_figure_after_a_masked_name(text, runs, amounts):
+    from pipeline.extract import amount
+    assert masks(text) == runs
+    assert [f.text for f in run_extractor(amount, text)] == amounts

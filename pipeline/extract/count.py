@@ -1,7 +1,8 @@
 """Count facts: a number of people, organisations, documents or events.
 
 Candidates are `[qualifier] number [余/多] unit [左右/以上]` on `doc.norm`;
-durations, ordinals, ranks, idioms and names, vague 一个/一次 and masked
+durations, ordinals, ranks, idioms and names, vague 一个/一次, objects
+(`count_objects.py`), numbers announcing a list (基本职能有四项，一是…) and masked
 numbers are dropped; the metric comes from cue words in the clause (data file
 `count_metrics.yaml`), with a learned model (`metric_model.py`, jieba words of
 the clause) where no cue decides it or where it is very sure the cue misleads
@@ -16,6 +17,7 @@ from typing import Iterator, NamedTuple
 
 from pipeline.document import SourceDoc
 from pipeline.extract.context import ExtractContext
+from pipeline.extract.count_objects import counts_object
 from pipeline.extract.masks import contains_mask, touches_mask
 from pipeline.extract.numerals import (CN_DIGITS, MAGNITUDES, RANGE, is_lone_capital,
                                        left_clause, load_data, parse_number, quantity_matches,
@@ -65,6 +67,8 @@ class _Vocab:
     vague_ranges: tuple[str, ...]
     abstract_heads: tuple[str, ...]
     abstract_units: frozenset[str]
+    abstract_alone: re.Pattern   # a head ending its phrase: 四项重点，
+    list_opener: re.Pattern   # right of an abstract unit: the list it announces starts
     collection_cues: tuple[str, ...]
     idioms: re.Pattern
     longest_idiom: int
@@ -92,6 +96,11 @@ def _vocab() -> _Vocab:
         quote_left=re.compile("[" + re.escape(c["open_quotes"] + c["close_quotes"] + "\n") + "]"),
         vague_ranges=tuple(c["vague_range_starts"]),
         abstract_heads=tuple(c["abstract_heads"]), abstract_units=frozenset(c["abstract_units"]),
+        abstract_alone=re.compile("(?:" + "|".join(map(re.escape, c["abstract_heads_alone"]))
+                                  + r")(?![\u4e00-\u9fff])"),
+        list_opener=re.compile(
+            rf"(?:{'|'.join(map(re.escape, sorted(c['list_heads'], key=len, reverse=True)))})?"
+            rf"[,，:：]?\s*(?:{'|'.join(map(re.escape, c['list_openers']))})"),
         collection_cues=tuple(c["collection_cues"]),
         idioms=re.compile("|".join(sorted(map(re.escape, data["idioms"]), key=len, reverse=True))),
         longest_idiom=max(map(len, data["idioms"])),
@@ -356,8 +365,12 @@ def _excluded(norm: str, m: re.Match, first: int, lead: int, num: str, has_pre: 
         return True
     if unit in ("人", "名") and norm.startswith(v.size_class_heads, m.end()):
         return True  # 25人以上企业: a size class
-    if unit in v.abstract_units and norm.startswith(v.abstract_heads, unit_end):
-        return True
+    if unit in v.abstract_units and (norm.startswith(v.abstract_heads, unit_end)
+                                     or v.abstract_alone.match(norm, unit_end)
+                                     or v.list_opener.match(norm, unit_end)):
+        return True  # 四个方面; 基本职能有四项，一是…: the number announces a list
+    if counts_object(norm, lead, unit_end, unit):
+        return True  # 健身器材8件, 20件酒: objects
     if unit == "篇" and norm[max(0, lead - 12):lead].rstrip().endswith(v.collection_cues):
         return True  # 工作总结优秀7篇: the page's collection title
     if _inside_name(norm, lead, unit_end, v):

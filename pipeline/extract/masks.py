@@ -1,7 +1,8 @@
 """Mask detection shared by every numeric extractor.
 
 A template masks a value with a run of x/X/×/*/_ (full-width ＊/＿ too), with
-digits fused to it (`1xxxx`, `20xx`, `xxx0`). Not masks: letters of a latin
+digits fused to it (`1xxxx`, `20xx`, `xxx0`). A decimal point or separator is no
+mask character: `xx.x万元` holds two runs, `xx` and `x`. Not masks: letters of a latin
 word, pinyin gloss, e-mail or URL (`box`, `(xué)`, `xxx@qq.com`), `x`/`×`/`*`
 used as a multiplication sign (`4x50米`, `xxx人*xxx元`), decoration lines
 (`******`) and bullets.
@@ -41,13 +42,28 @@ def contains_mask(s: str) -> bool:
     return MASK_CHAR_RE.search(s) is not None
 
 
+def figure_after_mask(norm: str, pos: int) -> bool:
+    """A figure starts at `pos` right after a run of two or more mask chars with no
+    digit glued before it: a masked name or code, then a value (张xx676元, 组xx1149.4元).
+    Its first digit is not 0: trailing zeros belong to the mask (x00, xxx0)."""
+    if pos < 2 or not norm[pos].isdigit() or norm[pos] == "0":
+        return False
+    i = pos
+    while i > 0 and MASK_CHAR_RE.match(norm[i - 1]):
+        i -= 1
+    return pos - i >= 2 and not (i > 0 and norm[i - 1].isdigit())
+
+
 def touches_mask(norm: str, start: int, end: int) -> bool:
-    """True if [start, end) contains a mask char or is glued to one (`1xxxx`, `xxx0`)."""
+    """True if [start, end) contains a mask char or is glued to one (`1xxxx`, `xxx0`),
+    unless a masked name ends right before the figure (`figure_after_mask`)."""
     if MASK_CHAR_RE.search(norm, start, end):
         return True
     before = norm[start - 1] if start > 0 else ""
     after = norm[end] if end < len(norm) else ""
-    return bool(MASK_CHAR_RE.match(before) or MASK_CHAR_RE.match(after))
+    if MASK_CHAR_RE.match(before) and not figure_after_mask(norm, start):
+        return True
+    return bool(MASK_CHAR_RE.match(after))
 
 
 _BLANK_TO_EOL = re.compile(r"[^\S\n]*(?:\n|\Z)")
@@ -66,6 +82,23 @@ def _ends_line(norm: str, e: int) -> bool:
     return _BLANK_TO_EOL.match(norm, e) is not None
 
 
+_DOTTED = frozenset("._-/:@")
+
+
+def _in_dotted_name(norm: str, s: int, e: int, chars: frozenset[str]) -> bool:
+    """The dotted token around norm[s:e] holds a latin letter that is not a mask char
+    (www.xxx.com, xxx.docx): a name. Only mask chars, digits and dots (xx.x, 1x.xx) are a
+    masked decimal, whose runs split at the point like any other non-mask char."""
+    def part(c: str) -> bool:
+        return c in chars or c.isdigit() or c in _DOTTED or _is_letter(c)
+    i, j = s, e
+    while i > 0 and part(norm[i - 1]):
+        i -= 1
+    while j < len(norm) and part(norm[j]):
+        j += 1
+    return any(_is_letter(c) and c not in chars for c in norm[i:j])
+
+
 def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets of every mask run in norm[start:end]."""
     run_re, chars, mult, letter_words, address, separator_before, piece_markers = _vocab()
@@ -78,15 +111,16 @@ def mask_spans(norm: str, start: int = 0, end: int | None = None) -> list[tuple[
             core_s += 1
         while norm[core_e - 1].isdigit():
             core_e -= 1
+        if core_e < e and core_s == s and figure_after_mask(norm, core_e):
+            e = core_e  # 张xx676元: the mask ends where the figure starts
         core = norm[core_s:core_e]
         before = norm[s - 1] if s > 0 else ""
         after = norm[e] if e < len(norm) else ""
         # a latin word, pinyin gloss or address: letters or @ glued to the run
         if _is_letter(before) or _is_letter(after) or before in address or after in address:
             continue
-        if (before == "." and s > 1 and _is_letter(norm[s - 2])) \
-                or (after == "." and e + 1 < len(norm) and _is_letter(norm[e + 1])):
-            continue  # a domain name: www.xxx.com
+        if (before == "." or after == ".") and _in_dotted_name(norm, s, e, chars):
+            continue  # a domain or file name: www.xxx.com, x.docx (not xx.x万元)
         if len(core) == 1 and core in mult and core_s > s and core_e < e:
             continue  # 4x50米, 3×3
         if len(core) == 1 and core in "xX" and norm.startswith(letter_words, e):
