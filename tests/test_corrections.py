@@ -187,6 +187,10 @@ def test_build_applies_the_journal_and_rebuilds_when_it_changes(tmp_path):
     assert total == 5900
     assert ("会员总数500人", "corrected") in facts
     assert 5900 in _sheet_values(run, "指标明细")
+    # the workbook names where a fact came from in Chinese, as its other enumerations
+    fact_cells = _sheet_values(run, "事实明细")
+    assert "人工更正" in fact_cells and "自动提取" in fact_cells
+    assert "corrected" not in fact_cells and "extracted" not in fact_cells
     # the review page shows the corrected value
     page = next((run / "review").glob("w1_0_*.html")).read_text(encoding="utf-8")
     assert "5,000 人" in page
