@@ -248,7 +248,7 @@ def serve_cmd(
                                "`ghminer report` and those options)"),
 ) -> None:
     """Analyst workbench: browse, search and correct the facts of a run (web pages + JSON API)."""
-    from pipeline.serve import InsecureBind, is_loopback
+    from pipeline.serve import CannotListen, InsecureBind, is_loopback
 
     if not is_loopback(host) and not token:
         err.print(f"[red]error:[/] binding {escape(host)} (not loopback) needs --token")
@@ -262,7 +262,7 @@ def serve_cmd(
 
     try:
         serve(run_dir, host, port, token, echo=lambda m: err.print(escape(m)))
-    except (InsecureBind, FileNotFoundError, ValueError) as e:
+    except (InsecureBind, CannotListen, FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/] {escape(str(e))}")
         raise typer.Exit(2)
 

@@ -169,6 +169,24 @@ def test_non_loopback_needs_a_token(built):
     assert remote.get("/api/health").status_code == 200
 
 
+def test_port_in_use_is_a_clear_error_before_any_address_is_printed(built):
+    import socket
+
+    _, run = built
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        res = CliRunner().invoke(cli_app, ["serve", str(run), "--port", str(port)])
+    finally:
+        taken.close()
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    assert f"port {port} on 127.0.0.1 is in use" in out and "--port" in out
+    assert "token=" not in out  # no address of a server that is not this one
+
+
 def _hostile_run(tmp: Path) -> Path:
     """A run whose report text holds markup (written by hand, offsets exact)."""
     root = tmp / "input" / "南城区" / "南湖社区"
