@@ -156,6 +156,32 @@ def test_token_in_the_address_becomes_a_cookie(client):
     assert client.get("/?token=wrong", follow_redirects=False).status_code == 403
 
 
+def test_district_page_shows_branches_flags_and_rates(client):
+    """What the issue's district page holds: branches (those that reported, and the
+    rostered ones that did not), submission, flags, totals, rates."""
+    import re
+
+    page = client.get(f"/districts/{_url('东城区')}").text
+    branches = page[page.index('id="branches"'):]
+    branches = branches[:branches.index("</table>")]
+    assert '/branches/E1"' in branches and '/branches/E2"' in branches
+    row_e3 = re.search(r"<tr[^>]*>(?:(?!</tr>).)*东城三街道工会(?:(?!</tr>).)*</tr>", branches,
+                       re.S)
+    assert row_e3 and "未提交" in row_e3.group(0)  # rostered, no report
+    assert "/branches/E3" not in branches  # (no page: it has no report)
+    stats = {s["key"]: s for s in client.get(
+        "/api/district_stats", params={"district": "东城区"}).json()}
+    flags = page[page.index('id="flags"'):]
+    flags = flags[:flags.index("</table>")]
+    for key, s in stats.items():
+        if s["kind"] == "flag":
+            assert f'data-key="{key}"' in flags and f"{int(s['n'])}/{int(s['of'])}" in flags
+    assert any(s["kind"] == "flag" for s in stats.values())
+    rates = page[page.index('id="rates"'):]
+    assert "建会率" in rates[:rates.index("</table>")]
+    assert "应报单位" in page and "已报单位" in page
+
+
 def test_non_loopback_needs_a_token(built):
     _, run = built
     with pytest.raises(InsecureBind):

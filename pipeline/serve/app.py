@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from pipeline.aggregate.html.render import css
 from pipeline.aggregate.labels import zh
+from pipeline.aggregate.stats import ALL_DISTRICTS
 from pipeline.corrections import REPORT_FIELDS, CorrectionError
 from pipeline.serve.queries import NotFound, RunData
 from pipeline.serve.security import COOKIE, Guard
@@ -216,6 +217,8 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
                     metrics=[s for s in stats if s["kind"] == "metric"],
                     sections=[s for s in stats if s["kind"] == "section"],
                     rates=[s for s in stats if s["kind"] == "rate"],
+                    flags=[s for s in stats if s["kind"] == "flag"],
+                    branches=None if name == ALL_DISTRICTS else data.district_branches(name),
                     reports=listed)
 
     @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)

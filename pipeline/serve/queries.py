@@ -178,6 +178,20 @@ class RunData:
             + " ORDER BY district, kind, key"
         return _records(self._q(sql, params))
 
+    def district_branches(self, district: str) -> list[dict]:
+        """The district's branches: those with reports (as assigned now, corrections
+        included), then the rostered ones without a report (`reports` 0)."""
+        cond, params = ("district IS NULL", []) if district == UNKNOWN_DISTRICT else \
+            ("district = ?", [district])
+        rows = _records(self._q(
+            "SELECT branch_id, any_value(branch_name) AS branch_name, count(*) AS reports "
+            f"FROM listing WHERE {cond} GROUP BY branch_id ORDER BY branch_id NULLS LAST",
+            params))
+        seen = {r["branch_id"] for r in rows}
+        return rows + [{"branch_id": e.branch_id, "branch_name": e.branch_name, "reports": 0}
+                       for e in self.roster
+                       if e.district == district and e.branch_id not in seen]
+
     def district_names(self) -> list[str]:
         return [r["district"] for r in self.districts()]
 
