@@ -102,7 +102,6 @@ class RunData:
         self.con = duckdb.connect(":memory:")
         self.con.execute(f"ATTACH '{_sql_str(db)}' AS run (READ_ONLY)")
         self._setup()
-        self.stats_seconds: list[float] = []  # time each statistics refresh took
         self._version = 0  # statistics version: a background recompute of an older one is dropped
         self._all_thread: threading.Thread | None = None
         corrected = self._corrected_ids()
@@ -476,7 +475,6 @@ class RunData:
         up (counts, totals, shares); their medians, means and extremes are recomputed
         over every report by a background thread (seconds at 400,000 reports), which
         replaces them unless another correction came meanwhile (it then starts again)."""
-        t0 = time.perf_counter()
         wanted = None if districts is None else \
             {UNKNOWN_DISTRICT if d is None else d for d in districts}
         with self.lock:
@@ -506,7 +504,6 @@ class RunData:
             self._version += 1
         if wanted is not None:
             self._schedule_all_rows()
-        self.stats_seconds.append(time.perf_counter() - t0)
 
     def _compute_stats(self, con, districts: set | None) -> pd.DataFrame:
         """`district_stats` over the reports of `districts` (None: all), from the current
