@@ -228,9 +228,15 @@ def report_cmd(
     policy: Optional[Path] = POLICY_OPT,
     expected_year: Optional[int] = YEAR_OPT,
     review_pages: bool = REVIEW_PAGES_OPT,
+    workers: Optional[str] = typer.Option(None, "--workers", "-j", hidden=True),
 ) -> None:
     """Re-render tables, DuckDB, Excel and dashboard (and review pages with --review-pages)
     from a run, without re-extracting."""
+    if workers is not None:  # (it set the forked page renderers, retired with them)
+        err.print("[red]error:[/] `ghminer report --workers` is no longer an option: the "
+                  "build runs in one process, and review pages are written only with "
+                  "--review-pages (see them live with `ghminer serve RUN_DIR`)", soft_wrap=True)
+        raise typer.Exit(2)
     _render(run_dir, inputs, manifest, roster, policy, expected_year, review_pages)
 
 
