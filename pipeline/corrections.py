@@ -9,7 +9,8 @@ start offset and, for a fact, its type and character offsets; never by report id
 or line numbers of reports.jsonl.
 
 Entry: `{"id", "who", "when", "action", "target": {"sha256", "report_start"[, "type",
-"start", "end"]}, "before", "after"}`; actions:
+"start", "end"]}, "before", "after"[, "file"]}` (`file`: the source's path when the
+entry was made, shown to the analyst, e.g. for a stale entry; never a key); actions:
 
 - `reject_fact` (target: a fact): the fact is dropped;
 - `edit_fact` (target: a fact; after: the fields changed): `provenance` `corrected`;
@@ -177,11 +178,14 @@ def journal_digest(run_dir) -> str:
 
 # --- writing -----------------------------------------------------------------
 
-def new_entry(action: str, target: dict, after=None, before=None, who: str = "analyst") -> dict:
+def new_entry(action: str, target: dict, after=None, before=None, who: str = "analyst",
+              file: str | None = None) -> dict:
     """A checked entry with a fresh id and the time now (UTC)."""
     entry = {"id": uuid.uuid4().hex, "who": str(who or "analyst")[:80],
              "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
              "action": action, "target": target, "before": before, "after": after}
+    if file:
+        entry["file"] = str(file)
     check_entry(entry)
     return entry
 

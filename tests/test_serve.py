@@ -353,6 +353,11 @@ def test_stale_entries_are_listed(built, client):
     assert listed["bad_lines"] == [2]
     page = fresh.get("/corrections").text
     assert "已改变" in page and "第 2 行已损坏" in page
+    # an analyst can tell which file changed and what was done, in Chinese
+    stale = page[page.index('id="stale"'):]
+    stale = stale[:stale.index("</table>")]
+    assert "w2.txt" in stale and "标记板块" in stale and "set_section" not in stale
+    assert "set_section" not in page[page.index('id="entries"'):]
 
 
 # --- the round trip through a real run ----------------------------------------------------

@@ -394,7 +394,7 @@ class RunData:
             name = (after or {}).get("field")
             before = {"field": name, "value": {"org": rep.org, "branch": branch.branch_name,
                                                "district": branch.district}.get(name)}
-        entry = new_entry(action, target, after=after, before=before, who=who)
+        entry = new_entry(action, target, after=after, before=before, who=who, file=rep.path)
         problems: list = []
         apply_corrections(d, sha, [entry], problems)
         if problems:
