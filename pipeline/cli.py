@@ -269,7 +269,7 @@ def serve_cmd(
     try:
         serve(run_dir, host, port, token, echo=lambda m: err.print(escape(m)))
     except (InsecureBind, CannotListen, FileNotFoundError, ValueError) as e:
-        err.print(f"[red]error:[/] {escape(str(e))}")
+        err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)  # (paths unbroken)
         raise typer.Exit(2)
 
 

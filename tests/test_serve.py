@@ -195,6 +195,17 @@ def test_non_loopback_needs_a_token(built):
     assert remote.get("/api/health").status_code == 200
 
 
+def test_serve_on_a_run_without_its_database_says_how_to_build_it(tmp_path):
+    """A run made with --no-report: no DuckDB yet; the message names both ways to make it."""
+    root, run = districts_corpus.build_run(tmp_path)  # reports.jsonl and manifest only
+    res = CliRunner().invoke(cli_app, ["serve", str(run)])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    assert "ghminer.duckdb not found" in out
+    assert f"ghminer report {run}" in out and f"ghminer serve {run} --build" in out
+    assert not (run / "ghminer.duckdb").exists()
+
+
 def test_port_in_use_is_a_clear_error_before_any_address_is_printed(built):
     import socket
 

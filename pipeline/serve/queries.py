@@ -87,7 +87,9 @@ class RunData:
         self.run_dir = Path(run_dir)
         db = self.run_dir / DB_NAME
         if not db.is_file():
-            raise FileNotFoundError(f"{db} not found: run `ghminer report {run_dir}` first")
+            raise FileNotFoundError(f"{db} not found (a run made with --no-report?): run "
+                                    f"`ghminer report {run_dir}` first, or `ghminer serve "
+                                    f"{run_dir} --build`")
         self.manifest = _run_manifest(self.run_dir)
         files = self.manifest.get("files", [])
         self.sha_by_path = {f["path"]: f.get("sha256") for f in files}
