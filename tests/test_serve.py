@@ -80,6 +80,39 @@ def test_report_list_is_ranked_by_missing_sections_then_severity(client):
     assert [r["report_id"] for r in flagged] == ["e2#0"]
 
 
+def test_report_list_filters_by_a_missing_required_section(client):
+    """The issue's "missing section" filter: reports whose policy requires the section
+    and that lack it (the missing_sections flag's labels), in the API and the page."""
+    import duckdb as _duckdb
+
+    run = client.app.state.data.run_dir
+    con = _duckdb.connect(str(run / "ghminer.duckdb"), read_only=True)
+    flags = con.execute("SELECT report_id, detail FROM flags WHERE code='missing_sections'"
+                        ).fetchall()
+    con.close()
+    by_label: dict[str, set] = {}
+    for rid, detail in flags:
+        for label in detail.split(","):
+            by_label.setdefault(label, set()).add(rid)
+    assert len(by_label) >= 2 and len({frozenset(v) for v in by_label.values()}) >= 2
+    for label, expected in by_label.items():
+        got = client.get("/api/reports", params={"missing": label}).json()
+        assert {r["report_id"] for r in got["rows"]} == expected, label
+    assert client.get("/api/reports", params={"missing": "no_such"}).json()["total"] == 0
+    label, expected = next(iter(by_label.items()))
+    page = client.get("/reports", params={"missing": label}).text
+    assert f"共 {len(expected)} 条" in page
+    form = page[page.index('<form'):page.index('</form>')]
+    assert 'name="missing"' in form and "帮扶" in form  # the section labels, in Chinese
+
+
+def test_report_list_flag_filter_is_a_choice_of_named_flags(client):
+    form = client.get("/reports", params={"flag": "placeholders"}).text
+    form = form[form.index('<form'):form.index('</form>')]
+    assert '<select name="flag">' in form and "模板未填写" in form
+    assert '<option value="placeholders" selected>' in form
+
+
 def test_fact_search_filters(client):
     res = client.get("/api/facts", params={"type": "count", "metric": "members",
                                            "min": "600", "max": "1500"}).json()

@@ -148,9 +148,9 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
     @app.get("/api/reports", tags=["api"])
     def api_reports(district: str | None = None, org_type: str | None = None,
                     flag: str | None = None, q: str | None = None, page: str | None = None,
-                    branch_id: str | None = None):
+                    branch_id: str | None = None, missing: str | None = None):
         return data.reports(_opt(district), _opt(org_type), _opt(flag), _opt(q), _page(page),
-                            branch_id=_opt(branch_id)).as_dict()
+                            branch_id=_opt(branch_id), missing=_opt(missing)).as_dict()
 
     @app.get("/api/reports/{rid}", tags=["api"])
     def api_report(rid: str):
@@ -224,11 +224,13 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
     @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
     def reports_page(request: Request, district: str | None = None,
                      org_type: str | None = None, flag: str | None = None,
-                     q: str | None = None, page_no: str | None = None):
-        args = dict(district=_opt(district), org_type=_opt(org_type), flag=_opt(flag), q=_opt(q))
+                     missing: str | None = None, q: str | None = None,
+                     page_no: str | None = None):
+        args = dict(district=_opt(district), org_type=_opt(org_type), flag=_opt(flag),
+                    missing=_opt(missing), q=_opt(q))
         listed = data.reports(**args, page=_page(page_no))
         return page(request, "reports.html", reports=listed, args=args,
-                    districts=data.district_names())
+                    districts=data.district_names(), flag_codes=data.flag_codes())
 
     @app.get("/branches/{branch_id}", response_class=HTMLResponse, include_in_schema=False)
     def branch_page(request: Request, branch_id: str, page_no: str | None = None):

@@ -106,6 +106,7 @@ class RunData:
         self._setup()
         self._version = 0  # statistics version: a background recompute of an older one is dropped
         self._all_thread: threading.Thread | None = None
+        self._flag_codes: list[str] | None = None
         corrected = self._corrected_ids()
         for rid in corrected:
             self._refresh(rid, stats=False)
@@ -198,11 +199,26 @@ class RunData:
 
     # --- reports ------------------------------------------------------------------
 
+    def flag_codes(self) -> list[str]:
+        """The flag codes a report of this run can carry (those of the build, and those a
+        correction can raise), in the labels' order: the report list's choice."""
+        from pipeline.aggregate.labels import labels
+
+        if self._flag_codes is None:
+            with self.lock:
+                present = {r[0] for r in self.con.execute(
+                    "SELECT DISTINCT code FROM run.flags").fetchall()}
+            self._flag_codes = [c for c in labels().get("flag", {})
+                                if c in present or c in RECOMPUTED_FLAGS]
+        return self._flag_codes
+
     def reports(self, district: str | None = None, org_type: str | None = None,
                 flag: str | None = None, q: str | None = None, page: int = 1,
-                page_size: int = PAGE_SIZE, branch_id: str | None = None) -> Page:
+                page_size: int = PAGE_SIZE, branch_id: str | None = None,
+                missing: str | None = None) -> Page:
         """Reports, most in need of review first: required sections missing, then the
-        severity of their flags."""
+        severity of their flags. `missing`: a section label the report's policy requires
+        and the report lacks (its missing_sections flag names it)."""
         where, params = [], []
         if district:
             if district == UNKNOWN_DISTRICT:
@@ -219,6 +235,10 @@ class RunData:
         if flag:
             where.append("report_id IN (SELECT report_id FROM flags_v WHERE code = ?)")
             params.append(flag)
+        if missing:
+            where.append("report_id IN (SELECT report_id FROM flags_v WHERE code = "
+                         "'missing_sections' AND list_contains(string_split(detail, ','), ?))")
+            params.append(missing)
         if q:
             where.append("(contains(coalesce(title, ''), ?) OR contains(coalesce(org, ''), ?)"
                          " OR contains(coalesce(branch_name, ''), ?) OR contains(source, ?))")
