@@ -113,6 +113,17 @@ def test_report_list_flag_filter_is_a_choice_of_named_flags(client):
     assert '<option value="placeholders" selected>' in form
 
 
+def test_fact_search_metric_and_level_are_choices_by_chinese_name(client):
+    """The issue's searches (every provincial award, every count with metric aided) are
+    picked from named choices, not typed as English codes."""
+    page = client.get("/facts", params={"metric": "aided", "level": "provincial"}).text
+    form = page[page.index('<form'):page.index('</form>')]
+    assert '<select name="metric">' in form and '<select name="level">' in form
+    assert '<option value="aided" selected>' in form and '<option value="provincial" selected>' in form
+    assert "帮扶对象" in form and "省级" in form
+    assert "membership_rate" in form  # rate metrics too
+
+
 def test_fact_search_filters(client):
     res = client.get("/api/facts", params={"type": "count", "metric": "members",
                                            "min": "600", "max": "1500"}).json()

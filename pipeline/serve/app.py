@@ -22,9 +22,13 @@ from pipeline.aggregate.stats import ALL_DISTRICTS
 from pipeline.corrections import REPORT_FIELDS, CorrectionError
 from pipeline.serve.queries import NotFound, RunData
 from pipeline.serve.security import COOKIE, Guard
-from schemas.report import FACT_TYPES, ORG_TYPES, SECTION_LABELS
+from schemas.report import (FACT_TYPES, ORG_TYPES, SECTION_LABELS, AwardLevel, CountMetric,
+                            RateMetric)
 
 HERE = Path(__file__).parent
+# the fact search's choices: count and rate metrics (`other` once), award levels
+METRICS = tuple(dict.fromkeys((*CountMetric.__args__, *RateMetric.__args__)))
+AWARD_LEVELS = AwardLevel.__args__
 # the only files served besides pages: a fixed list, never a path from a request
 STATIC = {"workbench.js": ("application/javascript; charset=utf-8", HERE / "static" / "workbench.js")}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -87,7 +91,7 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
         f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}")
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
     env.globals.update(css=Markup(css()), SECTION_LABELS=SECTION_LABELS, FACT_TYPES=FACT_TYPES,
-                       ORG_TYPES=ORG_TYPES, zh=zh)
+                       ORG_TYPES=ORG_TYPES, METRICS=METRICS, AWARD_LEVELS=AWARD_LEVELS, zh=zh)
 
     def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
         html = env.get_template(template).render(request=request, csrf=_csrf(request), **ctx)
