@@ -488,6 +488,7 @@ def test_serve_command_generates_and_prints_a_token(built):
     """`ghminer serve` on loopback without --token: one is generated and printed, reads
     are open, writes need it."""
     import os
+    import signal
     import socket
     import time
 
@@ -522,6 +523,8 @@ def test_serve_command_generates_and_prints_a_token(built):
         ok = httpx.post(f"{base}/api/corrections", json=body, timeout=10,
                         headers={"Authorization": f"Bearer {token}"})
         assert ok.status_code == 200, ok.text
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: the analyst's normal stop, exit 0
+        assert proc.wait(20) == 0
     finally:
         proc.terminate()
         try:

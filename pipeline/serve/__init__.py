@@ -38,7 +38,10 @@ def serve(run_dir, host: str = "127.0.0.1", port: int = 8765, token: str | None 
     echo(f"ghminer workbench: http://{shown}:{port}/?token={guard.token}")
     if not token:
         echo("(token generated for this session; writes need it, open the address above)")
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    try:
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C, re-raised by uvicorn once it has shut down: a normal stop
+        pass
 
 
 def listen(host: str, port: int):
