@@ -125,6 +125,7 @@ def main(argv=None) -> None:
             ("report list, district + org type", lambda: data.reports(district="区3",
                                                                      org_type="school")),
             ("report list, flag placeholders", lambda: data.reports(flag="placeholders")),
+            ("report list, missing rights", lambda: data.reports(missing="rights")),
             ("report list, text search", lambda: data.reports(q="第12345号")),
             ("fact search, type + metric", lambda: data.facts(type="count", metric="members")),
             ("fact search, + district", lambda: data.facts(type="count", metric="members",

@@ -1,9 +1,11 @@
 """The `ghminer` command line: run, report, eval, schema, train."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import List, Optional
 
@@ -183,13 +185,32 @@ def os_error(e: OSError, where) -> str:
     return escape(f"cannot write {e.filename or where}: {what}")
 
 
+@contextlib.contextmanager
+def corrections_notes():
+    """The warnings of the corrections journal (corrupt lines, entries not applied) as
+    plain `warning:` lines; other warnings as Python shows them."""
+    from pipeline.corrections import CorruptJournalWarning, UnappliedCorrectionWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, (CorruptJournalWarning, UnappliedCorrectionWarning)):
+                    err.print(f"[yellow]warning:[/] {escape(str(w.message))}", soft_wrap=True)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def _render(run_dir, inputs, manifest, roster, policy, expected_year,
             review_pages: bool = False) -> None:
     from pipeline.aggregate import build_outputs
 
-    res = _aggregate_guard(lambda: build_outputs(
-        run_dir, list(inputs or []), branch_manifest=manifest, roster=roster, policy=policy,
-        expected_year=expected_year, review_pages=review_pages))
+    with corrections_notes():
+        res = _aggregate_guard(lambda: build_outputs(
+            run_dir, list(inputs or []), branch_manifest=manifest, roster=roster,
+            policy=policy, expected_year=expected_year, review_pages=review_pages))
     c = res["counts"]
     err.print(f"{c['reports']} reports, {c['facts']} facts, {c['flags']} flags, "
               f"{c['districts']} districts, {c['missing_branches']} branches missing -> "
@@ -207,9 +228,15 @@ def report_cmd(
     policy: Optional[Path] = POLICY_OPT,
     expected_year: Optional[int] = YEAR_OPT,
     review_pages: bool = REVIEW_PAGES_OPT,
+    workers: Optional[str] = typer.Option(None, "--workers", "-j", hidden=True),
 ) -> None:
     """Re-render tables, DuckDB, Excel and dashboard (and review pages with --review-pages)
     from a run, without re-extracting."""
+    if workers is not None:  # (it set the forked page renderers, retired with them)
+        err.print("[red]error:[/] `ghminer report --workers` is no longer an option: the "
+                  "build runs in one process, and review pages are written only with "
+                  "--review-pages (see them live with `ghminer serve RUN_DIR`)", soft_wrap=True)
+        raise typer.Exit(2)
     _render(run_dir, inputs, manifest, roster, policy, expected_year, review_pages)
 
 
@@ -227,7 +254,7 @@ def serve_cmd(
                                "`ghminer report` and those options)"),
 ) -> None:
     """Analyst workbench: browse, search and correct the facts of a run (web pages + JSON API)."""
-    from pipeline.serve import InsecureBind, is_loopback
+    from pipeline.serve import CannotListen, InsecureBind, is_loopback
 
     if not is_loopback(host) and not token:
         err.print(f"[red]error:[/] binding {escape(host)} (not loopback) needs --token")
@@ -241,8 +268,8 @@ def serve_cmd(
 
     try:
         serve(run_dir, host, port, token, echo=lambda m: err.print(escape(m)))
-    except (InsecureBind, FileNotFoundError, ValueError) as e:
-        err.print(f"[red]error:[/] {escape(str(e))}")
+    except (InsecureBind, CannotListen, FileNotFoundError, ValueError) as e:
+        err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)  # (paths unbroken)
         raise typer.Exit(2)
 
 
@@ -259,7 +286,8 @@ def corrections_export(
     file with a correction) and the source texts they refer to (OUT_DIR/texts)."""
     from pipeline.corrections_export import export_gold
 
-    res = _aggregate_guard(lambda: export_gold(run_dir, out_dir))
+    with corrections_notes():
+        res = _aggregate_guard(lambda: export_gold(run_dir, out_dir))
     err.print(f"{res['files']} gold files ({res['reports']} reports, {res['entries']} "
               f"corrections; {res['stale']} stale) -> {escape(str(out_dir))}; check with "
               f"validate_gold.py {escape(str(out_dir))} {escape(str(Path(out_dir) / 'texts'))}")

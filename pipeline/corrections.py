@@ -9,7 +9,8 @@ start offset and, for a fact, its type and character offsets; never by report id
 or line numbers of reports.jsonl.
 
 Entry: `{"id", "who", "when", "action", "target": {"sha256", "report_start"[, "type",
-"start", "end"]}, "before", "after"}`; actions:
+"start", "end"]}, "before", "after"[, "file"]}` (`file`: the source's path when the
+entry was made, shown to the analyst, e.g. for a stale entry; never a key); actions:
 
 - `reject_fact` (target: a fact): the fact is dropped;
 - `edit_fact` (target: a fact; after: the fields changed): `provenance` `corrected`;
@@ -157,8 +158,10 @@ def read_journal(run_dir, warn: bool = True) -> Journal:
                 continue
             journal.entries.append(entry)
     if journal.bad_lines and warn:
-        warnings.warn(f"{path}: skipped {len(journal.bad_lines)} corrupt line(s): "
-                      f"{', '.join(map(str, journal.bad_lines))}", CorruptJournalWarning,
+        bad = journal.bad_lines
+        what = f"line {bad[0]} is not a valid correction" if len(bad) == 1 else \
+            f"lines {', '.join(map(str, bad))} are not valid corrections"
+        warnings.warn(f"{path} {what}: skipped, left in the file", CorruptJournalWarning,
                       stacklevel=2)
     return journal
 
@@ -175,11 +178,14 @@ def journal_digest(run_dir) -> str:
 
 # --- writing -----------------------------------------------------------------
 
-def new_entry(action: str, target: dict, after=None, before=None, who: str = "analyst") -> dict:
+def new_entry(action: str, target: dict, after=None, before=None, who: str = "analyst",
+              file: str | None = None) -> dict:
     """A checked entry with a fresh id and the time now (UTC)."""
     entry = {"id": uuid.uuid4().hex, "who": str(who or "analyst")[:80],
              "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
              "action": action, "target": target, "before": before, "after": after}
+    if file:
+        entry["file"] = str(file)
     check_entry(entry)
     return entry
 
@@ -341,17 +347,22 @@ class Corrections:
         missing = [e["id"] for e in self.journal.entries
                    if e["id"] not in self.applied and e["id"] not in self.problems
                    and e["target"]["sha256"] in known]
+        def n(count: int) -> str:
+            return f"{count} correction{'s' if count > 1 else ''}"
+
         parts = []
         if stale:
-            parts.append(f"{len(stale)} stale (source file changed or gone): {', '.join(stale[:10])}")
+            parts.append(f"{n(len(stale))} stale (source file changed or gone): "
+                         f"{', '.join(stale[:10])}")
         if missing:
-            parts.append(f"{len(missing)} whose report is no longer found: "
+            parts.append(f"{n(len(missing))} whose report is no longer found: "
                          f"{', '.join(missing[:10])}")
         if self.problems:
-            parts.append(f"{len(self.problems)} whose fact is no longer found or invalid: "
+            parts.append(f"{n(len(self.problems))} whose fact is no longer found or invalid: "
                          + ", ".join(f"{i} ({why})" for i, why in list(self.problems.items())[:10]))
         if parts:
-            warnings.warn("corrections not applied: " + "; ".join(parts),
+            warnings.warn("; ".join(parts) + f" — not applied, kept in {JOURNAL_NAME} "
+                          "(listed on the workbench's 更正记录 page)",
                           UnappliedCorrectionWarning, stacklevel=2)
 
     @classmethod

@@ -143,3 +143,19 @@ def test_ghminer_run_takes_the_option(tmp_path):
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     assert not (out / "review").exists() and (out / "dashboard.html").is_file()
+
+
+def test_report_workers_option_says_it_is_gone_and_builds_nothing(tmp_path):
+    """`ghminer report --workers N` (it once set the forked page renderers): a specific
+    error naming what replaced it, and the run folder left as it was."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    root, run = districts_corpus.build_run(tmp_path)
+    for flag in ("--workers", "-j"):
+        res = CliRunner().invoke(app, ["report", str(run), flag, "2"])
+        out = " ".join(res.output.split())
+        assert res.exit_code == 2, res.output
+        assert "--workers" in out and "no longer" in out and "--review-pages" in out
+        assert not (run / "ghminer.duckdb").exists()

@@ -134,7 +134,7 @@ def test_corrupt_line_is_skipped_with_a_warning_naming_it(tmp_path):
     _append_many(str(tmp_path), "甲", 1)  # starts on a line of its own
     with open(journal_path(tmp_path), "ab") as fh:
         fh.write(b'{"id": "x", "action": "reject_fact"}\n')  # valid JSON, not an entry
-    with pytest.warns(CorruptJournalWarning, match=r"lines?\(s\): 3, 5"):
+    with pytest.warns(CorruptJournalWarning, match=r"lines 3, 5 are not valid corrections"):
         journal = read_journal(tmp_path)
     assert journal.bad_lines == [3, 5] and len(journal.entries) == 3
 
@@ -187,6 +187,10 @@ def test_build_applies_the_journal_and_rebuilds_when_it_changes(tmp_path):
     assert total == 5900
     assert ("会员总数500人", "corrected") in facts
     assert 5900 in _sheet_values(run, "指标明细")
+    # the workbook names where a fact came from in Chinese, as its other enumerations
+    fact_cells = _sheet_values(run, "事实明细")
+    assert "人工更正" in fact_cells and "自动提取" in fact_cells
+    assert "corrected" not in fact_cells and "extracted" not in fact_cells
     # the review page shows the corrected value
     page = next((run / "review").glob("w1_0_*.html")).read_text(encoding="utf-8")
     assert "5,000 人" in page
@@ -227,3 +231,33 @@ def test_build_warns_about_corrections_it_could_not_apply(tmp_path):
     sections = con.execute("SELECT sections FROM reports WHERE source='b1.txt'").fetchone()[0]
     con.close()
     assert "women" in sections
+
+
+def test_report_command_says_which_corrections_it_skipped(tmp_path):
+    """`ghminer report` over a journal with a corrupt line and a stale entry: one plain
+    warning line each, naming the line and the entry and where they are kept (not a
+    Python warning with its source line), and the build goes on."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app as cli_app
+
+    root, run = districts_corpus.build_run(tmp_path)
+    stale = append_entry(run, new_entry("set_section", {"sha256": "f" * 64, "report_start": 0},
+                                        after={"label": "aid", "present": True}))
+    with open(journal_path(run), "a", encoding="utf-8") as fh:
+        fh.write('{"id": "torn", "who"\n')
+    res = CliRunner().invoke(cli_app, ["report", str(run), "--input", str(root)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())  # (rich wraps long lines)
+    assert "CorruptJournalWarning" not in out and "UnappliedCorrectionWarning" not in out
+    assert "corrections.jsonl line 2 is not a valid correction: skipped" in out
+    assert "warning: 1 correction stale" in out and stale["id"] in out
+    assert out.count("warning:") == 2
+    assert "更正记录" in out  # where an analyst sees them
+    assert (run / "ghminer.duckdb").is_file()
+    res = CliRunner().invoke(cli_app, ["corrections", "export", str(tmp_path / "gold"),
+                                       "--run", str(run)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "warning:" in out and "line 2 is not a valid correction" in out
+    assert "CorruptJournalWarning" not in out

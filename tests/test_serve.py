@@ -80,6 +80,50 @@ def test_report_list_is_ranked_by_missing_sections_then_severity(client):
     assert [r["report_id"] for r in flagged] == ["e2#0"]
 
 
+def test_report_list_filters_by_a_missing_required_section(client):
+    """The issue's "missing section" filter: reports whose policy requires the section
+    and that lack it (the missing_sections flag's labels), in the API and the page."""
+    import duckdb as _duckdb
+
+    run = client.app.state.data.run_dir
+    con = _duckdb.connect(str(run / "ghminer.duckdb"), read_only=True)
+    flags = con.execute("SELECT report_id, detail FROM flags WHERE code='missing_sections'"
+                        ).fetchall()
+    con.close()
+    by_label: dict[str, set] = {}
+    for rid, detail in flags:
+        for label in detail.split(","):
+            by_label.setdefault(label, set()).add(rid)
+    assert len(by_label) >= 2 and len({frozenset(v) for v in by_label.values()}) >= 2
+    for label, expected in by_label.items():
+        got = client.get("/api/reports", params={"missing": label}).json()
+        assert {r["report_id"] for r in got["rows"]} == expected, label
+    assert client.get("/api/reports", params={"missing": "no_such"}).json()["total"] == 0
+    label, expected = next(iter(by_label.items()))
+    page = client.get("/reports", params={"missing": label}).text
+    assert f"共 {len(expected)} 条" in page
+    form = page[page.index('<form'):page.index('</form>')]
+    assert 'name="missing"' in form and "帮扶" in form  # the section labels, in Chinese
+
+
+def test_report_list_flag_filter_is_a_choice_of_named_flags(client):
+    form = client.get("/reports", params={"flag": "placeholders"}).text
+    form = form[form.index('<form'):form.index('</form>')]
+    assert '<select name="flag">' in form and "模板未填写" in form
+    assert '<option value="placeholders" selected>' in form
+
+
+def test_fact_search_metric_and_level_are_choices_by_chinese_name(client):
+    """The issue's searches (every provincial award, every count with metric aided) are
+    picked from named choices, not typed as English codes."""
+    page = client.get("/facts", params={"metric": "aided", "level": "provincial"}).text
+    form = page[page.index('<form'):page.index('</form>')]
+    assert '<select name="metric">' in form and '<select name="level">' in form
+    assert '<option value="aided" selected>' in form and '<option value="provincial" selected>' in form
+    assert "帮扶对象" in form and "省级" in form
+    assert "membership_rate" in form  # rate metrics too
+
+
 def test_fact_search_filters(client):
     res = client.get("/api/facts", params={"type": "count", "metric": "members",
                                            "min": "600", "max": "1500"}).json()
@@ -156,6 +200,32 @@ def test_token_in_the_address_becomes_a_cookie(client):
     assert client.get("/?token=wrong", follow_redirects=False).status_code == 403
 
 
+def test_district_page_shows_branches_flags_and_rates(client):
+    """What the issue's district page holds: branches (those that reported, and the
+    rostered ones that did not), submission, flags, totals, rates."""
+    import re
+
+    page = client.get(f"/districts/{_url('东城区')}").text
+    branches = page[page.index('id="branches"'):]
+    branches = branches[:branches.index("</table>")]
+    assert '/branches/E1"' in branches and '/branches/E2"' in branches
+    row_e3 = re.search(r"<tr[^>]*>(?:(?!</tr>).)*东城三街道工会(?:(?!</tr>).)*</tr>", branches,
+                       re.S)
+    assert row_e3 and "未提交" in row_e3.group(0)  # rostered, no report
+    assert "/branches/E3" not in branches  # (no page: it has no report)
+    stats = {s["key"]: s for s in client.get(
+        "/api/district_stats", params={"district": "东城区"}).json()}
+    flags = page[page.index('id="flags"'):]
+    flags = flags[:flags.index("</table>")]
+    for key, s in stats.items():
+        if s["kind"] == "flag":
+            assert f'data-key="{key}"' in flags and f"{int(s['n'])}/{int(s['of'])}" in flags
+    assert any(s["kind"] == "flag" for s in stats.values())
+    rates = page[page.index('id="rates"'):]
+    assert "建会率" in rates[:rates.index("</table>")]
+    assert "应报单位" in page and "已报单位" in page
+
+
 def test_non_loopback_needs_a_token(built):
     _, run = built
     with pytest.raises(InsecureBind):
@@ -167,6 +237,35 @@ def test_non_loopback_needs_a_token(built):
     assert remote.get("/api/reports").status_code == 401
     assert remote.get("/api/reports", headers=AUTH).status_code == 200
     assert remote.get("/api/health").status_code == 200
+
+
+def test_serve_on_a_run_without_its_database_says_how_to_build_it(tmp_path):
+    """A run made with --no-report: no DuckDB yet; the message names both ways to make it."""
+    root, run = districts_corpus.build_run(tmp_path)  # reports.jsonl and manifest only
+    res = CliRunner().invoke(cli_app, ["serve", str(run)])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    assert "ghminer.duckdb not found" in out
+    assert f"ghminer report {run}" in out and f"ghminer serve {run} --build" in out
+    assert not (run / "ghminer.duckdb").exists()
+
+
+def test_port_in_use_is_a_clear_error_before_any_address_is_printed(built):
+    import socket
+
+    _, run = built
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        res = CliRunner().invoke(cli_app, ["serve", str(run), "--port", str(port)])
+    finally:
+        taken.close()
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    assert f"port {port} on 127.0.0.1 is in use" in out and "--port" in out
+    assert "token=" not in out  # no address of a server that is not this one
 
 
 def _hostile_run(tmp: Path) -> Path:
@@ -309,6 +408,11 @@ def test_stale_entries_are_listed(built, client):
     assert listed["bad_lines"] == [2]
     page = fresh.get("/corrections").text
     assert "已改变" in page and "第 2 行已损坏" in page
+    # an analyst can tell which file changed and what was done, in Chinese
+    stale = page[page.index('id="stale"'):]
+    stale = stale[:stale.index("</table>")]
+    assert "w2.txt" in stale and "标记板块" in stale and "set_section" not in stale
+    assert "set_section" not in page[page.index('id="entries"'):]
 
 
 # --- the round trip through a real run ----------------------------------------------------
@@ -384,6 +488,7 @@ def test_serve_command_generates_and_prints_a_token(built):
     """`ghminer serve` on loopback without --token: one is generated and printed, reads
     are open, writes need it."""
     import os
+    import signal
     import socket
     import time
 
@@ -418,6 +523,8 @@ def test_serve_command_generates_and_prints_a_token(built):
         ok = httpx.post(f"{base}/api/corrections", json=body, timeout=10,
                         headers={"Authorization": f"Bearer {token}"})
         assert ok.status_code == 200, ok.text
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: the analyst's normal stop, exit 0
+        assert proc.wait(20) == 0
     finally:
         proc.terminate()
         try:

@@ -35,15 +35,16 @@ from pipeline.aggregate.flags import DuplicateFlags, PolicyError, load_policy, r
 from pipeline.runtime.memory import release_freed_memory
 from pipeline.aggregate.source import SourceCache, source_state
 from pipeline.aggregate.stamp import STAMP_NAME
+# the names of the outputs, defined where they are written (light modules: their
+# heavy imports are inside the writers)
+from pipeline.aggregate.build import TABLES_DIR
+from pipeline.aggregate.review_pages import REVIEW_DIR
+from pipeline.aggregate.writers import DASHBOARD_NAME, DB_NAME, XLSX_NAME  # noqa: F401
+from schemas.report import RefusedManifestRow
 
 __all__ = ["build_outputs", "validate_inputs", "AggregateError", "BranchFileError", "PolicyError",
            "STAMP_NAME"]
 
-DB_NAME = "ghminer.duckdb"
-XLSX_NAME = "ghminer.xlsx"
-DASHBOARD_NAME = "dashboard.html"
-REVIEW_DIR = "review"
-TABLES_DIR = "tables"
 
 
 SIGNATURE_BATCH = 256  # reports whose MinHash signatures are computed together

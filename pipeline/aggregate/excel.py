@@ -78,7 +78,7 @@ def _safe_text(s: str) -> str:
 ENUM_COLUMNS = {"org_type": "org_type", "label": "section", "metric": "metric",
                 "level": "award_level", "type": "fact_type", "code": "flag",
                 "severity": "severity", "branch_source": "branch_source", "kind": "kind",
-                "year_source": "year_source"}
+                "year_source": "year_source", "provenance": "provenance"}
 # nullable integer columns read back as floats (a null among them): shown as integers
 YEAR_COLUMNS = ("year", "report_year")
 

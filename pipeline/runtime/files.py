@@ -89,11 +89,7 @@ def write_text_replace(path: Path, text: str) -> None:
 def fsync_dir(folder: Path) -> None:
     """Make the renames inside `folder` durable (POSIX; a no-op where unsupported)."""
     with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_file(folder)
 
 
 class AtomicWriter:

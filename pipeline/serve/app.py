@@ -18,12 +18,17 @@ from markupsafe import Markup
 
 from pipeline.aggregate.html.render import css
 from pipeline.aggregate.labels import zh
+from pipeline.aggregate.stats import ALL_DISTRICTS
 from pipeline.corrections import REPORT_FIELDS, CorrectionError
 from pipeline.serve.queries import NotFound, RunData
 from pipeline.serve.security import COOKIE, Guard
-from schemas.report import FACT_TYPES, ORG_TYPES, SECTION_LABELS
+from schemas.report import (FACT_TYPES, ORG_TYPES, SECTION_LABELS, AwardLevel, CountMetric,
+                            RateMetric)
 
 HERE = Path(__file__).parent
+# the fact search's choices: count and rate metrics (`other` once), award levels
+METRICS = tuple(dict.fromkeys((*CountMetric.__args__, *RateMetric.__args__)))
+AWARD_LEVELS = AwardLevel.__args__
 # the only files served besides pages: a fixed list, never a path from a request
 STATIC = {"workbench.js": ("application/javascript; charset=utf-8", HERE / "static" / "workbench.js")}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -86,7 +91,7 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
         f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}")
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
     env.globals.update(css=Markup(css()), SECTION_LABELS=SECTION_LABELS, FACT_TYPES=FACT_TYPES,
-                       ORG_TYPES=ORG_TYPES, zh=zh)
+                       ORG_TYPES=ORG_TYPES, METRICS=METRICS, AWARD_LEVELS=AWARD_LEVELS, zh=zh)
 
     def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
         html = env.get_template(template).render(request=request, csrf=_csrf(request), **ctx)
@@ -147,9 +152,9 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
     @app.get("/api/reports", tags=["api"])
     def api_reports(district: str | None = None, org_type: str | None = None,
                     flag: str | None = None, q: str | None = None, page: str | None = None,
-                    branch_id: str | None = None):
+                    branch_id: str | None = None, missing: str | None = None):
         return data.reports(_opt(district), _opt(org_type), _opt(flag), _opt(q), _page(page),
-                            branch_id=_opt(branch_id)).as_dict()
+                            branch_id=_opt(branch_id), missing=_opt(missing)).as_dict()
 
     @app.get("/api/reports/{rid}", tags=["api"])
     def api_report(rid: str):
@@ -216,16 +221,20 @@ def create_app(run_dir, guard: Guard | None = None) -> FastAPI:
                     metrics=[s for s in stats if s["kind"] == "metric"],
                     sections=[s for s in stats if s["kind"] == "section"],
                     rates=[s for s in stats if s["kind"] == "rate"],
+                    flags=[s for s in stats if s["kind"] == "flag"],
+                    branches=None if name == ALL_DISTRICTS else data.district_branches(name),
                     reports=listed)
 
     @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
     def reports_page(request: Request, district: str | None = None,
                      org_type: str | None = None, flag: str | None = None,
-                     q: str | None = None, page_no: str | None = None):
-        args = dict(district=_opt(district), org_type=_opt(org_type), flag=_opt(flag), q=_opt(q))
+                     missing: str | None = None, q: str | None = None,
+                     page_no: str | None = None):
+        args = dict(district=_opt(district), org_type=_opt(org_type), flag=_opt(flag),
+                    missing=_opt(missing), q=_opt(q))
         listed = data.reports(**args, page=_page(page_no))
         return page(request, "reports.html", reports=listed, args=args,
-                    districts=data.district_names())
+                    districts=data.district_names(), flag_codes=data.flag_codes())
 
     @app.get("/branches/{branch_id}", response_class=HTMLResponse, include_in_schema=False)
     def branch_page(request: Request, branch_id: str, page_no: str | None = None):

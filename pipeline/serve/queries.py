@@ -87,7 +87,9 @@ class RunData:
         self.run_dir = Path(run_dir)
         db = self.run_dir / DB_NAME
         if not db.is_file():
-            raise FileNotFoundError(f"{db} not found: run `ghminer report {run_dir}` first")
+            raise FileNotFoundError(f"{db} not found (a run made with --no-report?): run "
+                                    f"`ghminer report {run_dir}` first, or `ghminer serve "
+                                    f"{run_dir} --build`")
         self.manifest = _run_manifest(self.run_dir)
         files = self.manifest.get("files", [])
         self.sha_by_path = {f["path"]: f.get("sha256") for f in files}
@@ -102,9 +104,9 @@ class RunData:
         self.con = duckdb.connect(":memory:")
         self.con.execute(f"ATTACH '{_sql_str(db)}' AS run (READ_ONLY)")
         self._setup()
-        self.stats_seconds: list[float] = []  # time each statistics refresh took
         self._version = 0  # statistics version: a background recompute of an older one is dropped
         self._all_thread: threading.Thread | None = None
+        self._flag_codes: list[str] | None = None
         corrected = self._corrected_ids()
         for rid in corrected:
             self._refresh(rid, stats=False)
@@ -178,16 +180,45 @@ class RunData:
             + " ORDER BY district, kind, key"
         return _records(self._q(sql, params))
 
+    def district_branches(self, district: str) -> list[dict]:
+        """The district's branches: those with reports (as assigned now, corrections
+        included), then the rostered ones without a report (`reports` 0)."""
+        cond, params = ("district IS NULL", []) if district == UNKNOWN_DISTRICT else \
+            ("district = ?", [district])
+        rows = _records(self._q(
+            "SELECT branch_id, any_value(branch_name) AS branch_name, count(*) AS reports "
+            f"FROM listing WHERE {cond} GROUP BY branch_id ORDER BY branch_id NULLS LAST",
+            params))
+        seen = {r["branch_id"] for r in rows}
+        return rows + [{"branch_id": e.branch_id, "branch_name": e.branch_name, "reports": 0}
+                       for e in self.roster
+                       if e.district == district and e.branch_id not in seen]
+
     def district_names(self) -> list[str]:
         return [r["district"] for r in self.districts()]
 
     # --- reports ------------------------------------------------------------------
 
+    def flag_codes(self) -> list[str]:
+        """The flag codes a report of this run can carry (those of the build, and those a
+        correction can raise), in the labels' order: the report list's choice."""
+        from pipeline.aggregate.labels import labels
+
+        if self._flag_codes is None:
+            with self.lock:
+                present = {r[0] for r in self.con.execute(
+                    "SELECT DISTINCT code FROM run.flags").fetchall()}
+            self._flag_codes = [c for c in labels().get("flag", {})
+                                if c in present or c in RECOMPUTED_FLAGS]
+        return self._flag_codes
+
     def reports(self, district: str | None = None, org_type: str | None = None,
                 flag: str | None = None, q: str | None = None, page: int = 1,
-                page_size: int = PAGE_SIZE, branch_id: str | None = None) -> Page:
+                page_size: int = PAGE_SIZE, branch_id: str | None = None,
+                missing: str | None = None) -> Page:
         """Reports, most in need of review first: required sections missing, then the
-        severity of their flags."""
+        severity of their flags. `missing`: a section label the report's policy requires
+        and the report lacks (its missing_sections flag names it)."""
         where, params = [], []
         if district:
             if district == UNKNOWN_DISTRICT:
@@ -204,6 +235,10 @@ class RunData:
         if flag:
             where.append("report_id IN (SELECT report_id FROM flags_v WHERE code = ?)")
             params.append(flag)
+        if missing:
+            where.append("report_id IN (SELECT report_id FROM flags_v WHERE code = "
+                         "'missing_sections' AND list_contains(string_split(detail, ','), ?))")
+            params.append(missing)
         if q:
             where.append("(contains(coalesce(title, ''), ?) OR contains(coalesce(org, ''), ?)"
                          " OR contains(coalesce(branch_name, ''), ?) OR contains(source, ?))")
@@ -381,7 +416,7 @@ class RunData:
             name = (after or {}).get("field")
             before = {"field": name, "value": {"org": rep.org, "branch": branch.branch_name,
                                                "district": branch.district}.get(name)}
-        entry = new_entry(action, target, after=after, before=before, who=who)
+        entry = new_entry(action, target, after=after, before=before, who=who, file=rep.path)
         problems: list = []
         apply_corrections(d, sha, [entry], problems)
         if problems:
@@ -462,7 +497,6 @@ class RunData:
         up (counts, totals, shares); their medians, means and extremes are recomputed
         over every report by a background thread (seconds at 400,000 reports), which
         replaces them unless another correction came meanwhile (it then starts again)."""
-        t0 = time.perf_counter()
         wanted = None if districts is None else \
             {UNKNOWN_DISTRICT if d is None else d for d in districts}
         with self.lock:
@@ -492,7 +526,6 @@ class RunData:
             self._version += 1
         if wanted is not None:
             self._schedule_all_rows()
-        self.stats_seconds.append(time.perf_counter() - t0)
 
     def _compute_stats(self, con, districts: set | None) -> pd.DataFrame:
         """`district_stats` over the reports of `districts` (None: all), from the current

@@ -201,11 +201,13 @@ def summary(folder: CorrectionsFolder) -> str:
     line = (f"训练数据 {PREFIX}/{folder.name}：{folder.path} 的更正标注 {len(folder.files)} 个文件"
             f"（指纹 {folder.digest}），权重同真实报告")
     if folder.replaces:
-        pairs = [f"{old} → {new}" for old, new in folder.replaces]
-        shown = "、".join(pairs[:5]) + (f" 等 {len(pairs)} 个" if len(pairs) > 5 else "")
-        line += f"；同一原文的已有标注改用更正（更正较新）：{shown}"
+        line += f"；同一原文的已有标注改用更正（更正较新）：{_pairs(folder.replaces)}"
     if folder.superseded:
-        pairs = [f"{old} → {new}" for old, new in folder.superseded]
-        shown = "、".join(pairs[:5]) + (f" 等 {len(pairs)} 个" if len(pairs) > 5 else "")
-        line += f"；同一原文另有更正文件，只用一个（后给的文件夹为准）：{shown}"
+        line += f"；同一原文另有更正文件，只用一个（后给的文件夹为准）：{_pairs(folder.superseded)}"
     return line
+
+
+def _pairs(pairs: list[tuple[str, str]]) -> str:
+    """`old → new` of the first five pairs, and how many there are when more."""
+    shown = [f"{old} → {new}" for old, new in pairs]
+    return "、".join(shown[:5]) + (f" 等 {len(shown)} 个" if len(shown) > 5 else "")
