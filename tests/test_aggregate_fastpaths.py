@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.aggregate import STAMP_NAME, AggregateError, build_outputs, excel
+from pipeline.aggregate import STAMP_NAME, AggregateError, build_outputs, excel, xlsx
 from pipeline.aggregate.branches import Branch, resolve_file, safe_resolve
 from pipeline.aggregate.flags import Flag, load_policy
 from pipeline.aggregate.minhash import MinHasher
@@ -300,6 +300,42 @@ def test_abandoned_table_writer_leaves_the_previous_table(tmp_path):
     assert (folder / "facts.parquet").read_bytes() == b"previous"
 
 
+def test_sheet_of_lazy_batches_is_the_sheet_of_columns_and_is_written_once():
+    cells = [excel._cells(list(range(7))), excel._cells(["工会"] * 7)]
+    eager, lazy = xlsx.Sheet("t", [10, 10]), xlsx.Sheet("t", [10, 10])
+    for ws in (eager, lazy):
+        ws.autofilter = True
+        ws.append(["h1", "h2"], style=xlsx.HEADER_STYLE)
+    eager.append_columns(cells)
+    lazy.append_column_batches(iter([[cells[0][:3], cells[1][:3]],
+                                     [cells[0][3:], cells[1][3:]]]))
+    for ws in (eager, lazy):
+        ws.add_header_note("note")
+        ws.append([])
+        ws.append(["note"])
+    assert lazy.filter_rows is None and lazy.rows == 3  # the batches counted once written
+    assert eager.xml() == lazy.xml()
+    assert lazy.rows == eager.rows == 10 and lazy.filter_rows == eager.filter_rows == 8
+    assert '<autoFilter ref="A1:B8"/>' in eager.xml()
+    with pytest.raises(RuntimeError, match="written already"):
+        lazy.xml()
+
+
+def test_sheet_streams_the_xml_it_would_join(tmp_path):
+    ws = xlsx.Sheet("t", [10, 10])
+    ws.append(["h1", "h2"], style=xlsx.HEADER_STYLE)
+    ws.append_columns([excel._cells(list(range(5000))), excel._cells(["工会"] * 5000)])
+    ws.append(["note"])
+    pieces = []
+
+    class Sink:
+        def write(self, b):
+            pieces.append(b)
+    ws.write(Sink(), batch=700)
+    assert len(pieces) > 5 and b"".join(pieces).decode("utf-8") == ws.xml()
+    assert ws.xml().count("<row ") == ws.rows == 5002
+
+
 def reference_capped_facts(facts, flags, limit, order):
     """The sort-everything version of `excel._capped_facts`."""
     if len(facts) <= limit:
@@ -328,78 +364,25 @@ def test_capped_facts_is_a_stable_sort_by_rank():
                                   reference_capped_facts(facts, flags.iloc[:0], 10, "flagged"))
 
 
-def written_cell(v):
-    """What a sheet cell holds for `v`, read back: the inert value of each value in turn
-    (text as text, numbers as numbers, inf as its text, empty for None and NaN)."""
-    v = excel.safe_cell(v)
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    return None if v == "" else v
+def test_sheet_rows_by_columns_are_rows_by_cells():
+    columns = [[1, "=x", None, 2.5], ["a&b", "<c>", " d", float("nan")]]
+    cells = [excel._cells(c) for c in columns]
+    one, two = xlsx.Sheet("t", [10, 10]), xlsx.Sheet("t", [10, 10])
+    for s in (one, two):
+        s.append(["h1", "h2"], style=xlsx.HEADER_STYLE)
+    for row in zip(*cells):
+        one.append_cells(row)
+    two.append_columns(cells)
+    assert one.xml() == two.xml() and one.rows == two.rows == 5
 
 
-def read_back(path, title):
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True)
-    try:
-        return [[None if v == "" else v for v in r] for r in wb[title].iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def test_sheet_of_batches_holds_each_value_as_written_one_by_one(tmp_path):
-    """The sheet writer makes each distinct value of a column inert once and streams a
-    table batch by batch: the cells read back are those of each value made inert on
-    its own, and a table in three batches gives the sheet of the table in one."""
-    n = 2 * len(TRICKY)
-    nan, inf = float("nan"), float("inf")
-    table = pd.DataFrame({
-        "text": pd.Series(TRICKY * 2, dtype=object),
-        "number": ([1, 2.5, nan, inf, -inf, -0.0, None, 10 ** 12, "-3", "+4"] * n)[:n],
-        "flag": ([True, False, True] * n)[:n],
-        "array": [np.array(["甲", str(i % 3)]) for i in range(n)]})
-    path = tmp_path / "t.xlsx"
-    wb = excel._Workbook(path, str(tmp_path))
-    excel._write_sheet(wb, "one", [table], n, "注")
-    excel._write_sheet(wb, "batches", [table.iloc[:5], table.iloc[5:6], table.iloc[6:]], n, "注")
-    wb.close()
-    one, batches = read_back(path, "one"), read_back(path, "batches")
-    assert one == batches
-    assert one[0][:4] == ["原文", "number", "flag", "array"] and one[0][5] == "注"
-    assert [r[:4] for r in one[1:n + 1]] == \
-        [[written_cell(v) for v in row] for row in table.itertuples(index=False)]
-    assert one[n + 1:] == [[None] * 6, ["注"] + [None] * 5]
-    # text that would be a formula is text prefixed with an apostrophe
-    assert one[1 + TRICKY.index("=1+1")][0] == "'=1+1" and one[9][1] == "'-3"
-
-
-def test_a_sheet_longer_than_excel_allows_is_cut_with_a_note(tmp_path, monkeypatch):
-    monkeypatch.setattr(excel, "SHEET_ROWS", 8)  # room for 5 rows of data
-    table = pd.DataFrame({"report_id": [f"r{i}" for i in range(9)], "n": range(9)})
-    path = tmp_path / "t.xlsx"
-    wb = excel._Workbook(path, str(tmp_path))
-    assert excel._write_sheet(wb, "报告清单", [table.iloc[:4], table.iloc[4:]], 9) == 5
-    wb.close()
-    rows = read_back(path, "报告清单")
-    assert len(rows) == 8 and [r[0] for r in rows[1:6]] == ["r0", "r1", "r2", "r3", "r4"]
-    note = rows[-1][0]
-    assert "只列出前 5 行，另有 4 行未列出（共 9 行）" in note and "tables/reports.parquet" in note
-    assert rows[0][3] == note and rows[6] == [None] * 4
-    from openpyxl import load_workbook
-
-    assert load_workbook(path)["报告清单"].auto_filter.ref == "A1:B6"
-
-
-def test_a_workbook_that_cannot_be_written_raises_the_os_error(tmp_path):
-    """XlsxWriter wraps a failed write in an error of its own; the workbook raises the
-    OSError itself, which the CLI reports as "cannot write" (disk full, no folder)."""
-    folder = tmp_path / "gone"
-    folder.mkdir()
-    wb = excel._Workbook(folder / "t.xlsx", str(tmp_path))
-    excel._write_sheet(wb, "t", [pd.DataFrame({"a": [1, 2]})], 2)
-    folder.rmdir()
-    with pytest.raises(FileNotFoundError):
-        wb.close()
+def test_cells_cache_distinct_values_as_the_one_by_one_loop_does():
+    nan = float("nan")
+    for values in ([1, True, 1.0, "a", None, nan, nan, "=x", "a", -0.0, 0.0, "是"],
+                   [np.array(["a", "b"]), 1, True, "x", "x"], [], TRICKY):
+        assert excel._cells(values) == excel._cells_one_by_one(values)
+        assert excel._cells(values) == [xlsx.cell_xml(excel.safe_cell(v)) for v in values] \
+            or any(isinstance(v, (bool, float)) for v in values)  # 1 == True == 1.0 share a cell
 
 
 def test_illegal_characters_are_openpyxls():

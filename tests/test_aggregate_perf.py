@@ -3,7 +3,6 @@ whole-build reuse when nothing changed (fixture corpus, tests/fixtures/districts
 import hashlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -96,34 +95,6 @@ def test_sheets_longer_than_excel_allows_are_cut_with_a_note(run, monkeypatch):
     # a table that fits is whole, without a note
     assert [r[0] for r in wb["指标明细"].iter_rows(min_row=2, values_only=True)] == \
         list(stats["district"][:3])
-
-
-def test_a_workbook_write_that_fails_leaves_nothing_behind(run, monkeypatch, tmp_path):
-    """XlsxWriter spools rows into named temporary files it removes only on close; a
-    build that fails mid-workbook leaves neither them nor a partial workbook."""
-    from pipeline.aggregate import excel
-
-    _, run_dir = run
-    tables = run_dir / "tables"
-    spool = tmp_path / "system_tmp"
-    spool.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spool))
-    display, calls = excel._display, []
-
-    def failing(df):
-        calls.append(1)
-        if len(calls) == 3:  # the third sheet, two already spooled
-            raise OSError(28, "No space left on device")
-        return display(df)
-    monkeypatch.setattr(excel, "_display", failing)
-    before = sorted(p.name for p in run_dir.iterdir())
-    stats = pd.read_parquet(tables / "district_stats.parquet")
-    with pytest.raises(OSError, match="No space left"):
-        write_workbook(run_dir / "ghminer.xlsx", stats.head(1), tables / "reports.parquet",
-                       tables / "flags.parquet", tables / "facts.parquet",
-                       pd.read_parquet(tables / "missing_branches.parquet"), stats)
-    assert sorted(p.name for p in run_dir.iterdir()) == before and not list(spool.iterdir())
-    assert load_workbook(run_dir / "ghminer.xlsx").sheetnames[0] == "区县汇总"  # the previous
 
 
 def _rewrite_in_row_groups(path, rows: int) -> None:

@@ -2,26 +2,22 @@
 
 Every text cell that a spreadsheet could read as a formula (starting with
 = + - @, tab or CR) is prefixed with an apostrophe, and characters that
-are illegal in XML are dropped, so a report's text can never run in Excel;
-text is written as text (XlsxWriter's `write_string`), never as a formula.
+are illegal in XML are dropped, so a report's text can never run in Excel.
 The fact sheet is capped (`data/outputs.toml`, excel.max_fact_rows) and says
 how many facts it leaves out and where the complete table is; any other sheet
-longer than Excel allows is cut the same way. XlsxWriter's constant_memory mode
-streams each sheet to disk row by row.
+longer than Excel allows is cut the same way.
 """
 from __future__ import annotations
 
 import math
 import re
-import tempfile
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
 
+from pipeline.aggregate import xlsx
 from pipeline.runtime.files import atomic_path
 from pipeline.aggregate.labels import header, labels, zh
 from pipeline.aggregate.limits import OUTPUTS_CONFIG, outputs_config
@@ -99,6 +95,35 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _cells(values: list) -> list[str]:
+    """A column as XML cells; a column repeats its values (district, unit, code ...),
+    so each distinct value is neutralised and escaped once (equal values, like 1 and
+    1.0, share the cell of the first)."""
+    try:
+        cell_of = dict.fromkeys(values)  # the distinct values, each as first seen
+    except TypeError:  # an unhashable value (array)
+        return _cells_one_by_one(values)
+    for v in cell_of:
+        cell_of[v] = xlsx.cell_xml(safe_cell(v))
+    return [cell_of[v] for v in values]
+
+
+def _cells_one_by_one(values: list) -> list[str]:
+    """`_cells` of a column holding unhashable values (those are not cached)."""
+    seen: dict = {}
+    out = []
+    for v in values:
+        try:
+            x = seen.get(v)
+        except TypeError:  # unhashable (array): no caching
+            out.append(xlsx.cell_xml(safe_cell(v)))
+            continue
+        if x is None:
+            x = seen[v] = xlsx.cell_xml(safe_cell(v))
+        out.append(x)
+    return out
+
+
 # Excel's rows per sheet; a longer table is cut with a note (a constant so tests can lower it)
 SHEET_ROWS = 1_048_576
 # where each sheet's complete table is, for the note of a sheet cut at SHEET_ROWS
@@ -107,68 +132,6 @@ FULL_TABLES = {"报告清单": "tables/reports.parquet（ghminer.duckdb 的 repo
                              "（ghminer.duckdb 的 flags、file_issues 表）",
                "事实明细": "tables/facts.parquet（ghminer.duckdb 的 facts 表）",
                "年度对比": "tables/year_over_year.parquet（ghminer.duckdb 的 year_over_year 表）"}
-# XlsxWriter writes what it is given as it is given (no formulas, links or numbers read
-# out of text); constant_memory: each row goes to disk once the next one starts, as
-# inline strings, so memory does not grow with a sheet
-WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
-                    "strings_to_urls": False, "strings_to_numbers": False}
-
-
-class _Workbook:
-    """An XlsxWriter workbook and its two cell formats. XlsxWriter spools each sheet's
-    rows into named temporary files in `spool` and removes them only when the workbook
-    is closed: `spool` is a folder of the caller's that is removed whatever happens."""
-
-    def __init__(self, path: Path, spool: str):
-        self.book = xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, "tmpdir": spool})
-        self.header = self.book.add_format({"bold": True, "bg_color": "#DDEBF7",
-                                            "valign": "top", "text_wrap": True})
-        self.bold = self.book.add_format({"bold": True})
-
-    def close(self) -> None:
-        """Write the file; a failed write raises its OSError (disk full, file too large),
-        which XlsxWriter wraps in an error of its own."""
-        try:
-            self.book.close()
-        except FileCreateError as e:
-            if isinstance(e.args[0], OSError):
-                raise e.args[0] from None
-            raise
-
-
-def _writers(ws, values: list) -> list:
-    """A column's values as (write method, inert value) pairs, None for an empty cell; a
-    column repeats its values (district, unit, code ...), so each distinct value is made
-    inert once (equal values, like 1 and 1.0, share the cell of the first)."""
-    text, number = ws.write_string, ws.write_number
-
-    def cell(v):
-        v = safe_cell(v)
-        if v is None:
-            return None
-        if type(v) is str:
-            return text, v
-        # inf is not a number a spreadsheet stores: written as its text, never evaluated
-        return (number, v) if math.isfinite(v) else (text, str(v))
-
-    try:
-        cell_of = dict.fromkeys(values)  # the distinct values, each as first seen
-    except TypeError:  # an unhashable value (array)
-        return [cell(v) for v in values]
-    for v in cell_of:
-        cell_of[v] = cell(v)
-    return [cell_of[v] for v in values]
-
-
-def _widths(first: pd.DataFrame) -> list[float]:
-    """Column widths from the header and the first 200 values."""
-    widths = []
-    for col in first.columns:
-        values = first[col].head(200).tolist()
-        width = max([len(str(header(col)))] + [len(str(v)) for v in values
-                                                  if v is not None]) + 2
-        widths.append(min(max(8, width * 1.3), 60))
-    return widths
 
 
 def cut_note(shown: int, total: int, title: str) -> str:
@@ -177,45 +140,44 @@ def cut_note(shown: int, total: int, title: str) -> str:
             f"{FULL_TABLES.get(title, 'ghminer.duckdb')}。")
 
 
-def _write_sheet(wb: _Workbook, title: str, batches, total: int,
-                 note: str | None = None) -> int:
+def _sheet(title: str, batches, total: int, note: str | None = None) -> xlsx.Sheet:
     """One sheet of a table given as DataFrames of rows (one, or the batches of a table
-    read from disk, written as they come: one batch is held at a time) of `total` rows
-    in all: bold header row, frozen, with an autofilter over the data; a `note` goes
-    right of the header (seen on opening) and in a last row below the data. A table
-    longer than the sheet can hold is cut, and the note says so. Returns the data rows
-    written."""
+    read from disk, made and turned into cells only as the sheet is written) of `total`
+    rows in all: bold header row, frozen, with an autofilter over the data; a `note`
+    goes right of the header (seen on opening) and in a last row below the data. A
+    table longer than a sheet can hold is cut, and the note says so. Column widths
+    follow the header and the first 200 values."""
     room = SHEET_ROWS - 3  # the header, and the empty row and note row below the data
     if total > room:
         note = "\n".join(filter(None, [note, cut_note(room, total, title)]))
     batches = iter(batches)
     first = _display(next(batches))
-    names = list(first.columns)
-    ws = wb.book.add_worksheet(title)
-    for i, width in enumerate(_widths(first)):
-        ws.set_column(i, i, width)
-    ws.freeze_panes(1, 0)
-    for i, name in enumerate(names):
-        ws.write_string(0, i, safe_cell(header(name)), wb.header)
+    names, widths = list(first.columns), []
+    for col in names:
+        values = first[col].head(200).tolist()
+        width = max([len(str(header(col)))] + [len(str(v)) for v in values
+                                                  if v is not None]) + 2
+        widths.append(min(max(8, width * 1.3), 60))
+
+    def cells():
+        df, left = first, room
+        while df is not None and left > 0:
+            df = df.iloc[:left]
+            left -= len(df)
+            # one column's Python values at a time: only cells are kept
+            yield [_cells(df[col].tolist()) for col in names]
+            df = next(batches, None)
+            df = None if df is None else _display(df)
+
+    ws = xlsx.Sheet(title, widths)
+    ws.autofilter = True
+    ws.append([safe_cell(header(c)) for c in names], style=xlsx.HEADER_STYLE)
+    ws.append_column_batches(cells())
     if note:
-        ws.write_string(0, len(names) + 1, safe_cell(note), wb.bold)
-    row, df = 1, first
-    while df is not None and row <= room:
-        df = df.iloc[:room - row + 1]
-        # one column's Python values at a time, made into cells; rows then go out in order
-        columns = [_writers(ws, df[col].tolist()) for col in names]
-        for cells in zip(*columns):
-            for i, cell in enumerate(cells):
-                if cell is not None:
-                    cell[0](row, i, cell[1])
-            row += 1
-        df = next(batches, None)
-        df = None if df is None else _display(df)
-    if row > 1 and names:
-        ws.autofilter(0, 0, row - 1, len(names) - 1)
-    if note:
-        ws.write_string(row + 1, 0, safe_cell(note), wb.bold)
-    return row - 1
+        ws.add_header_note(safe_cell(note))
+        ws.append([])
+        ws.append([safe_cell(note)], style=xlsx.BOLD_STYLE)
+    return ws
 
 
 def _rows(table) -> int:
@@ -350,6 +312,7 @@ def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
             rows = file_issues.rename(columns={"path": "detail"})
             yield rows.reindex(columns=columns if columns is not None else rows.columns)
 
+    # each sheet is made as the workbook is written, and dropped after (cells are many)
     notes = {"事实明细": note, "年度对比": YEAR_NOTE if years is not None and
              len(years.years) > 1 else None}
     year_rows = year_sheet_rows(years)
@@ -358,14 +321,10 @@ def write_workbook(path: Path, summary: pd.DataFrame, reports, flags, facts,
               iter_table(facts_x), [missing], [stats], [year_rows])
     totals = (len(summary), _rows(reports), _rows(flags) + n_issues, len(facts_x),
               len(missing), len(stats), len(year_rows))
-    # (the spool is in the system's temporary folder, TMPDIR: a failed or killed build
-    # leaves nothing in the run folder but the temporary workbook atomic_path removes)
-    with atomic_path(path) as tmp, tempfile.TemporaryDirectory(prefix="ghminer-xlsx-") as spool:
-        wb = _Workbook(tmp, spool)
-        # sheet after sheet, each streamed to disk as it is written
-        for title, rows, total in zip(SHEETS, tables, totals):
-            _write_sheet(wb, title, rows, total, notes.get(title))
-        wb.close()
+    sheets = [partial(_sheet, title, rows, total, notes.get(title))
+              for title, rows, total in zip(SHEETS, tables, totals)]
+    with atomic_path(path) as tmp:
+        xlsx.save(tmp, sheets)
     return path
 
 
