@@ -67,6 +67,33 @@ class Page:
                 "pages": max(1, -(-self.total // self.page_size))}
 
 
+class _Where:
+    """A query's conditions, joined by AND, and their parameters in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list = []
+
+    def add(self, cond: str, *params) -> None:
+        self.parts.append(cond)
+        self.params += params
+
+    def equal(self, col: str, value) -> None:
+        if value:
+            self.add(f"{col} = ?", value)
+
+    def district(self, district: str | None, held_by: str = "{}") -> None:
+        """The district `district` (the unknown district is a null one); `held_by`:
+        the condition with `{}` where the district's test goes."""
+        if district == UNKNOWN_DISTRICT:
+            self.add(held_by.format("district IS NULL"))
+        elif district:
+            self.add(held_by.format("district = ?"), district)
+
+    def __str__(self) -> str:
+        return " WHERE " + " AND ".join(self.parts) if self.parts else ""
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     """JSON-ready rows: NaN/NA as None, numpy scalars and arrays as Python values."""
     out = []
@@ -169,16 +196,11 @@ class RunData:
         return _records(df)
 
     def district_stats(self, district: str | None = None, kind: str | None = None) -> list[dict]:
-        where, params = [], []
-        if district:
-            where.append("district = ?")
-            params.append(district)
-        if kind:
-            where.append("kind = ?")
-            params.append(kind)
-        sql = "SELECT * FROM stats" + (" WHERE " + " AND ".join(where) if where else "") \
-            + " ORDER BY district, kind, key"
-        return _records(self._q(sql, params))
+        where = _Where()
+        where.equal("district", district)
+        where.equal("kind", kind)
+        return _records(self._q(f"SELECT * FROM stats{where} ORDER BY district, kind, key",
+                                where.params))
 
     def district_branches(self, district: str) -> list[dict]:
         """The district's branches: those with reports (as assigned now, corrections
@@ -219,31 +241,21 @@ class RunData:
         """Reports, most in need of review first: required sections missing, then the
         severity of their flags. `missing`: a section label the report's policy requires
         and the report lacks (its missing_sections flag names it)."""
-        where, params = [], []
-        if district:
-            if district == UNKNOWN_DISTRICT:
-                where.append("district IS NULL")
-            else:
-                where.append("district = ?")
-                params.append(district)
-        if org_type:
-            where.append("org_type = ?")
-            params.append(org_type)
-        if branch_id:
-            where.append("branch_id = ?")
-            params.append(branch_id)
+        where = _Where()
+        where.district(district)
+        where.equal("org_type", org_type)
+        where.equal("branch_id", branch_id)
         if flag:
-            where.append("report_id IN (SELECT report_id FROM flags_v WHERE code = ?)")
-            params.append(flag)
+            where.add("report_id IN (SELECT report_id FROM flags_v WHERE code = ?)", flag)
         if missing:
-            where.append("report_id IN (SELECT report_id FROM flags_v WHERE code = "
-                         "'missing_sections' AND list_contains(string_split(detail, ','), ?))")
-            params.append(missing)
+            where.add("report_id IN (SELECT report_id FROM flags_v WHERE code = "
+                      "'missing_sections' AND list_contains(string_split(detail, ','), ?))",
+                      missing)
         if q:
-            where.append("(contains(coalesce(title, ''), ?) OR contains(coalesce(org, ''), ?)"
-                         " OR contains(coalesce(branch_name, ''), ?) OR contains(source, ?))")
-            params += [q] * 4
-        cond = (" WHERE " + " AND ".join(where)) if where else ""
+            where.add("(contains(coalesce(title, ''), ?) OR contains(coalesce(org, ''), ?)"
+                      " OR contains(coalesce(branch_name, ''), ?) OR contains(source, ?))",
+                      *[q] * 4)
+        cond, params = str(where), where.params
         page = max(1, int(page))
         with self.lock:
             total = self.con.execute(f"SELECT count(*) FROM listing{cond}", params).fetchone()[0]
@@ -270,26 +282,17 @@ class RunData:
               min: float | None = None, max: float | None = None,
               report_id: str | None = None, page: int = 1,
               page_size: int = PAGE_SIZE) -> Page:
-        where, params = [], []
+        where = _Where()
         for col, val in (("f.type", type), ("f.metric", metric), ("f.level", level),
                          ("f.report_id", report_id)):
-            if val:
-                where.append(f"{col} = ?")
-                params.append(val)
-        if district:  # (a semi-join keeps the facts' table order; a join would not)
-            if district == UNKNOWN_DISTRICT:
-                where.append("f.report_id IN (SELECT report_id FROM listing "
-                             "WHERE district IS NULL)")
-            else:
-                where.append("f.report_id IN (SELECT report_id FROM listing WHERE district = ?)")
-                params.append(district)
+            where.equal(col, val)
+        # (a semi-join keeps the facts' table order; a join would not)
+        where.district(district, "f.report_id IN (SELECT report_id FROM listing WHERE {})")
         if min is not None:
-            where.append("f.value >= ?")
-            params.append(float(min))
+            where.add("f.value >= ?", float(min))
         if max is not None:
-            where.append("f.value <= ?")
-            params.append(float(max))
-        cond = (" WHERE " + " AND ".join(where)) if where else ""
+            where.add("f.value <= ?", float(max))
+        cond, params = str(where), where.params
         page = builtins.max(1, int(page))  # (`max` is a parameter here)
         with self.lock:
             total = self.con.execute(f"SELECT count(*) FROM facts_v f{cond}", params).fetchone()[0]
